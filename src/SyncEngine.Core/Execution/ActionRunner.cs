@@ -1,0 +1,243 @@
+using System;
+using System.Buffers;
+using System.IO;
+using SyncEngine.Storage;
+
+namespace SyncEngine;
+
+/// <summary>Applies one action: re-check, act, record. Throws <see cref="StaleException"/> when the plan no longer holds.</summary>
+internal static class ActionRunner
+{
+    public static long Run(SyncExecution x, SyncAction a)
+    {
+        var s = x.Session;
+        x.Token.ThrowIfCancellationRequested();
+        switch (a.Action)
+        {
+            case SyncActionType.UploadNew:
+            case SyncActionType.UploadUpdate:
+            case SyncActionType.UploadRestore:
+                return Transfer(x, a, SyncSide.Destination);
+            case SyncActionType.DownloadNew:
+            case SyncActionType.DownloadUpdate:
+            case SyncActionType.DownloadRestore:
+                return Transfer(x, a, SyncSide.Source);
+            case SyncActionType.DeleteSource:
+                Delete(x, s.Source, SyncSide.Source, a, a.Source!);
+                return 0;
+            case SyncActionType.DeleteDestination:
+                Delete(x, s.Destination, SyncSide.Destination, a, a.Destination!);
+                return 0;
+            case SyncActionType.RenameDestination:
+                Rename(x, a, SyncSide.Destination);
+                return 0;
+            case SyncActionType.RenameSource:
+                Rename(x, a, SyncSide.Source);
+                return 0;
+            case SyncActionType.NoAction:
+                Record(x, a);
+                return 0;
+            default:
+                throw new StaleException("nothing to do");
+        }
+    }
+
+    private static StorageEntry? Expect(IStorageProvider side, string path, FileVersion? planned, string sideName)
+    {
+        var current = side.Stat(path);
+        if (planned is null)
+        {
+            if (current is not null)
+            {
+                throw new StaleException($"'{path}' appeared on the {sideName} after the plan was made");
+            }
+
+            return null;
+        }
+
+        if (current is null)
+        {
+            throw new StaleException($"'{path}' vanished from the {sideName} after the plan was made");
+        }
+
+        if (current.Size != planned.Size || current.MtimeTicks != planned.MtimeTicks || (planned.FileId != 0 && current.FileId != 0 && planned.FileId != current.FileId))
+        {
+            throw new StaleException($"'{path}' changed on the {sideName} after the plan was made");
+        }
+
+        return current;
+    }
+
+    private static long Transfer(SyncExecution x, SyncAction a, SyncSide target)
+    {
+        var s = x.Session;
+        var (from, to) = target == SyncSide.Destination ? (s.Source, s.Destination) : (s.Destination, s.Source);
+        var fromName = target == SyncSide.Destination ? "source" : "destination";
+        var toName = target == SyncSide.Destination ? "destination" : "source";
+        var content = target == SyncSide.Destination ? a.Source! : a.Destination!;
+        var existing = target == SyncSide.Destination ? a.Destination : a.Source;
+        var targetPath = existing?.Path ?? content.Path;
+
+        Expect(from, content.Path, content, fromName);
+        Expect(to, targetPath, existing, toName);
+
+        long bytes;
+        StorageEntry committed;
+        using (var staged = to.BeginWrite(targetPath))
+        {
+            bytes = CopyContent(x, a, from, content.Path, staged);
+
+            // A file that changed while it was copied must not be recorded as copied.
+            var after = from.Stat(content.Path);
+            if (after is null || after.Size != content.Size || after.MtimeTicks != content.MtimeTicks)
+            {
+                throw new StaleException($"'{content.Path}' changed on the {fromName} while it was being copied; it will be copied on the next run");
+            }
+
+            var current = Expect(to, targetPath, existing, toName);
+            if (current is not null)
+            {
+                if (a.ConflictCopyPath is not null)
+                {
+                    // Keep both: the losing version stays beside the winner under the conflict name.
+                    to.PreserveCopy(targetPath, a.ConflictCopyPath);
+                }
+                else if (s.Pair.UseTrash)
+                {
+                    to.PreserveCopy(targetPath, x.TrashPathFor(target, targetPath));
+                }
+            }
+
+            x.Token.ThrowIfCancellationRequested();
+            committed = staged.Commit(content.LastWriteTimeUtc, overwrite: current is not null);
+        }
+
+        var written = new FileVersion(committed.Path, committed.Size, committed.MtimeTicks, committed.FileId, content.Hash);
+        var source = target == SyncSide.Destination ? content : written;
+        var destination = target == SyncSide.Destination ? written : content;
+        x.RecordSet(a.RelativePath, source, destination);
+
+        if (a.ConflictCopyPath is not null && existing is not null)
+        {
+            // Carry the kept loser to the winner's side too, so both sides hold both versions.
+            var keptOnLoser = to.Stat(a.ConflictCopyPath) ?? throw new IOException($"The conflict copy '{a.ConflictCopyPath}' vanished.");
+            StorageEntry copied;
+            using (var staged = from.BeginWrite(a.ConflictCopyPath))
+            {
+                bytes += CopyContent(x, a, to, a.ConflictCopyPath, staged);
+                copied = staged.Commit(keptOnLoser.LastWriteTimeUtc, overwrite: false);
+            }
+
+            var loserVersion = new FileVersion(keptOnLoser.Path, keptOnLoser.Size, keptOnLoser.MtimeTicks, keptOnLoser.FileId, existing.Hash);
+            var copiedVersion = new FileVersion(copied.Path, copied.Size, copied.MtimeTicks, copied.FileId, existing.Hash);
+            x.RecordSet(PathRules.Key(a.ConflictCopyPath), target == SyncSide.Destination ? copiedVersion : loserVersion, target == SyncSide.Destination ? loserVersion : copiedVersion);
+        }
+
+        return bytes;
+    }
+
+    private static long CopyContent(SyncExecution x, SyncAction a, IStorageProvider from, string fromPath, IStagedWrite staged)
+    {
+        var localSource = from.TryGetLocalPath(fromPath);
+        var localTemp = localSource is null ? null : staged.LocalTempPath;
+        if (localSource is not null && localTemp is not null)
+        {
+            // OS fast path (copy_file_range / clone on Linux, CopyFileEx on Windows).
+            File.Copy(localSource, localTemp, overwrite: true);
+            return new FileInfo(localTemp).Length;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        long total = 0;
+        long lastTick = 0;
+        try
+        {
+            using var input = from.OpenRead(fromPath);
+            var output = staged.Stream;
+            int read;
+            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                x.Token.ThrowIfCancellationRequested();
+                output.Write(buffer, 0, read);
+                total += read;
+                x.ReportBytes(a, total, ref lastTick);
+            }
+
+            output.Flush();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return total;
+    }
+
+    private static void Delete(SyncExecution x, IStorageProvider side, SyncSide sideId, SyncAction a, FileVersion planned)
+    {
+        Expect(side, planned.Path, planned, sideId == SyncSide.Source ? "source" : "destination");
+        x.Token.ThrowIfCancellationRequested();
+        if (x.Session.Pair.UseTrash)
+        {
+            side.Move(planned.Path, x.TrashPathFor(sideId, planned.Path), overwrite: false);
+        }
+        else
+        {
+            side.Delete(planned.Path);
+        }
+
+        x.RecordRemove(a.RelativePath);
+        x.FolderMayBeEmpty(sideId, planned.Path);
+    }
+
+    private static void Rename(SyncExecution x, SyncAction a, SyncSide target)
+    {
+        var s = x.Session;
+        var side = target == SyncSide.Destination ? s.Destination : s.Source;
+        var other = target == SyncSide.Destination ? s.Source : s.Destination;
+        var moving = target == SyncSide.Destination ? a.Destination! : a.Source!;
+        var model = target == SyncSide.Destination ? a.Source! : a.Destination!;
+        var sideName = target == SyncSide.Destination ? "destination" : "source";
+        Expect(side, moving.Path, moving, sideName);
+        Expect(other, model.Path, model, target == SyncSide.Destination ? "source" : "destination");
+        Expect(side, model.Path, null, sideName);
+        x.Token.ThrowIfCancellationRequested();
+        side.Move(moving.Path, model.Path, overwrite: false);
+        var moved = side.Stat(model.Path) ?? throw new IOException($"'{model.Path}' vanished right after the rename.");
+        var hash = model.Hash ?? moving.Hash;
+        var movedVersion = new FileVersion(moved.Path, moved.Size, moved.MtimeTicks, moved.FileId, hash);
+        x.RecordRemove(a.PreviousPath!);
+        x.RecordSet(a.RelativePath, target == SyncSide.Destination ? model : movedVersion, target == SyncSide.Destination ? movedVersion : model);
+        x.FolderMayBeEmpty(target, moving.Path);
+    }
+
+    private static void Record(SyncExecution x, SyncAction a)
+    {
+        var s = x.Session;
+        if (a.Source is null && a.Destination is null)
+        {
+            x.RecordRemove(a.RelativePath);
+            return;
+        }
+
+        if (a.Source is null || a.Destination is null)
+        {
+            return; // one-sided NoAction (backup modes): nothing to record
+        }
+
+        Expect(s.Source, a.Source.Path, a.Source, "source");
+        Expect(s.Destination, a.Destination.Path, a.Destination, "destination");
+        var hash = a.Source.Hash ?? a.Destination.Hash;
+        if (a.Source.Hash is null && hash is not null)
+        {
+            a.Source.Hash = hash;
+        }
+
+        if (a.Destination.Hash is null && hash is not null)
+        {
+            a.Destination.Hash = hash;
+        }
+
+        x.RecordSet(a.RelativePath, a.Source, a.Destination);
+    }
+}

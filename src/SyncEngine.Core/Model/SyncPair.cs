@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SyncEngine;
+
+/// <summary>A source and a destination kept in sync, with the options that govern how.</summary>
+public sealed class SyncPair
+{
+    /// <summary>The default share of a side that one run may delete without <c>force</c>.</summary>
+    public const double DefaultMaxDeletePercent = 50;
+
+    /// <summary>Creates a pair. Paths must be full paths (front ends resolve them); call <see cref="Validate"/> before use.</summary>
+    public SyncPair(string source, string destination)
+    {
+        Source = source ?? throw new ArgumentNullException(nameof(source));
+        Destination = destination ?? throw new ArgumentNullException(nameof(destination));
+    }
+
+    /// <summary>The source root (full path).</summary>
+    public string Source { get; }
+
+    /// <summary>The destination root (full path).</summary>
+    public string Destination { get; }
+
+    /// <summary>A name for the pair; defaults to the source and destination folder names.</summary>
+    public string Name
+    {
+        get => string.IsNullOrEmpty(_name) ? DefaultName() : _name!;
+        init => _name = value;
+    }
+
+    private readonly string? _name;
+
+    /// <summary>The sync mode (default TwoWay).</summary>
+    public SyncMode Mode { get; init; } = SyncMode.TwoWay;
+
+    /// <summary>How versions are compared (default HashThenMtime).</summary>
+    public CompareMode CompareMode { get; init; } = CompareMode.HashThenMtime;
+
+    /// <summary>How conflicts are resolved (default NewestWins).</summary>
+    public ConflictResolution ConflictResolution { get; init; } = ConflictResolution.NewestWins;
+
+    /// <summary>What a first TwoWay sync does with one-sided files (default Merge).</summary>
+    public InitialSyncPreference InitialSyncPreference { get; init; } = InitialSyncPreference.Merge;
+
+    /// <summary>Gitignore-style patterns added to the rules of the ignore file.</summary>
+    public IReadOnlyList<string> IgnorePatterns { get; init; } = Array.Empty<string>();
+
+    /// <summary>The ignore file; null means <c>.syncignore</c> in the source root (if present).</summary>
+    public string? IgnoreFile { get; init; }
+
+    /// <summary>The pair's state folder; null means the per-user default (<see cref="DefaultStatePath"/>).</summary>
+    public string? StatePath { get; init; }
+
+    /// <summary>Maximum concurrent copies (default 4).</summary>
+    public int TransferLimit { get; init; } = 4;
+
+    /// <summary>Maximum concurrent deletes, renames and other operations (default 8).</summary>
+    public int OperationLimit { get; init; } = 8;
+
+    /// <summary>Share of either side (in percent) one run may delete without force (default 50).</summary>
+    public double MaxDeletePercent { get; init; } = DefaultMaxDeletePercent;
+
+    /// <summary>Keep overwritten and deleted versions in the side's trash (default true).</summary>
+    public bool UseTrash { get; init; } = true;
+
+    /// <summary>How long trash folders are kept (default 30 days).</summary>
+    public TimeSpan TrashRetention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>How many times a transient failure is retried (default 3).</summary>
+    public int RetryCount { get; init; } = 3;
+
+    /// <summary>First retry delay; doubles each attempt (default 200 ms).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Stable identifier of the pair, derived from its two roots.</summary>
+    public string Id => ComputeId(Source, Destination);
+
+    /// <summary>The state folder actually used.</summary>
+    public string ResolvedStatePath => string.IsNullOrEmpty(StatePath) ? DefaultStatePath(Source, Destination) : StatePath!;
+
+    /// <summary>The ignore file actually used.</summary>
+    public string ResolvedIgnoreFile => string.IsNullOrEmpty(IgnoreFile) ? Path.Combine(Source, ".syncignore") : IgnoreFile!;
+
+    /// <summary>The per-user state folder for a pair: <c>%LOCALAPPDATA%\SyncEngine\pairs\&lt;id&gt;</c> or <c>$XDG_STATE_HOME/syncengine/pairs/&lt;id&gt;</c>.</summary>
+    public static string DefaultStatePath(string source, string destination) =>
+        Path.Combine(StateRoot(), "pairs", ComputeId(source, destination));
+
+    /// <summary>The per-user folder under which pair state folders live by default.</summary>
+    public static string StateRoot()
+    {
+        var overridden = Environment.GetEnvironmentVariable("SYNCENGINE_STATE_HOME");
+        if (!string.IsNullOrEmpty(overridden))
+        {
+            return overridden!;
+        }
+
+        if (Path.DirectorySeparatorChar == '\\')
+        {
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "SyncEngine");
+        }
+
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(xdg))
+        {
+            xdg = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        return Path.Combine(xdg!, "syncengine");
+    }
+
+    /// <summary>Derives the pair identifier from the two roots.</summary>
+    public static string ComputeId(string source, string destination)
+    {
+        using var sha = SHA256.Create();
+        var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(NormalizeRoot(source) + "\n" + NormalizeRoot(destination)));
+        var sb = new StringBuilder(16);
+        for (var i = 0; i < 8; i++)
+        {
+            sb.Append(bytes[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Checks the pair before anything touches the disk. Throws <see cref="SyncEngineException"/> naming what is wrong.</summary>
+    public void Validate()
+    {
+        if (TransferLimit < 1)
+        {
+            throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"TransferLimit must be at least 1 (got {TransferLimit}).", nameof(TransferLimit));
+        }
+
+        if (OperationLimit < 1)
+        {
+            throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"OperationLimit must be at least 1 (got {OperationLimit}).", nameof(OperationLimit));
+        }
+
+        if (double.IsNaN(MaxDeletePercent) || MaxDeletePercent < 0 || MaxDeletePercent > 100)
+        {
+            throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"MaxDeletePercent must be between 0 and 100 (got {MaxDeletePercent}).", nameof(MaxDeletePercent));
+        }
+
+        Storage.Roots.ValidatePair(Source, Destination);
+    }
+
+    private static string NormalizeRoot(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        return Path.DirectorySeparatorChar == '\\' ? full.ToUpperInvariant() : full;
+    }
+
+    private string DefaultName()
+    {
+        static string Leaf(string p)
+        {
+            var trimmed = p.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+            var leaf = Path.GetFileName(trimmed);
+            return string.IsNullOrEmpty(leaf) ? trimmed : leaf;
+        }
+
+        return Leaf(Source) + "->" + Leaf(Destination);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} ({Source} -> {Destination}, {Mode})";
+}

@@ -1,0 +1,739 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Threading;
+using SyncEngine.Ignore;
+using SyncEngine.Scanning;
+using SyncEngine.State;
+using SyncEngine.Storage;
+
+namespace SyncEngine.Planning;
+
+/// <summary>
+/// Turns two listings and the last-known state into actions (DESIGN.md, "Semantics decided here").
+/// Pure but for hashing on demand; hashes it computes are kept on the versions so the state caches them.
+/// </summary>
+internal sealed class Planner
+{
+    private static readonly long Tolerance = TimeSpan.FromSeconds(2).Ticks;
+
+    private readonly SyncPair _pair;
+    private readonly IStorageProvider _src;
+    private readonly IStorageProvider _dst;
+    private readonly PairState? _state;
+    private readonly bool _initial;
+    private readonly bool _stateUnreadable;
+    private readonly IgnoreRules _rules;
+    private readonly PlanOptions _options;
+    private readonly CancellationToken _ct;
+    private readonly List<string> _warnings;
+    private readonly Action<ScanIssue> _onIssue;
+    private SyncPlanInfo _info = null!;
+
+    public Planner(SyncPair pair, IStorageProvider src, IStorageProvider dst, PairState? state, bool stateUnreadable, IgnoreRules rules,
+                   PlanOptions options, List<string> warnings, Action<ScanIssue> onIssue, CancellationToken ct)
+    {
+        _pair = pair;
+        _src = src;
+        _dst = dst;
+        _state = state;
+        _initial = state is null;
+        _stateUnreadable = stateUnreadable;
+        _rules = rules;
+        _options = options;
+        _warnings = warnings;
+        _onIssue = onIssue;
+        _ct = ct;
+    }
+
+    private SyncMode Mode => _pair.Mode;
+
+    private InitialSyncPreference Preference => _stateUnreadable ? InitialSyncPreference.Merge : _pair.InitialSyncPreference;
+
+    public List<SyncAction> Build(SideScan s, SideScan d, SyncPlanInfo info)
+    {
+        _info = info;
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        keys.UnionWith(s.Files.Keys);
+        keys.UnionWith(d.Files.Keys);
+        if (_state is not null)
+        {
+            keys.UnionWith(_state.Records.Keys);
+        }
+
+        var caseConflicts = FindCaseConflicts(s, d, keys);
+        var actions = new List<SyncAction>();
+        foreach (var key in keys)
+        {
+            _ct.ThrowIfCancellationRequested();
+            if (s.BlockedKeys.Contains(key) || d.BlockedKeys.Contains(key) || Scanner.UnderBlockedFolder(s, key) || Scanner.UnderBlockedFolder(d, key))
+            {
+                continue; // unreadable or ambiguous there: never treat as deleted, never overwrite
+            }
+
+            s.Files.TryGetValue(key, out var sv);
+            d.Files.TryGetValue(key, out var dv);
+            StateRecord? last = null;
+            _state?.Records.TryGetValue(key, out last);
+            if (sv is null && dv is null && last is not null && _rules.IsIgnored(key, isDirectory: false))
+            {
+                continue; // ignored now: the state entry is kept as it was, nothing is touched
+            }
+
+            if (caseConflicts is not null && caseConflicts.Contains(key))
+            {
+                if (sv is not null && dv is not null)
+                {
+                    actions.Add(new SyncAction(SyncActionType.Conflict, key, "names differ only in case on a case-insensitive side", sv, dv, _info));
+                }
+                else
+                {
+                    _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, "another file's name differs from this one only in case, and the other side cannot hold both: not synchronized"));
+                }
+
+                continue;
+            }
+
+            SyncAction? action;
+            try
+            {
+                action = Decide(key, sv, dv, last);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, $"cannot be read to compare: {ex.Message}"));
+                continue;
+            }
+
+            if (action is null)
+            {
+                continue;
+            }
+
+            var nameProblem = CreationProblem(action);
+            if (nameProblem is not null)
+            {
+                _onIssue(new ScanIssue(action.TargetSide == SyncSide.Source ? SyncSide.Destination : SyncSide.Source, key, nameProblem));
+                continue;
+            }
+
+            actions.Add(action);
+        }
+
+        PairRenames(actions, SyncSide.Destination);
+        PairRenames(actions, SyncSide.Source);
+        actions.Sort(CompareForExecution);
+        return actions;
+    }
+
+    /// <summary>A side that follows Windows naming rules cannot be given a name Windows refuses.</summary>
+    private string? CreationProblem(SyncAction a)
+    {
+        var target = a.TargetSide;
+        if (target is null || !(ActionFacts.IsUpload(a.Action) || ActionFacts.IsDownload(a.Action) || ActionFacts.IsRename(a.Action)))
+        {
+            return null;
+        }
+
+        var caps = target == SyncSide.Destination ? _dst.Capabilities : _src.Capabilities;
+        if (!caps.WindowsNames)
+        {
+            return null;
+        }
+
+        var problem = PathRules.WindowsNameProblem(a.RelativePath);
+        return problem is null ? null : $"the {target.ToString()!.ToLowerInvariant()} cannot hold this name ({problem}): not synchronized";
+    }
+
+    private HashSet<string>? FindCaseConflicts(SideScan s, SideScan d, SortedSet<string> keys)
+    {
+        if (_src.Capabilities.CaseSensitive && _dst.Capabilities.CaseSensitive)
+        {
+            return null;
+        }
+
+        HashSet<string>? result = null;
+        var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (!s.Files.ContainsKey(key) && !d.Files.ContainsKey(key))
+            {
+                continue;
+            }
+
+            var folded = key.ToUpperInvariant();
+            if (byFolded.TryGetValue(folded, out var other))
+            {
+                result ??= new HashSet<string>(StringComparer.Ordinal);
+                result.Add(key);
+                result.Add(other);
+            }
+            else
+            {
+                byFolded[folded] = key;
+            }
+        }
+
+        return result;
+    }
+
+    private SyncAction? Decide(string key, FileVersion? s, FileVersion? d, StateRecord? last)
+    {
+        if (last is null)
+        {
+            return DecideNew(key, s, d);
+        }
+
+        var sChanged = s is not null && Changed(s, last.Source, last.Destination, _src);
+        var dChanged = d is not null && Changed(d, last.Destination, last.Source, _dst);
+        if (s is not null && d is not null)
+        {
+            if (!sChanged && !dChanged)
+            {
+                return Unchanged(key, s, d, last);
+            }
+
+            if (sChanged && !dChanged)
+            {
+                return Mode.AllowsUpload()
+                    ? Act(SyncActionType.UploadUpdate, key, "modified on source", s, d)
+                    : Act(SyncActionType.DownloadUpdate, key, "modified on source; the destination is authoritative", s, d);
+            }
+
+            if (dChanged && !sChanged)
+            {
+                return Mode.AllowsDownload()
+                    ? Act(SyncActionType.DownloadUpdate, key, "modified on destination", s, d)
+                    : Act(SyncActionType.UploadUpdate, key, "modified on destination; the source is authoritative", s, d);
+            }
+
+            return BothChanged(key, s, d, "modified on both sides");
+        }
+
+        if (s is not null)
+        {
+            // Deleted on the destination since the last sync.
+            switch (Mode)
+            {
+                case SyncMode.TwoWay:
+                    return sChanged
+                        ? Act(SyncActionType.UploadRestore, key, "deleted on destination but modified on source: the edit wins", s, null)
+                        : Act(SyncActionType.DeleteSource, key, "deleted on destination", s, null);
+                case SyncMode.SourceToDestination:
+                case SyncMode.SourceBackup:
+                    return Act(SyncActionType.UploadRestore, key, "deleted on destination; restored from source", s, null);
+                case SyncMode.DestinationToSource:
+                    return Act(SyncActionType.DeleteSource, key, "deleted on destination", s, null);
+                default:
+                    return IncludeUnchanged(key, "deleted on destination; the backup on source is kept", s, null);
+            }
+        }
+
+        if (d is not null)
+        {
+            // Deleted on the source since the last sync.
+            switch (Mode)
+            {
+                case SyncMode.TwoWay:
+                    return dChanged
+                        ? Act(SyncActionType.DownloadRestore, key, "deleted on source but modified on destination: the edit wins", null, d)
+                        : Act(SyncActionType.DeleteDestination, key, "deleted on source", null, d);
+                case SyncMode.SourceToDestination:
+                    return Act(SyncActionType.DeleteDestination, key, "deleted on source", null, d);
+                case SyncMode.DestinationToSource:
+                case SyncMode.DestinationBackup:
+                    return Act(SyncActionType.DownloadRestore, key, "deleted on source; restored from destination", null, d);
+                default:
+                    return IncludeUnchanged(key, "deleted on source; the backup on destination is kept", null, d);
+            }
+        }
+
+        // Deleted on both sides: forget it.
+        return new SyncAction(SyncActionType.NoAction, key, "deleted on both sides", null, null, _info) { RecordOnly = true };
+    }
+
+    private SyncAction? DecideNew(string key, FileVersion? s, FileVersion? d)
+    {
+        var initialTwoWay = _initial && Mode == SyncMode.TwoWay;
+        if (s is not null && d is null)
+        {
+            if (Mode == SyncMode.DestinationToSource)
+            {
+                return Act(SyncActionType.DeleteSource, key, "not on destination (mirror of destination)", s, null);
+            }
+
+            if (Mode == SyncMode.DestinationBackup)
+            {
+                return IncludeUnchanged(key, "only on source; destination backup leaves it alone", s, null);
+            }
+
+            if (initialTwoWay && Preference == InitialSyncPreference.DestinationWins)
+            {
+                return Act(SyncActionType.DeleteSource, key, "first sync, destination wins: not on destination", s, null);
+            }
+
+            return Act(SyncActionType.UploadNew, key, "new on source", s, null);
+        }
+
+        if (d is not null && s is null)
+        {
+            if (Mode == SyncMode.SourceToDestination)
+            {
+                return Act(SyncActionType.DeleteDestination, key, "not on source (mirror of source)", null, d);
+            }
+
+            if (Mode == SyncMode.SourceBackup)
+            {
+                return IncludeUnchanged(key, "only on destination; source backup leaves it alone", null, d);
+            }
+
+            if (initialTwoWay && Preference == InitialSyncPreference.SourceWins)
+            {
+                return Act(SyncActionType.DeleteDestination, key, "first sync, source wins: not on source", null, d);
+            }
+
+            return Act(SyncActionType.DownloadNew, key, "new on destination", null, d);
+        }
+
+        if (s is null || d is null)
+        {
+            return null;
+        }
+
+        if (SameContent(s, d))
+        {
+            return new SyncAction(SyncActionType.NoAction, key, "same on both sides", s, d, _info) { RecordOnly = true };
+        }
+
+        switch (Mode)
+        {
+            case SyncMode.SourceToDestination:
+            case SyncMode.SourceBackup:
+                return Act(SyncActionType.UploadUpdate, key, "differs; the source is authoritative", s, d);
+            case SyncMode.DestinationToSource:
+            case SyncMode.DestinationBackup:
+                return Act(SyncActionType.DownloadUpdate, key, "differs; the destination is authoritative", s, d);
+        }
+
+        if (initialTwoWay && Preference == InitialSyncPreference.SourceWins)
+        {
+            return Act(SyncActionType.UploadUpdate, key, "first sync, source wins", s, d);
+        }
+
+        if (initialTwoWay && Preference == InitialSyncPreference.DestinationWins)
+        {
+            return Act(SyncActionType.DownloadUpdate, key, "first sync, destination wins", s, d);
+        }
+
+        return BothChanged(key, s, d, _initial ? "differs on both sides at first sync" : "created on both sides with different content");
+    }
+
+    private SyncAction? Unchanged(string key, FileVersion s, FileVersion d, StateRecord last)
+    {
+        var refresh = !s.SameMetadata(last.Source) || !d.SameMetadata(last.Destination)
+                      || (s.Hash is not null && last.Source.Hash is null) || (d.Hash is not null && last.Destination.Hash is null);
+        if (refresh)
+        {
+            return new SyncAction(SyncActionType.NoAction, key, "unchanged (metadata refreshed)", s, d, _info) { RecordOnly = true };
+        }
+
+        return _options.IncludeUnchanged ? new SyncAction(SyncActionType.NoAction, key, "unchanged", s, d, _info) : null;
+    }
+
+    private SyncAction? IncludeUnchanged(string key, string reason, FileVersion? s, FileVersion? d) =>
+        _options.IncludeUnchanged ? new SyncAction(SyncActionType.NoAction, key, reason, s, d, _info) : null;
+
+    private SyncAction Act(SyncActionType type, string key, string reason, FileVersion? s, FileVersion? d) => new(type, key, reason, s, d, _info);
+
+    private SyncAction BothChanged(string key, FileVersion s, FileVersion d, string why)
+    {
+        if (SameContent(s, d))
+        {
+            return new SyncAction(SyncActionType.NoAction, key, why + ", to the same content", s, d, _info) { RecordOnly = true };
+        }
+
+        switch (Mode)
+        {
+            case SyncMode.SourceToDestination:
+            case SyncMode.SourceBackup:
+                return Act(SyncActionType.UploadUpdate, key, why + "; the source is authoritative", s, d);
+            case SyncMode.DestinationToSource:
+            case SyncMode.DestinationBackup:
+                return Act(SyncActionType.DownloadUpdate, key, why + "; the destination is authoritative", s, d);
+        }
+
+        var strategy = _pair.ConflictResolution;
+        var choice = ConflictChoice.Skip;
+        var delta = s.MtimeTicks - d.MtimeTicks;
+        var noTimes = _pair.CompareMode is CompareMode.SizeOnly or CompareMode.HashOnly;
+        var tie = Math.Abs(delta) <= Tolerance;
+        string resolution;
+        switch (strategy)
+        {
+            case ConflictResolution.SourceWins:
+                choice = ConflictChoice.Source;
+                resolution = "source wins";
+                break;
+            case ConflictResolution.DestinationWins:
+                choice = ConflictChoice.Destination;
+                resolution = "destination wins";
+                break;
+            case ConflictResolution.KeepBoth:
+                choice = ConflictChoice.KeepBoth;
+                resolution = "both kept";
+                break;
+            case ConflictResolution.Manual:
+                if (_options.ConflictHandler is null)
+                {
+                    return new SyncAction(SyncActionType.Conflict, key, why + "; manual resolution: reported and skipped", s, d, _info);
+                }
+
+                choice = _options.ConflictHandler(new ConflictInfo(key, s, d, why));
+                resolution = "chosen by handler: " + choice;
+                break;
+            default:
+                if (noTimes)
+                {
+                    return new SyncAction(SyncActionType.Conflict, key, why + $"; {_pair.CompareMode} cannot tell which is newer", s, d, _info);
+                }
+
+                if (tie)
+                {
+                    return new SyncAction(SyncActionType.Conflict, key, why + "; both have the same modification time, so neither is newer", s, d, _info);
+                }
+
+                choice = delta > 0 ? ConflictChoice.Source : ConflictChoice.Destination;
+                resolution = delta > 0 ? "source is newer" : "destination is newer";
+                break;
+        }
+
+        switch (choice)
+        {
+            case ConflictChoice.Source:
+                return new SyncAction(SyncActionType.UploadUpdate, key, $"conflict ({why}): {resolution}", s, d, _info) { IsConflict = true };
+            case ConflictChoice.Destination:
+                return new SyncAction(SyncActionType.DownloadUpdate, key, $"conflict ({why}): {resolution}", s, d, _info) { IsConflict = true };
+            case ConflictChoice.KeepBoth:
+                {
+                    var sourceWins = noTimes || delta >= 0;
+                    var loser = sourceWins ? d : s;
+                    var copy = ConflictName(key, sourceWins ? SyncSide.Destination : SyncSide.Source, loser.LastWriteTimeUtc);
+                    return new SyncAction(sourceWins ? SyncActionType.UploadUpdate : SyncActionType.DownloadUpdate, key,
+                        $"conflict ({why}): {resolution}; the {(sourceWins ? "destination" : "source")} version is kept as '{copy}'", s, d, _info)
+                    {
+                        IsConflict = true,
+                        ConflictCopyPath = copy,
+                    };
+                }
+
+            default:
+                return new SyncAction(SyncActionType.Conflict, key, why + "; skipped by the conflict handler", s, d, _info);
+        }
+    }
+
+    /// <summary>The name a losing version is kept under: <c>name (conflict source 2026-11-22 101500).ext</c>.</summary>
+    internal static string ConflictName(string key, SyncSide loserSide, DateTime loserTime)
+    {
+        var parent = PathRules.Parent(key);
+        var file = PathRules.FileName(key);
+        var dot = file.LastIndexOf('.');
+        var stem = dot > 0 ? file.Substring(0, dot) : file;
+        var ext = dot > 0 ? file.Substring(dot) : "";
+        var label = loserSide == SyncSide.Source ? "source" : "destination";
+        var name = $"{stem} (conflict {label} {loserTime.ToString("yyyy-MM-dd HHmmss", CultureInfo.InvariantCulture)}){ext}";
+        return parent.Length == 0 ? name : parent + "/" + name;
+    }
+
+    /// <summary>Whether a side's file changed since the last sync, by the comparison mode; hashes only when metadata moved.</summary>
+    private bool Changed(FileVersion current, FileVersion last, FileVersion lastOther, IStorageProvider side)
+    {
+        if (current.SameMetadata(last))
+        {
+            if (current.Hash is null)
+            {
+                current.Hash = last.Hash ?? lastOther.Hash;
+            }
+
+            return false;
+        }
+
+        switch (_pair.CompareMode)
+        {
+            case CompareMode.SizeOnly:
+                return current.Size != last.Size;
+            case CompareMode.MtimeOnly:
+                return current.MtimeTicks != last.MtimeTicks;
+            case CompareMode.SizeAndMtime:
+                return current.Size != last.Size || current.MtimeTicks != last.MtimeTicks;
+            case CompareMode.HashOnly:
+                {
+                    var known = last.Hash ?? lastOther.Hash;
+                    return known is null || !string.Equals(Hash(current, side), known, StringComparison.Ordinal);
+                }
+
+            default:
+                {
+                    if (current.Size != last.Size)
+                    {
+                        return true;
+                    }
+
+                    var known = last.Hash ?? lastOther.Hash;
+                    if (known is null)
+                    {
+                        return true;
+                    }
+
+                    return !string.Equals(Hash(current, side), known, StringComparison.Ordinal);
+                }
+        }
+    }
+
+    /// <summary>Whether the two sides hold the same content, by the comparison mode.</summary>
+    private bool SameContent(FileVersion s, FileVersion d)
+    {
+        var closeInTime = Math.Abs(s.MtimeTicks - d.MtimeTicks) <= Tolerance;
+        switch (_pair.CompareMode)
+        {
+            case CompareMode.SizeOnly:
+                return s.Size == d.Size;
+            case CompareMode.MtimeOnly:
+                return closeInTime;
+            case CompareMode.SizeAndMtime:
+                return s.Size == d.Size && closeInTime;
+            case CompareMode.HashOnly:
+                return string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal);
+            default:
+                if (s.Size != d.Size)
+                {
+                    return false;
+                }
+
+                if (s.Hash is not null && d.Hash is not null)
+                {
+                    return string.Equals(s.Hash, d.Hash, StringComparison.Ordinal);
+                }
+
+                if (closeInTime)
+                {
+                    return true;
+                }
+
+                return string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal);
+        }
+    }
+
+    private string Hash(FileVersion v, IStorageProvider side)
+    {
+        if (v.Hash is null)
+        {
+            v.Hash = side.ComputeHash(v.Path, _ct);
+        }
+
+        return v.Hash;
+    }
+
+    /// <summary>
+    /// Replays renames: a copy of content X to path P on <paramref name="target"/> together with a deletion on the same
+    /// side of a path Q that holds the same content X becomes one rename Q → P. Candidates must have the same size;
+    /// content is proven by identity (both versions trace back to one state record through unchanged metadata) or by
+    /// hashes. Several candidates: identity first, then the same file name, then ordinal path order.
+    /// </summary>
+    private void PairRenames(List<SyncAction> actions, SyncSide target)
+    {
+        var deletes = new List<int>();
+        var copies = new List<int>();
+        for (var i = 0; i < actions.Count; i++)
+        {
+            var a = actions[i];
+            if (a.IsConflict)
+            {
+                continue;
+            }
+
+            if (target == SyncSide.Destination)
+            {
+                if (a.Action == SyncActionType.DeleteDestination)
+                {
+                    deletes.Add(i);
+                }
+                else if (a.Action is SyncActionType.UploadNew or SyncActionType.UploadRestore)
+                {
+                    copies.Add(i);
+                }
+            }
+            else
+            {
+                if (a.Action == SyncActionType.DeleteSource)
+                {
+                    deletes.Add(i);
+                }
+                else if (a.Action is SyncActionType.DownloadNew or SyncActionType.DownloadRestore)
+                {
+                    copies.Add(i);
+                }
+            }
+        }
+
+        if (deletes.Count == 0 || copies.Count == 0)
+        {
+            return;
+        }
+
+        var bySize = new Dictionary<long, List<int>>();
+        foreach (var i in deletes)
+        {
+            var victim = Victim(actions[i], target);
+            if (!bySize.TryGetValue(victim.Size, out var list))
+            {
+                bySize[victim.Size] = list = new List<int>();
+            }
+
+            list.Add(i);
+        }
+
+        var replaced = new Dictionary<int, SyncAction>();
+        var removed = new HashSet<int>();
+        foreach (var ci in copies)
+        {
+            var copy = actions[ci];
+            var content = target == SyncSide.Destination ? copy.Source! : copy.Destination!;
+            if (!bySize.TryGetValue(content.Size, out var candidates))
+            {
+                continue;
+            }
+
+            var originOfContent = Origin(content, target == SyncSide.Destination ? SyncSide.Source : SyncSide.Destination);
+            var fileName = PathRules.FileName(copy.RelativePath);
+            var ordered = new List<int>();
+            foreach (var di in candidates)
+            {
+                if (!removed.Contains(di))
+                {
+                    ordered.Add(di);
+                }
+            }
+
+            ordered.Sort((x, y) =>
+            {
+                var ax = actions[x];
+                var ay = actions[y];
+                var ix = originOfContent is not null && Origin(Victim(ax, target), target) == originOfContent ? 0 : 1;
+                var iy = originOfContent is not null && Origin(Victim(ay, target), target) == originOfContent ? 0 : 1;
+                if (ix != iy)
+                {
+                    return ix - iy;
+                }
+
+                var nx = PathRules.FileName(ax.RelativePath) == fileName ? 0 : 1;
+                var ny = PathRules.FileName(ay.RelativePath) == fileName ? 0 : 1;
+                return nx != ny ? nx - ny : string.CompareOrdinal(ax.RelativePath, ay.RelativePath);
+            });
+
+            foreach (var di in ordered)
+            {
+                var del = actions[di];
+                var victim = Victim(del, target);
+                bool same;
+                try
+                {
+                    same = (originOfContent is not null && Origin(victim, target) == originOfContent)
+                           || string.Equals(Hash(content, target == SyncSide.Destination ? _src : _dst), Hash(victim, target == SyncSide.Destination ? _dst : _src), StringComparison.Ordinal);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    same = false;
+                }
+
+                if (!same)
+                {
+                    continue;
+                }
+
+                removed.Add(di);
+                var type = target == SyncSide.Destination ? SyncActionType.RenameDestination : SyncActionType.RenameSource;
+                var reason = $"renamed on {(target == SyncSide.Destination ? "source" : "destination")} from '{del.RelativePath}'";
+                replaced[ci] = target == SyncSide.Destination
+                    ? new SyncAction(type, copy.RelativePath, reason, content, victim, _info, del.RelativePath)
+                    : new SyncAction(type, copy.RelativePath, reason, victim, content, _info, del.RelativePath);
+                break;
+            }
+        }
+
+        if (replaced.Count == 0)
+        {
+            return;
+        }
+
+        var result = new List<SyncAction>(actions.Count);
+        for (var i = 0; i < actions.Count; i++)
+        {
+            if (removed.Contains(i))
+            {
+                continue;
+            }
+
+            result.Add(replaced.TryGetValue(i, out var r) ? r : actions[i]);
+        }
+
+        actions.Clear();
+        actions.AddRange(result);
+    }
+
+    private static FileVersion Victim(SyncAction delete, SyncSide target) => target == SyncSide.Destination ? delete.Destination! : delete.Source!;
+
+    private Dictionary<ulong, string>? _sourceIds;
+    private Dictionary<ulong, string>? _destinationIds;
+
+    /// <summary>The state key whose recorded version on <paramref name="side"/> is this very file, unchanged (same identity and metadata).</summary>
+    private string? Origin(FileVersion v, SyncSide side)
+    {
+        if (_state is null || v.FileId == 0)
+        {
+            return null;
+        }
+
+        var map = side == SyncSide.Source ? (_sourceIds ??= IndexIds(SyncSide.Source)) : (_destinationIds ??= IndexIds(SyncSide.Destination));
+        if (!map.TryGetValue(v.FileId, out var key))
+        {
+            return null;
+        }
+
+        var rec = _state.Records[key];
+        var recorded = side == SyncSide.Source ? rec.Source : rec.Destination;
+        return recorded.Size == v.Size && recorded.MtimeTicks == v.MtimeTicks ? key : null;
+    }
+
+    private Dictionary<ulong, string> IndexIds(SyncSide side)
+    {
+        var map = new Dictionary<ulong, string>();
+        foreach (var kv in _state!.Records)
+        {
+            var id = side == SyncSide.Source ? kv.Value.Source.FileId : kv.Value.Destination.FileId;
+            if (id != 0)
+            {
+                map[id] = kv.Key;
+            }
+        }
+
+        return map;
+    }
+
+    /// <summary>Execution order: renames, then copies, then deletions (so an interrupted run has copied before it deleted), then records.</summary>
+    private static int CompareForExecution(SyncAction x, SyncAction y)
+    {
+        var rx = Rank(x.Action);
+        var ry = Rank(y.Action);
+        return rx != ry ? rx - ry : string.CompareOrdinal(x.RelativePath, y.RelativePath);
+    }
+
+    private static int Rank(SyncActionType a) => a switch
+    {
+        SyncActionType.RenameSource or SyncActionType.RenameDestination => 0,
+        SyncActionType.DeleteSource or SyncActionType.DeleteDestination => 2,
+        SyncActionType.NoAction => 3,
+        SyncActionType.Conflict => 4,
+        _ => 1,
+    };
+}

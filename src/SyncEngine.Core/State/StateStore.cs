@@ -1,0 +1,414 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+
+namespace SyncEngine.State;
+
+/// <summary>Outcome of loading a pair's state.</summary>
+internal sealed class StateLoad
+{
+    public PairState? State { get; init; }
+
+    /// <summary>State files existed but could not be read: treat as no state (merge, no deletions) and warn.</summary>
+    public bool Unreadable { get; init; }
+
+    public string? Warning { get; init; }
+
+    public int JournalEntriesReplayed { get; init; }
+}
+
+/// <summary>
+/// Reads and writes a pair's state folder: <c>source_tree.json</c>, <c>destination_tree.json</c>,
+/// <c>sync_metadata.json</c> (the snapshot, each replaced atomically, metadata last) and <c>journal.jsonl</c>
+/// (completed actions since the snapshot, appended as they finish, replayed on load, emptied after a snapshot).
+/// Journal entries are absolute facts ("path now has these versions", "path is gone"), so replaying them over
+/// a snapshot that already contains them changes nothing: a kill between the file replacements is harmless.
+/// </summary>
+internal static class StateStore
+{
+    public const string SourceTreeFile = "source_tree.json";
+    public const string DestinationTreeFile = "destination_tree.json";
+    public const string MetadataFile = "sync_metadata.json";
+    public const string JournalFile = "journal.jsonl";
+
+    public static StateLoad Load(string stateDir, SyncPair pair)
+    {
+        var metaPath = Path.Combine(stateDir, MetadataFile);
+        var srcPath = Path.Combine(stateDir, SourceTreeFile);
+        var dstPath = Path.Combine(stateDir, DestinationTreeFile);
+        var journalPath = Path.Combine(stateDir, JournalFile);
+        if (!File.Exists(metaPath) && !File.Exists(srcPath) && !File.Exists(dstPath))
+        {
+            if (File.Exists(journalPath) && new FileInfo(journalPath).Length > 0)
+            {
+                // A first run was interrupted before its first snapshot: the journal alone is the state.
+                var fresh = new PairState(pair.Id, pair.Source, pair.Destination);
+                var n = ReplayJournal(journalPath, fresh);
+                return new StateLoad { State = fresh, JournalEntriesReplayed = n };
+            }
+
+            return new StateLoad();
+        }
+
+        PairState state;
+        try
+        {
+            state = ReadMetadata(metaPath, pair);
+            ReadTree(srcPath, state, sourceSide: true);
+            ReadTree(dstPath, state, sourceSide: false);
+        }
+        catch (SyncEngineException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or FormatException or InvalidDataException or UnauthorizedAccessException or OverflowException or KeyNotFoundException or InvalidOperationException)
+        {
+            return new StateLoad
+            {
+                Unreadable = true,
+                Warning = $"The sync state in '{stateDir}' could not be read ({ex.Message}). Treating this run as a first sync: files are merged and nothing is deleted.",
+            };
+        }
+
+        var replayed = File.Exists(journalPath) ? ReplayJournal(journalPath, state) : 0;
+        return new StateLoad { State = state, JournalEntriesReplayed = replayed };
+    }
+
+    private static PairState ReadMetadata(string metaPath, SyncPair pair)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(metaPath));
+        var root = doc.RootElement;
+        var format = root.GetProperty("format").GetInt32();
+        if (format > PairState.FormatVersion)
+        {
+            throw new SyncEngineException("SyncStateFromNewerVersion", SyncErrorKind.InvalidState,
+                $"The state in '{Path.GetDirectoryName(metaPath)}' was written by a newer SyncEngine (format {format}; this version reads {PairState.FormatVersion}). Upgrade SyncEngine or use another state folder.",
+                metaPath);
+        }
+
+        var pairId = root.GetProperty("pairId").GetString() ?? throw new InvalidDataException("pairId missing");
+        if (!string.Equals(pairId, pair.Id, StringComparison.Ordinal))
+        {
+            var otherSource = root.TryGetProperty("source", out var s) ? s.GetString() : "?";
+            var otherDestination = root.TryGetProperty("destination", out var d) ? d.GetString() : "?";
+            throw new SyncEngineException("SyncStateForAnotherPair", SyncErrorKind.InvalidState,
+                $"The state folder '{Path.GetDirectoryName(metaPath)}' belongs to another pair ('{otherSource}' -> '{otherDestination}'). Use the pair's own state folder or an empty one.",
+                metaPath);
+        }
+
+        var state = new PairState(pairId, pair.Source, pair.Destination)
+        {
+            Generation = root.GetProperty("generation").GetInt64(),
+        };
+        if (root.TryGetProperty("name", out var name))
+        {
+            state.PairName = name.GetString() ?? "";
+        }
+
+        if (root.TryGetProperty("lastRunUtc", out var last) && last.ValueKind == JsonValueKind.String)
+        {
+            state.LastRunUtc = DateTime.Parse(last.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        }
+
+        if (root.TryGetProperty("lastOutcome", out var outcome))
+        {
+            state.LastOutcome = outcome.GetString();
+        }
+
+        if (root.TryGetProperty("lastCounts", out var counts) && counts.ValueKind == JsonValueKind.Array && counts.GetArrayLength() == 3)
+        {
+            state.LastSucceeded = counts[0].GetInt32();
+            state.LastFailed = counts[1].GetInt32();
+            state.LastSkipped = counts[2].GetInt32();
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Streams a tree file: <c>{"format":1,"pairId":"…","generation":N,"files":{"key":{"size":…,"mtime":…,"id":…,"hash":…,"path":…},…}}</c>.
+    /// The source tree creates records; the destination tree completes them. A key in one tree only is dropped.
+    /// </summary>
+    private static void ReadTree(string path, PairState state, bool sourceSide)
+    {
+        var pending = sourceSide ? new Dictionary<string, FileVersion>(StringComparer.Ordinal) : null;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+        {
+            var reader = new StreamingJsonReader(stream);
+            reader.Expect(JsonTokenType.StartObject);
+            var sawFiles = false;
+            while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
+            {
+                var prop = reader.GetString();
+                if (prop == "files")
+                {
+                    sawFiles = true;
+                    reader.Expect(JsonTokenType.StartObject);
+                    while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
+                    {
+                        var key = reader.GetString();
+                        var version = ReadVersion(reader, key);
+                        if (sourceSide)
+                        {
+                            pending![key] = version;
+                        }
+                        else if (state.Records.TryGetValue(key, out var rec))
+                        {
+                            state.Records[key] = new StateRecord(rec.Source, version);
+                        }
+                    }
+
+                    if (reader.Token != JsonTokenType.EndObject)
+                    {
+                        throw new InvalidDataException("files object not closed");
+                    }
+                }
+                else if (prop == "format")
+                {
+                    reader.Next();
+                    if (reader.GetInt64() > PairState.FormatVersion)
+                    {
+                        throw new InvalidDataException("tree from a newer format");
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (reader.Token != JsonTokenType.EndObject || !sawFiles)
+            {
+                throw new InvalidDataException($"{Path.GetFileName(path)} is incomplete");
+            }
+        }
+
+        if (sourceSide)
+        {
+            foreach (var kv in pending!)
+            {
+                // The destination half is filled in by the destination tree; until then both halves are the source's.
+                state.Records[kv.Key] = new StateRecord(kv.Value, kv.Value);
+            }
+        }
+        else
+        {
+            // Records the destination tree did not complete are not trustworthy: drop them (they become "new").
+            List<string>? incomplete = null;
+            foreach (var kv in state.Records)
+            {
+                if (ReferenceEquals(kv.Value.Source, kv.Value.Destination))
+                {
+                    (incomplete ??= new List<string>()).Add(kv.Key);
+                }
+            }
+
+            if (incomplete is not null)
+            {
+                foreach (var k in incomplete)
+                {
+                    state.Records.Remove(k);
+                }
+            }
+        }
+    }
+
+    private static FileVersion ReadVersion(StreamingJsonReader reader, string key)
+    {
+        reader.Expect(JsonTokenType.StartObject);
+        long size = -1;
+        long mtime = long.MinValue;
+        ulong id = 0;
+        string? hash = null;
+        string? path = null;
+        while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Next();
+            switch (name)
+            {
+                case "size": size = reader.GetInt64(); break;
+                case "mtime": mtime = TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
+                case "id": id = reader.GetUInt64(); break;
+                case "hash": hash = reader.Token == JsonTokenType.Null ? null : reader.GetString(); break;
+                case "path": path = reader.GetString(); break;
+                default: reader.SkipValue(); break;
+            }
+        }
+
+        if (size < 0 || mtime == long.MinValue)
+        {
+            throw new InvalidDataException($"entry '{key}' lacks size or mtime");
+        }
+
+        return new FileVersion(path ?? key, size, mtime, id, hash);
+    }
+
+    public static void Save(string stateDir, PairState state, SyncPair pair)
+    {
+        Directory.CreateDirectory(stateDir);
+        state.Generation++;
+        var keys = new List<string>(state.Records.Keys);
+        keys.Sort(StringComparer.Ordinal);
+        WriteAtomically(Path.Combine(stateDir, SourceTreeFile), w => WriteTree(w, state, keys, sourceSide: true));
+        WriteAtomically(Path.Combine(stateDir, DestinationTreeFile), w => WriteTree(w, state, keys, sourceSide: false));
+        WriteAtomically(Path.Combine(stateDir, MetadataFile), w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("format", PairState.FormatVersion);
+            w.WriteString("pairId", state.PairId);
+            w.WriteString("name", pair.Name);
+            w.WriteString("source", pair.Source);
+            w.WriteString("destination", pair.Destination);
+            w.WriteString("mode", pair.Mode.ToString());
+            w.WriteNumber("generation", state.Generation);
+            w.WriteNumber("files", state.Records.Count);
+            if (state.LastRunUtc is { } last)
+            {
+                w.WriteString("lastRunUtc", last.ToString("o", CultureInfo.InvariantCulture));
+            }
+
+            if (state.LastOutcome is not null)
+            {
+                w.WriteString("lastOutcome", state.LastOutcome);
+            }
+
+            w.WriteStartArray("lastCounts");
+            w.WriteNumberValue(state.LastSucceeded);
+            w.WriteNumberValue(state.LastFailed);
+            w.WriteNumberValue(state.LastSkipped);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+
+        // The snapshot now holds everything the journal said: empty it.
+        var journal = Path.Combine(stateDir, JournalFile);
+        if (File.Exists(journal))
+        {
+            using var truncate = new FileStream(journal, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+    }
+
+    private static void WriteTree(Utf8JsonWriter w, PairState state, List<string> keys, bool sourceSide)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("format", PairState.FormatVersion);
+        w.WriteString("pairId", state.PairId);
+        w.WriteNumber("generation", state.Generation);
+        w.WriteStartObject("files");
+        foreach (var key in keys)
+        {
+            var rec = state.Records[key];
+            var v = sourceSide ? rec.Source : rec.Destination;
+            w.WritePropertyName(key);
+            WriteVersion(w, v, key);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    internal static void WriteVersion(Utf8JsonWriter w, FileVersion v, string key)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("size", v.Size);
+        w.WriteNumber("mtime", TimeCodec.ToUnixSeconds(v.MtimeTicks));
+        if (v.FileId != 0)
+        {
+            w.WriteNumber("id", v.FileId);
+        }
+
+        if (v.Hash is not null)
+        {
+            w.WriteString("hash", v.Hash);
+        }
+
+        if (!string.Equals(v.Path, key, StringComparison.Ordinal))
+        {
+            w.WriteString("path", v.Path);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes a file under a temporary name in the same folder, flushes it to disk, then renames it over the target.</summary>
+    public static void WriteAtomically(string path, Action<Utf8JsonWriter> write)
+    {
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                using (var w = new Utf8JsonWriter(fs, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                {
+                    write(w);
+                }
+
+                fs.Flush(flushToDisk: true);
+            }
+
+            NativeFs.Rename(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Replays journal lines onto a state. A torn or garbled line (a kill mid-write) is skipped: entries are independent facts.</summary>
+    public static int ReplayJournal(string journalPath, PairState state)
+    {
+        var n = 0;
+        using var fs = new FileStream(journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(fs, new UTF8Encoding(false));
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                Journal.Apply(line, state);
+                n++;
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidDataException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException)
+            {
+                // Torn write: ignore the line. Losing a record only makes the path look new, which never deletes.
+            }
+        }
+
+        return n;
+    }
+}
+
+/// <summary>Modification times in state files: Unix seconds with 7 decimals (exact to the tick).</summary>
+internal static class TimeCodec
+{
+    private const long UnixEpochTicks = 621355968000000000L;
+
+    public static decimal ToUnixSeconds(long ticks) => (ticks - UnixEpochTicks) / 10_000_000m;
+
+    public static long FromUnixSeconds(decimal seconds) => checked((long)decimal.Round(seconds * 10_000_000m, 0) + UnixEpochTicks);
+}

@@ -1,0 +1,182 @@
+using System;
+using System.Buffers.Text;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+
+namespace SyncEngine.State;
+
+/// <summary>
+/// Reads a JSON document token by token from a stream with a small rolling buffer, so a state file of a million
+/// entries is never held in memory whole. (Utf8JsonReader is a ref struct; this class carries its state between refills.)
+/// </summary>
+internal sealed class StreamingJsonReader
+{
+    private readonly Stream _stream;
+    private byte[] _buffer = new byte[1 << 16];
+    private int _start;
+    private int _end;
+    private bool _final;
+    private JsonReaderState _state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+    private string? _string;
+    private readonly byte[] _number = new byte[64];
+    private int _numberLength;
+
+    public StreamingJsonReader(Stream stream) => _stream = stream;
+
+    public JsonTokenType Token { get; private set; } = JsonTokenType.None;
+
+    public bool Next()
+    {
+        while (true)
+        {
+            var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(_buffer, _start, _end - _start), _final, _state);
+            if (reader.Read())
+            {
+                Token = reader.TokenType;
+                if (Token is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    _string = reader.GetString();
+                }
+                else if (Token == JsonTokenType.Number)
+                {
+                    var span = reader.ValueSpan;
+                    if (span.Length > _number.Length)
+                    {
+                        throw new InvalidDataException("number too long");
+                    }
+
+                    span.CopyTo(_number);
+                    _numberLength = span.Length;
+                }
+
+                _start += (int)reader.BytesConsumed;
+                _state = reader.CurrentState;
+                return true;
+            }
+
+            _start += (int)reader.BytesConsumed;
+            _state = reader.CurrentState;
+            if (_final)
+            {
+                Token = JsonTokenType.None;
+                return false;
+            }
+
+            Refill();
+        }
+    }
+
+    private void Refill()
+    {
+        var remaining = _end - _start;
+        if (remaining > 0 && _start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, remaining);
+        }
+        else if (remaining == _buffer.Length)
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
+
+        _start = 0;
+        _end = remaining;
+        if (_end == _buffer.Length)
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
+
+        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (read == 0)
+        {
+            _final = true;
+        }
+
+        _end += read;
+    }
+
+    public void Expect(JsonTokenType type)
+    {
+        if (!Next() || Token != type)
+        {
+            throw new InvalidDataException($"expected {type}, found {Token}");
+        }
+    }
+
+    public string GetString() => _string ?? throw new InvalidDataException("expected a string");
+
+    public long GetInt64()
+    {
+        if (Token == JsonTokenType.Number && Utf8Parser.TryParse(new ReadOnlySpan<byte>(_number, 0, _numberLength), out long v, out var used) && used == _numberLength)
+        {
+            return v;
+        }
+
+        throw new InvalidDataException("expected an integer");
+    }
+
+    public ulong GetUInt64()
+    {
+        if (Token == JsonTokenType.Number && Utf8Parser.TryParse(new ReadOnlySpan<byte>(_number, 0, _numberLength), out ulong v, out var used) && used == _numberLength)
+        {
+            return v;
+        }
+
+        throw new InvalidDataException("expected an unsigned integer");
+    }
+
+    public decimal GetDecimal()
+    {
+        if (Token != JsonTokenType.Number)
+        {
+            throw new InvalidDataException("expected a number");
+        }
+
+        var span = new ReadOnlySpan<byte>(_number, 0, _numberLength);
+        if (Utf8Parser.TryParse(span, out decimal v, out var used) && used == _numberLength)
+        {
+            return v;
+        }
+
+        return decimal.Parse(Encoding.ASCII.GetString(_number, 0, _numberLength), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>After a property name: reads and discards its value.</summary>
+    public void Skip()
+    {
+        if (!Next())
+        {
+            throw new InvalidDataException("unexpected end");
+        }
+
+        SkipValue();
+    }
+
+    /// <summary>The current token starts a value: discards the rest of it.</summary>
+    public void SkipValue()
+    {
+        if (Token is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return;
+        }
+
+        var depth = 1;
+        while (depth > 0)
+        {
+            if (!Next())
+            {
+                throw new InvalidDataException("unexpected end");
+            }
+
+            if (Token is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                depth++;
+            }
+            else if (Token is JsonTokenType.EndObject or JsonTokenType.EndArray)
+            {
+                depth--;
+            }
+        }
+    }
+}

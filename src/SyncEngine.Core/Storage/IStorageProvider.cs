@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+
+namespace SyncEngine.Storage;
+
+/// <summary>What kind of thing a listing entry is.</summary>
+public enum EntryKind
+{
+    /// <summary>A regular file: the only kind that is synchronized.</summary>
+    File,
+    /// <summary>A folder (real, or implied by object keys).</summary>
+    Directory,
+    /// <summary>A symbolic link: never followed, never synchronized.</summary>
+    SymbolicLink,
+    /// <summary>A FIFO, socket or device: never synchronized.</summary>
+    Special,
+}
+
+/// <summary>One entry of a side's listing.</summary>
+/// <remarks>
+/// <see cref="Path"/> is the name as the side stores it, relative to the root, '/'-separated.
+/// The engine compares paths after Unicode NFC normalization but always addresses a side by
+/// the name that side listed.
+/// </remarks>
+public sealed class StorageEntry
+{
+    /// <summary>Creates an entry.</summary>
+    public StorageEntry(string path, EntryKind kind, long size, long mtimeTicks, ulong fileId = 0, string? nativeHash = null)
+    {
+        Path = path;
+        Kind = kind;
+        Size = size;
+        MtimeTicks = mtimeTicks;
+        FileId = fileId;
+        NativeHash = nativeHash;
+    }
+
+    /// <summary>Relative path as the side stores it, '/'-separated.</summary>
+    public string Path { get; }
+
+    /// <summary>File, folder, link or special.</summary>
+    public EntryKind Kind { get; }
+
+    /// <summary>Size in bytes.</summary>
+    public long Size { get; }
+
+    /// <summary>Last write time, UTC, in <see cref="DateTime.Ticks"/>.</summary>
+    public long MtimeTicks { get; }
+
+    /// <summary>A stable identity that survives a rename on this side (inode), or 0 when unknown.</summary>
+    public ulong FileId { get; }
+
+    /// <summary>A content hash the side provides without reading the file (for example an S3 ETag), if any.</summary>
+    public string? NativeHash { get; }
+
+    /// <summary>Last write time as a UTC <see cref="DateTime"/>.</summary>
+    public DateTime LastWriteTimeUtc => new DateTime(MtimeTicks, DateTimeKind.Utc);
+}
+
+/// <summary>What a side can and cannot do; the engine adapts to it.</summary>
+public sealed class StorageCapabilities
+{
+    /// <summary>Whether two names differing only in case are different files.</summary>
+    public bool CaseSensitive { get; init; } = true;
+
+    /// <summary>Whether the side refuses Windows-invalid names (CON, trailing dot, ':' '*' '?' …).</summary>
+    public bool WindowsNames { get; init; }
+
+    /// <summary>Finest modification-time resolution the side keeps.</summary>
+    public TimeSpan MtimePrecision { get; init; } = TimeSpan.FromTicks(1);
+
+    /// <summary>Whether <see cref="IStorageProvider.Move"/> is a cheap rename (false: copy then delete).</summary>
+    public bool CheapRename { get; init; } = true;
+
+    /// <summary>Whether folders exist on their own (false for object stores).</summary>
+    public bool HasFolders { get; init; } = true;
+
+    /// <summary>
+    /// Name of the hash in <see cref="StorageEntry.NativeHash"/> ("md5" for S3 single-part ETags), or null when
+    /// the side has none and hashes are computed by reading content.
+    /// </summary>
+    public string? NativeHashAlgorithm { get; init; }
+}
+
+/// <summary>A problem met while listing: the entry is left out of the sync and reported.</summary>
+public sealed class ScanIssue
+{
+    /// <summary>Creates an issue.</summary>
+    public ScanIssue(SyncSide side, string path, string reason)
+    {
+        Side = side;
+        Path = path;
+        Reason = reason;
+    }
+
+    /// <summary>The side that listed the entry.</summary>
+    public SyncSide Side { get; }
+
+    /// <summary>The entry's relative path (as far as it could be read).</summary>
+    public string Path { get; }
+
+    /// <summary>Why it was left out.</summary>
+    public string Reason { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Side}: {Path}: {Reason}";
+}
+
+/// <summary>A file being written under a temporary name in its target folder, renamed into place on commit.</summary>
+public interface IStagedWrite : IDisposable
+{
+    /// <summary>The stream to write the new content to (opened on first use).</summary>
+    Stream Stream { get; }
+
+    /// <summary>
+    /// The temporary file's local path when the side is a local filesystem, so a local-to-local copy can use the
+    /// OS fast path (copy_file_range / clone) instead of <see cref="Stream"/>; null otherwise.
+    /// </summary>
+    string? LocalTempPath { get; }
+
+    /// <summary>
+    /// Flushes, sets the modification time and renames the temporary file onto the target path.
+    /// With <paramref name="overwrite"/> false, fails if the target exists. Returns the committed entry.
+    /// </summary>
+    StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite);
+}
+
+/// <summary>One side of a sync pair. Paths are relative, '/'-separated, as listed by <see cref="Enumerate"/>.</summary>
+/// <remarks>
+/// Implementations must reject a relative path that would resolve outside the root
+/// (<see cref="PathRules.ValidateRelative"/>) and must never follow a symbolic link.
+/// </remarks>
+public interface IStorageProvider : IDisposable
+{
+    /// <summary>The root as the user named it (for messages).</summary>
+    string Root { get; }
+
+    /// <summary>What the side can do.</summary>
+    StorageCapabilities Capabilities { get; }
+
+    /// <summary>Whether the root exists and is a folder (or bucket/prefix).</summary>
+    bool RootExists();
+
+    /// <summary>Creates the root if it does not exist.</summary>
+    void CreateRoot();
+
+    /// <summary>
+    /// Lists every file under the root. <paramref name="includeFolder"/> is asked for each folder's relative path and
+    /// may prune it. Entries that cannot or must not be synchronized are reported through <paramref name="onIssue"/>.
+    /// May be called concurrently with nothing else on the same provider.
+    /// </summary>
+    IEnumerable<StorageEntry> Enumerate(Func<string, bool> includeFolder, Action<ScanIssue> onIssue, CancellationToken cancellationToken);
+
+    /// <summary>The current entry at a path, or null when nothing (or not a regular file) is there.</summary>
+    StorageEntry? Stat(string path);
+
+    /// <summary>Opens a file for reading.</summary>
+    Stream OpenRead(string path);
+
+    /// <summary>Starts writing <paramref name="path"/> under a temporary name in the same folder.</summary>
+    IStagedWrite BeginWrite(string path);
+
+    /// <summary>Renames or moves a file; creates the target folder. Fails if the target exists and <paramref name="overwrite"/> is false.</summary>
+    void Move(string fromPath, string toPath, bool overwrite);
+
+    /// <summary>Keeps a copy of a file at another path on the same side (hard link where possible, else copy).</summary>
+    void PreserveCopy(string path, string copyPath);
+
+    /// <summary>Deletes a file for good. The engine calls it only for temporary files or when trash is switched off.</summary>
+    void Delete(string path);
+
+    /// <summary>Removes the file's folder and its parents while they are empty, never the root.</summary>
+    void RemoveEmptyParents(string path);
+
+    /// <summary>Computes the SHA-256 of a file's content, as lowercase hex.</summary>
+    string ComputeHash(string path, CancellationToken cancellationToken);
+
+    /// <summary>The file's local filesystem path, when the side is a local folder; null otherwise.</summary>
+    string? TryGetLocalPath(string path);
+
+    /// <summary>Deletes what an interrupted run left behind (temporary files) and trash older than the retention.</summary>
+    void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken);
+}

@@ -1,0 +1,463 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Security.Cryptography;
+using System.Threading;
+
+namespace SyncEngine.Storage;
+
+/// <summary>A folder on a local (or mounted) filesystem.</summary>
+public sealed class LocalStorageProvider : IStorageProvider
+{
+    private static readonly bool IsWindows = Path.DirectorySeparatorChar == '\\';
+    private readonly string _root;
+    private readonly ConcurrentQueue<string> _leftovers = new();
+
+    /// <summary>Opens a local folder as one side of a pair.</summary>
+    public LocalStorageProvider(string root, bool? caseSensitive = null)
+    {
+        Root = root;
+        _root = Path.GetFullPath(root);
+        var insensitive = caseSensitive.HasValue ? !caseSensitive.Value : IsWindows || System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX);
+        Capabilities = new StorageCapabilities
+        {
+            CaseSensitive = !insensitive,
+            WindowsNames = IsWindows,
+            MtimePrecision = TimeSpan.FromTicks(1),
+            CheapRename = true,
+            HasFolders = true,
+        };
+    }
+
+    /// <inheritdoc />
+    public string Root { get; }
+
+    /// <inheritdoc />
+    public StorageCapabilities Capabilities { get; }
+
+    /// <summary>The full local path of the root.</summary>
+    public string FullRoot => _root;
+
+    /// <inheritdoc />
+    public bool RootExists() => Directory.Exists(_root);
+
+    /// <inheritdoc />
+    public void CreateRoot() => Directory.CreateDirectory(_root);
+
+    private string Full(string relative) => LongPath(PathRules.ToLocal(_root, relative));
+
+    /// <summary>On Windows, prefixes long paths so Windows PowerShell 5.1 (.NET Framework) can reach them.</summary>
+    private static string LongPath(string path)
+    {
+#if NET
+        return path;
+#else
+        if (IsWindows && path.Length >= 248 && !path.StartsWith(@"\\?\", StringComparison.Ordinal))
+        {
+            return path.StartsWith(@"\\", StringComparison.Ordinal) ? @"\\?\UNC\" + path.Substring(2) : @"\\?\" + path;
+        }
+
+        return path;
+#endif
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<StorageEntry> Enumerate(Func<string, bool> includeFolder, Action<ScanIssue> onIssue, CancellationToken cancellationToken)
+    {
+        var side = SyncSide.Source; // The scanner rewrites the side of issues; the provider does not know it.
+        var stack = new Stack<string>();
+        stack.Push("");
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rel = stack.Pop();
+            var dirFull = rel.Length == 0 ? _root : Full(rel);
+            IEnumerable<string> names;
+            try
+            {
+                names = Directory.EnumerateFileSystemEntries(dirFull);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}"));
+                continue;
+            }
+
+            using var e = names.GetEnumerator();
+            while (true)
+            {
+                string full;
+                try
+                {
+                    if (!e.MoveNext())
+                    {
+                        break;
+                    }
+
+                    full = e.Current;
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+                {
+                    onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}"));
+                    break;
+                }
+
+                var name = Path.GetFileName(full);
+                var childRel = rel.Length == 0 ? name : rel + "/" + name;
+                if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (name.StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
+                {
+                    _leftovers.Enqueue(childRel);
+                    continue;
+                }
+
+                var problem = PathRules.ValidateRelative(childRel);
+                if (problem is not null)
+                {
+                    onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
+                    continue;
+                }
+
+                StorageEntry? entry;
+                try
+                {
+                    entry = StatFull(full, childRel);
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+                {
+                    onIssue(new ScanIssue(side, childRel, $"cannot be read: {ex.Message}"));
+                    continue;
+                }
+
+                if (entry is null)
+                {
+                    continue; // vanished while listing
+                }
+
+                switch (entry.Kind)
+                {
+                    case EntryKind.Directory:
+                        if (includeFolder(childRel))
+                        {
+                            stack.Push(childRel);
+                        }
+
+                        break;
+                    case EntryKind.File:
+                        yield return entry;
+                        break;
+                    case EntryKind.SymbolicLink:
+                        onIssue(new ScanIssue(side, childRel, "symbolic link: not followed, not synchronized"));
+                        break;
+                    default:
+                        onIssue(new ScanIssue(side, childRel, "not a regular file (FIFO, socket or device): not synchronized"));
+                        break;
+                }
+            }
+        }
+    }
+
+    private static StorageEntry? StatFull(string full, string rel)
+    {
+        if (NativeFs.TryLStat(full, out var st))
+        {
+            if (!st.Exists)
+            {
+                return null;
+            }
+
+            var kind = st.IsFile ? EntryKind.File : st.IsDirectory ? EntryKind.Directory : st.IsSymlink ? EntryKind.SymbolicLink : EntryKind.Special;
+            return new StorageEntry(rel, kind, st.IsFile ? st.Size : 0, st.MtimeTicks, st.Inode);
+        }
+
+        var info = new FileInfo(full);
+        if (!info.Exists)
+        {
+            var dir = new DirectoryInfo(full);
+            if (!dir.Exists)
+            {
+                return null;
+            }
+
+            var dkind = (dir.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.SymbolicLink : EntryKind.Directory;
+            return new StorageEntry(rel, dkind, 0, dir.LastWriteTimeUtc.Ticks);
+        }
+
+        var attrs = info.Attributes;
+        var fkind = (attrs & FileAttributes.ReparsePoint) != 0 ? EntryKind.SymbolicLink : (attrs & FileAttributes.Device) != 0 ? EntryKind.Special : EntryKind.File;
+        return new StorageEntry(rel, fkind, info.Length, info.LastWriteTimeUtc.Ticks);
+    }
+
+    /// <inheritdoc />
+    public StorageEntry? Stat(string path)
+    {
+        var entry = StatFull(Full(path), path);
+        return entry is { Kind: EntryKind.File } ? entry : null;
+    }
+
+    /// <inheritdoc />
+    public Stream OpenRead(string path) =>
+        new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+
+    /// <inheritdoc />
+    public IStagedWrite BeginWrite(string path)
+    {
+        var full = Full(path);
+        var dir = Path.GetDirectoryName(full)!;
+        var temp = Path.Combine(dir, PathRules.TempPrefix + Guid.NewGuid().ToString("N").Substring(0, 12));
+        return new LocalStagedWrite(this, path, full, temp, dir);
+    }
+
+    /// <inheritdoc />
+    public void Move(string fromPath, string toPath, bool overwrite)
+    {
+        var from = Full(fromPath);
+        var to = Full(toPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        NativeFs.Rename(from, to, overwrite);
+    }
+
+    /// <inheritdoc />
+    public void PreserveCopy(string path, string copyPath)
+    {
+        var from = Full(path);
+        var to = Full(copyPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        if (!NativeFs.TryHardLink(from, to))
+        {
+            File.Copy(from, to, overwrite: false);
+            File.SetLastWriteTimeUtc(to, File.GetLastWriteTimeUtc(from));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Delete(string path) => File.Delete(Full(path));
+
+    /// <inheritdoc />
+    public void RemoveEmptyParents(string path)
+    {
+        var rel = PathRules.Parent(path);
+        while (rel.Length > 0)
+        {
+            var dir = Full(rel);
+            try
+            {
+                using (var e = Directory.EnumerateFileSystemEntries(dir).GetEnumerator())
+                {
+                    if (e.MoveNext())
+                    {
+                        return;
+                    }
+                }
+
+                Directory.Delete(dir, recursive: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            rel = PathRules.Parent(rel);
+        }
+    }
+
+    /// <inheritdoc />
+    public string ComputeHash(string path, CancellationToken cancellationToken)
+    {
+        using var stream = OpenRead(path);
+        return Hashing.Sha256Hex(stream, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public string? TryGetLocalPath(string path) => Full(path);
+
+    /// <inheritdoc />
+    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    {
+        while (_leftovers.TryDequeue(out var rel))
+        {
+            try
+            {
+                File.Delete(Full(rel));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        var trash = Path.Combine(_root, PathRules.EngineFolder, "trash");
+        if (!Directory.Exists(trash))
+        {
+            return;
+        }
+
+        var cutoff = DateTime.UtcNow - trashRetention;
+        foreach (var dir in Directory.EnumerateDirectories(trash))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (TrashNames.TryParseRunTime(Path.GetFileName(dir), out var when) && when < cutoff)
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    private sealed class LocalStagedWrite : IStagedWrite
+    {
+        private readonly LocalStorageProvider _owner;
+        private readonly string _relative;
+        private readonly string _target;
+        private readonly string _temp;
+        private readonly string _dir;
+        private FileStream? _stream;
+        private bool _committed;
+        private bool _dirReady;
+
+        public LocalStagedWrite(LocalStorageProvider owner, string relative, string target, string temp, string dir)
+        {
+            _owner = owner;
+            _relative = relative;
+            _target = target;
+            _temp = temp;
+            _dir = dir;
+        }
+
+        public Stream Stream
+        {
+            get
+            {
+                if (_stream is null)
+                {
+                    EnsureDirectory();
+                    _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                }
+
+                return _stream;
+            }
+        }
+
+        public string? LocalTempPath
+        {
+            get
+            {
+                EnsureDirectory();
+                return _temp;
+            }
+        }
+
+        private void EnsureDirectory()
+        {
+            if (!_dirReady)
+            {
+                Directory.CreateDirectory(_dir);
+                _dirReady = true;
+            }
+        }
+
+        public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
+        {
+            if (_stream is not null)
+            {
+                _stream.Flush();
+                _stream.Dispose();
+                _stream = null;
+            }
+
+            File.SetLastWriteTimeUtc(_temp, lastWriteTimeUtc);
+            NativeFs.Rename(_temp, _target, overwrite);
+            _committed = true;
+            return _owner.Stat(_relative) ?? throw new IOException($"'{_target}' vanished right after it was written.");
+        }
+
+        public void Dispose()
+        {
+            _stream?.Dispose();
+            if (!_committed)
+            {
+                try
+                {
+                    File.Delete(_temp);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Names of trash folders: <c>yyyyMMddTHHmmssZ-xxxxxx</c>, so retention can read their age.</summary>
+public static class TrashNames
+{
+    /// <summary>A new run identifier.</summary>
+    public static string NewRunId(DateTime utc) =>
+        utc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+
+    /// <summary>The trash path of a file for a run: <c>.syncengine/trash/&lt;run&gt;/&lt;path&gt;</c>.</summary>
+    public static string TrashPath(string runId, string relativePath) => PathRules.EngineFolder + "/trash/" + runId + "/" + relativePath;
+
+    /// <summary>Reads the time a run identifier was made.</summary>
+    public static bool TryParseRunTime(string runId, out DateTime utc)
+    {
+        var stamp = runId.Length >= 16 ? runId.Substring(0, 16) : runId;
+        return DateTime.TryParseExact(stamp, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out utc);
+    }
+}
+
+/// <summary>Content hashing shared by providers.</summary>
+public static class Hashing
+{
+    /// <summary>SHA-256 of a stream as lowercase hex, read in 1 MiB chunks, honouring cancellation between chunks.</summary>
+    public static string Sha256Hex(Stream stream, CancellationToken cancellationToken)
+    {
+        using var sha = SHA256.Create();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                sha.TransformBlock(buffer, 0, read, null, 0);
+            }
+
+            sha.TransformFinalBlock(buffer, 0, 0);
+            return ToHex(sha.Hash!);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Lowercase hex of bytes.</summary>
+    public static string ToHex(byte[] bytes)
+    {
+        var chars = new char[bytes.Length * 2];
+        const string digits = "0123456789abcdef";
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            chars[2 * i] = digits[bytes[i] >> 4];
+            chars[(2 * i) + 1] = digits[bytes[i] & 0xF];
+        }
+
+        return new string(chars);
+    }
+}

@@ -1,0 +1,297 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using SyncEngine.Control;
+using SyncEngine.Execution;
+using SyncEngine.Ignore;
+using SyncEngine.Planning;
+using SyncEngine.Scanning;
+using SyncEngine.State;
+using SyncEngine.Storage;
+
+namespace SyncEngine;
+
+/// <summary>
+/// One run of a pair: holds the pair's lock and state, plans, checks the guards, executes, and records.
+/// Front ends use it as: <c>Open</c> → <c>Plan</c> → <c>BeginExecute</c> → <c>Post</c>… → <c>Complete</c> → <c>Wait</c> → <c>Dispose</c>.
+/// </summary>
+public sealed class SyncSession : IDisposable
+{
+    private readonly PairLock _lock;
+    private readonly StateLoad _load;
+    private readonly List<string> _warnings = new();
+    private SyncExecution? _execution;
+    private bool _disposed;
+
+    private SyncSession(SyncPair pair, IStorageProvider source, IStorageProvider destination, PairLock pairLock, StateLoad load, string runId)
+    {
+        Pair = pair;
+        Source = source;
+        Destination = destination;
+        _lock = pairLock;
+        _load = load;
+        RunId = runId;
+        State = load.State ?? new PairState(pair.Id, pair.Source, pair.Destination);
+        if (load.Warning is not null)
+        {
+            _warnings.Add(load.Warning);
+        }
+    }
+
+    /// <summary>The pair.</summary>
+    public SyncPair Pair { get; }
+
+    /// <summary>Identifies this run; also the name of its trash folders.</summary>
+    public string RunId { get; }
+
+    /// <summary>Warnings so far (unreadable state, …).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    internal IStorageProvider Source { get; }
+
+    internal IStorageProvider Destination { get; }
+
+    internal PairState State { get; }
+
+    internal bool HadState => _load.State is not null;
+
+    internal string StateDir => Pair.ResolvedStatePath;
+
+    internal PairLock Lock => _lock;
+
+    /// <summary>
+    /// Validates the pair, takes its lock and loads its state. Throws <see cref="SyncEngineException"/>: bad roots
+    /// (InvalidArgument/NotFound), lock held (ResourceBusy), state from a newer version or another pair (InvalidState).
+    /// </summary>
+    public static SyncSession Open(SyncPair pair, IStorageProvider? source = null, IStorageProvider? destination = null)
+    {
+        if (source is null || destination is null)
+        {
+            pair.Validate();
+        }
+
+        source ??= new LocalStorageProvider(pair.Source);
+        destination ??= new LocalStorageProvider(pair.Destination);
+        var runId = TrashNames.NewRunId(DateTime.UtcNow);
+        var stateDir = pair.ResolvedStatePath;
+        var pairLock = PairLock.Acquire(stateDir, pair.Name, runId);
+        try
+        {
+            var load = StateStore.Load(stateDir, pair);
+            return new SyncSession(pair, source, destination, pairLock, load, runId);
+        }
+        catch
+        {
+            pairLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Scans both sides and plans. Changes nothing.</summary>
+    public SyncPlan Plan(PlanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable, _warnings, options ?? new PlanOptions(), cancellationToken);
+    }
+
+    /// <summary>The guard violations for executing these actions (empty when the run may go ahead).</summary>
+    public IReadOnlyList<GuardViolation> EvaluateGuards(IEnumerable<SyncAction> actions)
+    {
+        var result = new List<GuardViolation>();
+        foreach (var group in actions.GroupBy(a => a.Plan))
+        {
+            result.AddRange(SafetyGuards.Evaluate(group, group.Key, Pair.MaxDeletePercent));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Checks the guards over every action that may run, then starts the workers. Nothing runs until actions are
+    /// posted. Throws <see cref="SyncEngineException"/> (SafetyGuard) when a guard trips and <see cref="ExecuteOptions.Force"/> is off;
+    /// throws InvalidArgument when an action belongs to another pair.
+    /// </summary>
+    public SyncExecution BeginExecute(IReadOnlyCollection<SyncAction> planned, ExecuteOptions? options = null)
+    {
+        ThrowIfDisposed();
+        if (_execution is not null)
+        {
+            throw new InvalidOperationException("This session has already executed.");
+        }
+
+        options ??= new ExecuteOptions();
+        foreach (var a in planned)
+        {
+            if (!string.Equals(a.Plan.Pair.Id, Pair.Id, StringComparison.Ordinal))
+            {
+                throw new SyncEngineException("SyncActionFromAnotherPair", SyncErrorKind.InvalidArgument,
+                    $"The action '{a}' was planned for pair '{a.PairName}' ({a.Plan.Pair.Source} -> {a.Plan.Pair.Destination}), not for '{Pair.Name}'.", a.RelativePath);
+            }
+        }
+
+        if (!options.Force)
+        {
+            var violations = EvaluateGuards(planned);
+            if (violations.Count > 0)
+            {
+                RecordOutcome("Refused", 0, 0, 0);
+                throw new SyncEngineException(violations[0].ErrorId, SyncErrorKind.SafetyGuard, string.Join(Environment.NewLine, violations.Select(v => v.Message)), Pair.Name);
+            }
+        }
+
+        _execution = new SyncExecution(this, planned, options);
+        return _execution;
+    }
+
+    /// <summary>Plans and executes everything in one call (the CLI's <c>sync</c>). Events arrive on worker threads.</summary>
+    public SyncSummary Run(PlanOptions? planOptions, ExecuteOptions options, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(planOptions, cancellationToken);
+        foreach (var w in plan.Warnings)
+        {
+            options.Progress?.Invoke(new SyncProgressEvent { Type = SyncEventType.Warning, Message = w });
+        }
+
+        var exec = BeginExecute(plan.Actions, options);
+        foreach (var a in plan.Actions)
+        {
+            exec.Post(a);
+        }
+
+        exec.Complete();
+        return exec.Wait(cancellationToken);
+    }
+
+    internal void RecordOutcome(string outcome, int ok, int failed, int skipped)
+    {
+        lock (State)
+        {
+            State.LastRunUtc = DateTime.UtcNow;
+            State.LastOutcome = outcome;
+            State.LastSucceeded = ok;
+            State.LastFailed = failed;
+            State.LastSkipped = skipped;
+        }
+    }
+
+    /// <summary>Writes the snapshot (old state + what finished), empties the journal, cleans up and releases the lock.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            _execution?.Shutdown();
+            if (_execution is not null || State.LastOutcome is not null)
+            {
+                lock (State)
+                {
+                    StateStore.Save(StateDir, State, Pair);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The journal still holds every completed action; the next run replays it.
+        }
+        finally
+        {
+            _execution?.DisposeJournal();
+            Source.Dispose();
+            Destination.Dispose();
+            _lock.Dispose();
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(SyncSession));
+        }
+    }
+}
+
+/// <summary>Plans without taking the pair's lock (Get-SyncPlan, <c>syncengine plan</c>): reads the state, changes nothing.</summary>
+public static class SyncPlanner
+{
+    /// <summary>Validates the pair, reads its state and plans.</summary>
+    public static SyncPlan Plan(SyncPair pair, PlanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        pair.Validate();
+        using var src = new LocalStorageProvider(pair.Source);
+        using var dst = new LocalStorageProvider(pair.Destination);
+        var load = Directory.Exists(pair.ResolvedStatePath) ? StateStore.Load(pair.ResolvedStatePath, pair) : new StateLoad();
+        var warnings = new List<string>();
+        if (load.Warning is not null)
+        {
+            warnings.Add(load.Warning);
+        }
+
+        return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options ?? new PlanOptions(), cancellationToken);
+    }
+
+    internal static SyncPlan PlanWith(SyncPair pair, IStorageProvider src, IStorageProvider dst, PairState? state, bool unreadable,
+                                      List<string> warnings, PlanOptions options, CancellationToken ct)
+    {
+        if (!src.RootExists())
+        {
+            throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound, $"The source folder '{src.Root}' does not exist.", src.Root);
+        }
+
+        var rules = IgnoreRules.Load(File.Exists(pair.ResolvedIgnoreFile) ? pair.ResolvedIgnoreFile : null, pair.IgnorePatterns);
+        var issues = new List<ScanIssue>();
+        void OnIssue(ScanIssue i)
+        {
+            lock (issues)
+            {
+                issues.Add(i);
+            }
+        }
+
+        var progress = options.Progress;
+        var destinationScan = Task.Run(() => Scanner.Scan(dst, SyncSide.Destination, rules, OnIssue, progress, ct), ct);
+        var s = Scanner.Scan(src, SyncSide.Source, rules, OnIssue, progress, ct);
+        SideScan d;
+        try
+        {
+            d = destinationScan.GetAwaiter().GetResult();
+        }
+        catch (AggregateException ex) when (ex.InnerException is not null)
+        {
+            throw ex.InnerException;
+        }
+
+        var planWarnings = new List<string>(warnings);
+        var info = new SyncPlanInfo(pair, Guid.NewGuid(), DateTime.UtcNow, s.Files.Count, d.Files.Count, state is null)
+        {
+            TrackedFileCount = state?.Records.Count ?? 0,
+        };
+        if (state is null && pair.Mode == SyncMode.TwoWay && pair.InitialSyncPreference == InitialSyncPreference.Merge)
+        {
+            var (big, small, bigName, smallName) = s.Files.Count >= d.Files.Count
+                ? (s.Files.Count, d.Files.Count, "Source", "destination")
+                : (d.Files.Count, s.Files.Count, "Destination", "source");
+            if (big >= 10 && small * 4 <= big)
+            {
+                planWarnings.Add($"{bigName} has {big} files but {smallName} has only {small}. This first TwoWay sync merges (copies both ways, deletes nothing). To make one side authoritative and delete the other's extra files, set the initial sync preference to {bigName}Wins.");
+            }
+        }
+
+        var planner = new Planner(pair, src, dst, state, unreadable, rules, options, planWarnings, OnIssue, ct);
+        var actions = planner.Build(s, d, info);
+        foreach (var issue in issues)
+        {
+            planWarnings.Add("Left out: " + issue);
+        }
+
+        return new SyncPlan(info, actions, planWarnings, issues, unreadable);
+    }
+}

@@ -1,0 +1,925 @@
+#!/usr/bin/env python3
+"""SyncEngine benchmark harness: times our CLI and the usual tools on identical trees.
+
+Run it through tests/Benchmarks/run.sh (which installs the peers first); see
+tests/Benchmarks/README.md. Python 3 standard library only.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import measure
+import trees
+from targets import LABELS, OURS, ORDER, TITLES
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)                      # tests/Benchmarks
+REPO = os.path.dirname(os.path.dirname(BENCH))     # repository root
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+GENERATOR_VERSION = 1   # bump when generated content changes (invalidates cached trees)
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------- sizes
+
+def params(scale):
+    """Tree sizes. scale 1 is the reference (the issue's numbers); --quick is scale 10."""
+    def d(n, floor=1):
+        return max(floor, n // scale)
+    return {
+        "S1": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB},
+        "S2": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
+        "S3": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB, "modified": d(1_000)},
+        # 2 GiB; 256 MiB with --quick (2.5 GiB / scale, at least 64 MiB, for other scales)
+        "S4": {"size": 2 * GIB if scale == 1 else max(64 * MIB, min(2 * GIB, (2560 * MIB // scale) // MIB * MIB))},
+        "S5": {"files": d(1_000), "size": 64 * KIB, "other_files": d(1_000), "other_dirs": d(10),
+               "other_size": 4 * KIB},
+        "S6": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB, "new": d(100), "modified": d(100),
+               "conflicts": d(10)},
+        "S7": {"files": d(1_000_000), "dirs": d(1_000), "size": 128},
+    }
+
+
+# --------------------------------------------------------------------------- helpers
+
+def sh_join(cmd):
+    return " ".join(shlex.quote(str(c)) for c in cmd)
+
+
+def first_line(cmd, timeout=20):
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
+                           stdin=subprocess.DEVNULL)
+        lines = [l.strip() for l in p.stdout.decode("utf-8", "replace").splitlines() if l.strip()]
+        return lines[0] if lines and p.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def read_first(path, key):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def machine_info(scratch):
+    info = {
+        "uname": " ".join(platform.uname()),
+        "cpu_model": read_first("/proc/cpuinfo", "model name") or platform.processor(),
+        "cores": os.cpu_count(),
+        "mem_total": read_first("/proc/meminfo", "MemTotal"),
+        "python": platform.python_version(),
+        "virtualization": first_line(["systemd-detect-virt"]),
+    }
+    try:
+        p = subprocess.run(["uname", "-a"], stdout=subprocess.PIPE, text=True)
+        info["uname"] = p.stdout.strip()
+    except OSError:
+        pass
+    try:
+        p = subprocess.run(["df", "-PT", scratch], stdout=subprocess.PIPE, text=True)
+        f = p.stdout.splitlines()[1].split()
+        info["scratch_fs"] = f"{f[1]} on {f[0]} (mounted at {f[6]}), {int(f[4]) // (1024 * 1024)} GiB free"
+    except (OSError, IndexError, ValueError):
+        info["scratch_fs"] = None
+    # Does this filesystem do reflinks (cp --reflink=auto would then clone, not copy)?
+    a, b = os.path.join(scratch, ".reflink-a"), os.path.join(scratch, ".reflink-b")
+    with open(a, "wb") as f:
+        f.write(b"x" * 4096)
+    rc = subprocess.run(["cp", "--reflink=always", a, b], stderr=subprocess.DEVNULL).returncode
+    info["reflink"] = rc == 0
+    for fn in (a, b):
+        if os.path.exists(fn):
+            os.unlink(fn)
+    return info
+
+
+def tool_versions(cli):
+    v = {
+        "rsync": first_line(["rsync", "--version"]),
+        "rclone": first_line(["rclone", "version"]),
+        "unison": first_line(["unison", "-version"]),
+        "cp": first_line(["cp", "--version"]),
+        "time": first_line(["/usr/bin/time", "--version"]),
+        "dotnet": first_line(["dotnet", "--version"]),
+    }
+    if cli:
+        v["syncengine"] = first_line([cli, "--version"]) or "(no --version output)"
+    return v
+
+
+def git_describe():
+    try:
+        p = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty", "--abbrev=12"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return p.stdout.strip() or None
+    except OSError:
+        return None
+
+
+def build_cli(work, log_dir):
+    """dotnet publish our CLI (Release) into tests/Benchmarks/work/cli. Returns (path, reason)."""
+    proj_dir = os.path.join(REPO, "src", "SyncEngine.Cli")
+    if not any(f.endswith(".csproj") for f in os.listdir(proj_dir)) if os.path.isdir(proj_dir) else True:
+        return None, "src/SyncEngine.Cli has no project yet"
+    if not shutil.which("dotnet"):
+        return None, "dotnet is not installed"
+    out = os.path.join(work, "cli")
+    trees.rmtree(out)
+    cmd = ["dotnet", "publish", os.path.join("src", "SyncEngine.Cli"), "-c", "Release", "-o", out, "--nologo"]
+    log(f"building our CLI: {sh_join(cmd)}")
+    env = dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1")
+    rc, text = measure.run_plain(cmd, env=env, cwd=REPO, timeout=1800,
+                                 log_path=os.path.join(log_dir, "cli-build.log"))
+    exe = os.path.join(out, "syncengine")
+    if rc != 0 or not os.path.isfile(exe):
+        tail = " | ".join(l.strip() for l in text.splitlines()[-3:])
+        return None, f"build failed (rc={rc}; see results/raw log cli-build.log): {tail[:300]}"
+    return exe, None
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+# --------------------------------------------------------------------------- scenario machinery
+
+class Harness:
+    def __init__(self, args):
+        self.args = args
+        self.scale = args.scale
+        self.p = params(self.scale)
+        self.scratch = os.path.abspath(args.scratch)
+        self.cache = os.path.join(self.scratch, "cache")
+        self.cli = args.cli
+        self.cli_reason = args.cli_reason
+        self.cli_extra = args.cli_arg or []
+        self.timeout = args.timeout
+        self.home = os.path.join(self.scratch, "home")
+        for d in (self.home, self.cache):
+            os.makedirs(d, exist_ok=True)
+        env = dict(os.environ)
+        # Keep every tool's dot-files, caches and default state out of the real home.
+        env.update(HOME=self.home, XDG_CACHE_HOME=os.path.join(self.home, ".cache"),
+                   XDG_CONFIG_HOME=os.path.join(self.home, ".config"),
+                   XDG_STATE_HOME=os.path.join(self.home, ".local", "state"),
+                   XDG_DATA_HOME=os.path.join(self.home, ".local", "share"),
+                   DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1", LC_ALL="C.UTF-8")
+        dotnet = shutil.which("dotnet")
+        if dotnet and "DOTNET_ROOT" not in env:
+            env["DOTNET_ROOT"] = os.path.dirname(os.path.realpath(dotnet))
+        self.env = env
+        self.log_dir = args.log_dir
+
+    # commands ---------------------------------------------------------------
+    def ours(self, *a):
+        return [self.cli] + [str(x) for x in a] + self.cli_extra
+
+    def ours_oneway(self, src, dst, state):
+        return self.ours("sync", src, dst, "--mode", "source-to-destination", "--state-dir", state)
+
+    @staticmethod
+    def rsync(src, dst, *extra):
+        return ["rsync", "-a", "--delete", *extra, src.rstrip("/") + "/", dst.rstrip("/") + "/"]
+
+    @staticmethod
+    def rclone_sync(src, dst, *extra):
+        return ["rclone", "sync", src, dst, "--config", "/dev/null", *extra]
+
+    def available(self, key):
+        if key == OURS:
+            return (self.cli is not None and not self.args.no_ours), \
+                ("disabled with --no-ours" if self.args.no_ours else self.cli_reason or "not available")
+        exe = {"rsync": "rsync", "rsync-dry-run": "rsync", "cp": "cp", "unison": "unison"}.get(key, "rclone")
+        return (shutil.which(exe) is not None), f"{exe} is not installed"
+
+    def run_scenario(self, sc):
+        a = self.args
+        rec = {"id": sc.sid, "title": TITLES[sc.sid], "params": sc.prm, "description": sc.description,
+               "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "loadavg_before": os.getloadavg(), "tools": {}, "notes": list(sc.notes)}
+        keys = []
+        for key in sc.tools:
+            ok, why = self.available(key)
+            rec["tools"][key] = {"label": LABELS[key], "ours": key == OURS, "available": ok,
+                                 "reason": None if ok else why, "runs": [], "setup": None}
+            if ok:
+                keys.append(key)
+        sc.keys = keys
+        t0 = time.perf_counter()
+        log(f"{sc.sid} {TITLES[sc.sid]}: preparing ({json.dumps(sc.prm)})")
+        sc.setup(rec)
+        rec["prep_s"] = round(time.perf_counter() - t0, 1)
+        runnable = [k for k in keys if not rec["tools"][k].get("setup_failed")]
+        for r in range(a.runs):
+            sc.before_round(r)
+            shift = r % len(runnable) if runnable else 0
+            order = runnable[shift:] + runnable[:shift]
+            for pos, key in enumerate(order):
+                sc.before_run(key, r)
+                cmd = sc.command(key, r)
+                rec["tools"][key].setdefault("command", sh_join(sc.display_command(key)))
+                res = measure.run(cmd, env=sc.env(key), timeout=self.timeout,
+                                  log_path=os.path.join(self.log_dir, f"{sc.sid}-{key}-run{r}.log"))
+                res["round"], res["position"] = r, pos
+                res["loadavg"] = os.getloadavg()[0]
+                if res["timed_out"]:
+                    res["valid"], res["reason"] = False, f"timed out after {self.timeout}s"
+                elif res["rc"] not in sc.ok_codes(key):
+                    res["valid"], res["reason"] = False, f"exit code {res['rc']}: {res['output_tail'][-300:].strip()}"
+                else:
+                    t = time.perf_counter()
+                    ok, reason, extra = sc.verify(key, r)
+                    res.update(extra)
+                    res["valid"], res["reason"] = ok, (reason or None)
+                    res["verify_s"] = round(time.perf_counter() - t, 2)
+                if res["valid"]:
+                    res.pop("output_tail", None)
+                rec["tools"][key]["runs"].append(res)
+                wb = res.get("write_bytes")
+                log(f"{sc.sid} run {r + 1}/{a.runs} {key:<22} {res['wall_s']:9.3f} s  "
+                    f"rss {(res.get('maxrss_kib') or 0) / 1024:8.1f} MiB  "
+                    f"written {(wb or 0) / MIB:9.2f} MiB  {'ok' if res['valid'] else 'INVALID: ' + str(res['reason'])[:200]}")
+                sc.after_run(key, r)
+            sc.after_round(r)
+        sc.teardown()
+        rec["loadavg_after"] = os.getloadavg()
+        rec["total_s"] = round(time.perf_counter() - t0, 1)
+        return rec
+
+
+class Scenario:
+    sid = "S?"
+    tools = []
+    description = ""
+    notes = ()
+
+    def __init__(self, h):
+        self.h = h
+        self.prm = h.p[self.sid]
+        self.dir = os.path.join(h.scratch, self.sid)
+        self.keys = []
+
+    # defaults
+    def env(self, key):
+        return self.h.env
+
+    def ok_codes(self, key):
+        return (0,)
+
+    def display_command(self, key):
+        """The command with scratch paths shortened, for the report."""
+        cmd = self.command(key, 0)
+        out = []
+        for c in cmd:
+            c = str(c)
+            if self.h.cli and c == self.h.cli:
+                c = "syncengine"
+            out.append(c.replace(self.dir + "/", "").replace(self.h.scratch + "/", "$SCRATCH/"))
+        return out
+
+    def setup(self, rec):
+        pass
+
+    def before_round(self, r):
+        pass
+
+    def before_run(self, key, r):
+        pass
+
+    def after_run(self, key, r):
+        pass
+
+    def after_round(self, r):
+        pass
+
+    def teardown(self):
+        if not self.h.args.keep:
+            trees.rmtree(self.dir)
+
+    def untimed(self, rec, key, cmd, what="setup", env=None):
+        """An untimed (for the result) preparation run of a tool; still measured, for the record."""
+        res = measure.run(cmd, env=env or self.env(key), timeout=self.h.timeout,
+                          log_path=os.path.join(self.h.log_dir, f"{self.sid}-{key}-{what}.log"))
+        slim = {k: res.get(k) for k in ("wall_s", "rc", "maxrss_kib", "write_bytes", "timed_out")}
+        slim["cmd"] = sh_join(cmd)
+        if rec is not None:
+            rec["tools"][key].setdefault("untimed", []).append(dict(slim, what=what))
+        ok = res["rc"] in self.ok_codes(key) and not res["timed_out"]
+        if not ok:
+            log(f"{self.sid} {key}: {what} failed (rc={res['rc']}): {res['output_tail'][-300:].strip()}")
+        return ok, res
+
+    def fail_setup(self, rec, key, reason):
+        rec["tools"][key]["setup_failed"] = True
+        rec["tools"][key]["reason"] = reason
+        log(f"{self.sid} {key}: setup failed: {reason}")
+
+    def check_tree(self, root, expected, with_hash=True):
+        problems = trees.compare(expected, trees.scan(root, with_hash=with_hash), check_hash=with_hash)
+        return (not problems), trees.summarize(problems), {}
+
+
+# ---------------------------------------------------------------- S1 initial copy
+
+class S1(Scenario):
+    sid = "S1"
+    tools = ["ours", "rsync", "rclone"]
+
+    def __init__(self, h):
+        super().__init__(h)
+        p = self.prm
+        self.description = (f"Initial one-way copy of {p['files']:,} files × {p['size'] // KIB} KiB in "
+                            f"{p['dirs']:,} folders into an empty destination (fresh, empty destination and "
+                            "no state before every run).")
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        self.src = os.path.join(self.dir, "src")
+        p = self.prm
+        self.expected = trees.gen_tree(self.src, p["files"], p["dirs"], p["size"], "S1")
+
+    def paths(self, key):
+        return os.path.join(self.dir, key, "dst"), os.path.join(self.dir, key, "state")
+
+    def before_run(self, key, r):
+        dst, state = self.paths(key)
+        trees.rmtree(os.path.join(self.dir, key))
+        os.makedirs(dst)
+
+    def command(self, key, r):
+        dst, state = self.paths(key)
+        if key == OURS:
+            return self.h.ours_oneway(self.src, dst, state)
+        if key == "rsync":
+            return self.h.rsync(self.src, dst)
+        return self.h.rclone_sync(self.src, dst)
+
+    def verify(self, key, r):
+        return self.check_tree(self.paths(key)[0], self.expected)
+
+    def after_run(self, key, r):
+        trees.rmtree(os.path.join(self.dir, key))
+
+
+# ---------------------------------------------------------------- S2/S3: one big tree, state built once
+
+class BigTree:
+    """The 100,000-file tree of S2 and S3; each tool's destination (and state) built by that tool."""
+
+    def __init__(self, h):
+        self.h = h
+        self.dir = os.path.join(h.scratch, "S2S3")
+        self.ready = False
+        self.setup_failed = {}
+
+    def paths(self, key):
+        return os.path.join(self.dir, key, "dst"), os.path.join(self.dir, key, "state")
+
+    def command(self, key):
+        dst, state = self.paths(key)
+        if key == OURS:
+            return self.h.ours_oneway(self.src, dst, state)
+        if key == "rsync":
+            return self.h.rsync(self.src, dst)
+        return self.h.rclone_sync(self.src, dst)
+
+    def build(self, sc, rec):
+        if not self.ready:
+            trees.rmtree(self.dir)
+            self.src = os.path.join(self.dir, "src")
+            p = self.h.p["S2"]
+            log(f"{sc.sid}: generating {p['files']:,} files")
+            self.expected = trees.gen_tree(self.src, p["files"], p["dirs"], p["size"], "S2")
+            self.built, self.settled = set(), set()
+            self.ready = True
+        for key in sc.keys:
+            if key in self.built or key in self.setup_failed:
+                if key in self.setup_failed:
+                    sc.fail_setup(rec, key, self.setup_failed[key])
+                continue
+            dst, state = self.paths(key)
+            os.makedirs(dst, exist_ok=True)
+            log(f"{sc.sid}: building {key}'s destination and state (untimed initial sync)")
+            ok, res = sc.untimed(rec, key, self.command(key), "initial-sync")
+            if ok:
+                good, why, _ = sc.check_tree(dst, self.expected)
+                if not good:
+                    ok, res = False, {"output_tail": "initial sync produced a wrong tree: " + why}
+            if not ok:
+                self.setup_failed[key] = "untimed initial sync failed: " + res["output_tail"][-300:].strip()
+                sc.fail_setup(rec, key, self.setup_failed[key])
+            else:
+                self.built.add(key)
+        # A second untimed pass, so that every tool's first timed run is a true steady state.
+        for key in sc.keys:
+            if key in self.built and key not in self.settled:
+                sc.untimed(rec, key, self.command(key), "settle")
+                self.settled.add(key)
+
+    def drop(self):
+        if not self.h.args.keep:
+            trees.rmtree(self.dir)
+        self.ready = False
+
+
+class S2(Scenario):
+    sid = "S2"
+    tools = ["ours", "rsync", "rclone"]
+
+    def __init__(self, h, big, s3_follows):
+        super().__init__(h)
+        self.big, self.s3_follows = big, s3_follows
+        p = self.prm
+        self.description = (f"No-change re-sync of {p['files']:,} files × {p['size'] // KIB} KiB in {p['dirs']:,} "
+                            "folders. Each tool's destination (and state) was built by that tool beforehand "
+                            "(untimed initial sync plus one untimed no-change pass).")
+
+    def setup(self, rec):
+        self.big.build(self, rec)
+
+    def command(self, key, r):
+        return self.big.command(key)
+
+    def display_command(self, key):
+        self.dir = self.big.dir
+        return super().display_command(key)
+
+    def verify(self, key, r):
+        return self.check_tree(self.big.paths(key)[0], self.big.expected)
+
+    def teardown(self):
+        if not self.s3_follows:
+            self.big.drop()
+
+
+class S3(Scenario):
+    sid = "S3"
+    tools = ["ours", "rsync", "rclone"]
+
+    def __init__(self, h, big):
+        super().__init__(h)
+        self.big = big
+        p = self.prm
+        self.description = (f"The S2 tree ({p['files']:,} files) with {p['modified']:,} files modified (new size "
+                            "and content, newer mtime) before each round; every round modifies a different "
+                            "set of files, identically for all tools (each tool keeps its own destination and "
+                            "state from round to round, as in real use).")
+
+    def setup(self, rec):
+        self.big.build(self, rec)
+        n = self.prm["files"]
+        order = list(range(n))
+        trees.rng("S3-perm").shuffle(order)
+        self.order = order
+
+    def before_round(self, r):
+        m, n = self.prm["modified"], self.prm["files"]
+        rnd = trees.rng("S3", r)
+        for j in range(m):
+            i = self.order[(r * m + j) % n]
+            rel = trees.file_rel(i, n, self.prm["dirs"])
+            old = self.big.expected[rel][0]
+            data = rnd.randbytes(old + 1 + rnd.randrange(1024))
+            self.big.expected[rel] = trees.write_file(os.path.join(self.big.src, rel), data,
+                                                      trees.T0 + 30 * 86400 + r * 10_000 + j)
+
+    def command(self, key, r):
+        return self.big.command(key)
+
+    def display_command(self, key):
+        self.dir = self.big.dir
+        return super().display_command(key)
+
+    def verify(self, key, r):
+        return self.check_tree(self.big.paths(key)[0], self.big.expected)
+
+    def teardown(self):
+        self.big.drop()
+
+
+# ---------------------------------------------------------------- S4 one big file
+
+class S4(Scenario):
+    sid = "S4"
+    tools = ["ours", "cp", "rsync", "rclone"]
+
+    def __init__(self, h):
+        super().__init__(h)
+        size = self.prm["size"]
+        self.description = (f"One {size / GIB:g} GiB file copied into an empty destination (fresh before every "
+                            "run); `cp` is the physical reference.")
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        size = self.prm["size"]
+        cdir = os.path.join(self.h.cache, f"S4-{size}-v{GENERATOR_VERSION}")
+        marker = os.path.join(cdir, "manifest.json")
+        self.src = os.path.join(cdir, "src")
+        big = os.path.join(self.src, "big.bin")
+        self.expected = None
+        if os.path.exists(marker) and os.path.exists(big):
+            with open(marker) as f:
+                m = json.load(f)
+            st = os.stat(big)
+            if st.st_size == m["big.bin"][0] and st.st_mtime_ns == m["big.bin"][1]:
+                self.expected = {k: tuple(v) for k, v in m.items()}
+                log(f"S4: reusing cached {size / MIB:g} MiB file")
+        if self.expected is None:
+            trees.rmtree(cdir)
+            log(f"S4: generating a {size / MIB:g} MiB file")
+            self.expected = {"big.bin": trees.gen_big_file(big, size, "S4")}
+            with open(marker, "w") as f:
+                json.dump(self.expected, f)
+
+    def paths(self, key):
+        return os.path.join(self.dir, key, "dst"), os.path.join(self.dir, key, "state")
+
+    def before_run(self, key, r):
+        trees.rmtree(os.path.join(self.dir, key))
+        os.makedirs(self.paths(key)[0])
+
+    def command(self, key, r):
+        dst, state = self.paths(key)
+        if key == OURS:
+            return self.h.ours_oneway(self.src, dst, state)
+        if key == "cp":
+            return ["cp", "--reflink=auto", "-p", os.path.join(self.src, "big.bin"), os.path.join(dst, "big.bin")]
+        if key == "rsync":
+            return self.h.rsync(self.src, dst)
+        return self.h.rclone_sync(self.src, dst)
+
+    def display_command(self, key):
+        return [c.replace(self.src, "$SRC") for c in super().display_command(key)]
+
+    def verify(self, key, r):
+        return self.check_tree(self.paths(key)[0], self.expected)
+
+    def after_run(self, key, r):
+        trees.rmtree(os.path.join(self.dir, key))
+
+
+# ---------------------------------------------------------------- S5 renamed folder
+
+class S5(Scenario):
+    sid = "S5"
+    tools = ["ours", "rclone-track-renames", "rsync"]
+
+    def __init__(self, h):
+        super().__init__(h)
+        p = self.prm
+        self.description = (f"A folder of {p['files']:,} files × {p['size'] // KIB} KiB is renamed in the source "
+                            f"(beside an unchanged folder tree of {p['other_files']:,} files × "
+                            f"{p['other_size'] // KIB} KiB); each round renames it again. Bytes written show "
+                            "whether the tool renamed (≈ 0) or copied (≈ the folder's size).")
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        self.src = os.path.join(self.dir, "src")
+        p = self.prm
+        exp = trees.gen_tree(self.src, p["files"], 1, p["size"], "S5-album", prefix="album-")
+        # the album lives in album-0000/; rename round r: album-{r} -> album-{r+1}
+        other = trees.gen_tree(os.path.join(self.src, "other"), p["other_files"], p["other_dirs"],
+                               p["other_size"], "S5-other")
+        exp.update({"other/" + k: v for k, v in other.items()})
+        self.expected = exp
+        for key in self.keys:
+            dst, state = self.paths(key)
+            os.makedirs(dst)
+            ok, res = self.untimed(rec, key, self.command(key, -1), "initial-sync")
+            if ok:
+                good, why, _ = self.check_tree(dst, self.expected)
+                if not good:
+                    ok, res = False, {"output_tail": "wrong tree: " + why}
+            if not ok:
+                self.fail_setup(rec, key, "untimed initial sync failed: " + res["output_tail"][-300:].strip())
+
+    def paths(self, key):
+        return os.path.join(self.dir, key, "dst"), os.path.join(self.dir, key, "state")
+
+    def before_round(self, r):
+        old, new = f"album-{r:04d}", f"album-{r + 1:04d}"
+        os.rename(os.path.join(self.src, old), os.path.join(self.src, new))
+        self.expected = {(new + k[len(old):] if k.startswith(old + "/") else k): v
+                         for k, v in self.expected.items()}
+
+    def command(self, key, r):
+        dst, state = self.paths(key)
+        if key == OURS:
+            return self.h.ours_oneway(self.src, dst, state)
+        if key == "rsync":
+            return self.h.rsync(self.src, dst)
+        return self.h.rclone_sync(self.src, dst, "--track-renames")
+
+    def verify(self, key, r):
+        return self.check_tree(self.paths(key)[0], self.expected)
+
+
+# ---------------------------------------------------------------- S6 two-way with conflicts
+
+class S6(Scenario):
+    sid = "S6"
+    tools = ["ours", "unison", "rclone-bisync"]
+
+    def __init__(self, h):
+        super().__init__(h)
+        p = self.prm
+        self.description = (f"Two replicas of {p['files']:,} files × {p['size'] // KIB} KiB in {p['dirs']:,} folders, "
+                            f"synchronized beforehand by each tool (untimed). Before each round, on each side: "
+                            f"{p['new']} new files and {p['modified']} modified files, plus {p['conflicts']} files "
+                            "modified differently on both sides (the destination's edit is newer). Valid only "
+                            "if every non-conflicting change reached both sides and both versions of every "
+                            "conflicting file still exist somewhere. After each timed round every tool runs "
+                            "once more untimed so the next round starts from a settled pair.")
+        self.notes = ["unison runs with `-prefer newer -copyonconflict` (the losing version is kept as "
+                      "`NAME (conflict on DATE)`); rclone bisync (1.60) keeps both versions as `NAME..path1` / "
+                      "`NAME..path2` on both sides; ours runs `--conflict keep-both`."]
+
+    def d(self, key, *rest):
+        return os.path.join(self.dir, key, *rest)
+
+    def env(self, key):
+        if key == "unison":
+            return dict(self.h.env, UNISON=self.d(key, "unison-archive"))
+        return self.h.env
+
+    def command(self, key, r, resync=False):
+        a, b = self.d(key, "A"), self.d(key, "B")
+        if key == OURS:
+            return self.h.ours("sync", a, b, "--mode", "two-way", "--conflict", "keep-both",
+                               "--state-dir", self.d(key, "state"))
+        if key == "unison":
+            return ["unison", a, b, "-batch", "-auto", "-times", "-prefer", "newer", "-copyonconflict",
+                    "-log=false", "-ui", "text"]
+        cmd = ["rclone", "bisync", a, b, "--workdir", self.d(key, "bisync-workdir"), "--config", "/dev/null"]
+        return cmd + (["--resync"] if resync else [])
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        p = self.prm
+        base = os.path.join(self.dir, "base")
+        self.expected = trees.gen_tree(base, p["files"], p["dirs"], p["size"], "S6")
+        order = list(range(p["files"]))
+        trees.rng("S6-perm").shuffle(order)
+        self.order = order
+        self.per_round = 2 * p["modified"] + p["conflicts"]
+        self.allowed_extra = set()    # content hashes of conflict versions (copies may appear anywhere)
+        for key in self.keys:
+            os.makedirs(self.d(key))
+            for side in ("A", "B"):
+                subprocess.run(["cp", "-a", base, self.d(key, side)], check=True)
+            log(f"S6: untimed initial sync of {key}")
+            ok, res = self.untimed(rec, key, self.command(key, -1, resync=True), "initial-sync")
+            if ok:
+                for side in ("A", "B"):
+                    good, why, _ = self.check_tree(self.d(key, side), self.expected)
+                    if not good:
+                        ok, res = False, {"output_tail": f"side {side} wrong after initial sync: {why}"}
+            if not ok:
+                self.fail_setup(rec, key, "untimed initial sync failed: " + res["output_tail"][-300:].strip())
+        trees.rmtree(base)
+
+    def before_round(self, r):
+        p, n = self.prm, self.prm["files"]
+        if (r + 1) * self.per_round > n:
+            raise SystemExit(f"S6: too many runs for the tree size ({n} files, {self.per_round} per round)")
+        picks = self.order[r * self.per_round:(r + 1) * self.per_round]
+        a_mod, b_mod = picks[:p["modified"]], picks[p["modified"]:2 * p["modified"]]
+        confl = picks[2 * p["modified"]:]
+        rnd = trees.rng("S6", r)
+        t = trees.T0 + 30 * 86400 + r * 10_000
+        ops = {"A": [], "B": []}   # (rel, data, mtime)
+        new_expected = {}
+        for side, mods in (("A", a_mod), ("B", b_mod)):
+            for j, i in enumerate(mods):
+                rel = trees.file_rel(i, n, p["dirs"])
+                ops[side].append((rel, rnd.randbytes(p["size"] + 1 + rnd.randrange(2048)), t + j))
+            for k in range(p["new"]):
+                rel = f"d{rnd.randrange(p['dirs']):04d}/{side.lower()}-new-r{r:03d}-{k:04d}.bin"
+                ops[side].append((rel, rnd.randbytes(1 + rnd.randrange(2 * p["size"])), t + 500 + k))
+        self.round_conflicts = []
+        for j, i in enumerate(confl):
+            rel = trees.file_rel(i, n, p["dirs"])
+            da = rnd.randbytes(p["size"] + 1 + rnd.randrange(2048))
+            db = rnd.randbytes(p["size"] + 1 + rnd.randrange(2048))
+            ops["A"].append((rel, da, t + 1000 + j))
+            ops["B"].append((rel, db, t + 5000 + j))      # the destination's edit is newer
+            self.round_conflicts.append((rel, trees.hashlib.sha256(da).hexdigest(),
+                                         trees.hashlib.sha256(db).hexdigest()))
+        for key in self.keys:
+            for side in ("A", "B"):
+                root = self.d(key, side)
+                for rel, data, mt in ops[side]:
+                    new_expected[rel] = trees.write_file(os.path.join(root, rel), data, mt)
+        for rel, ha, hb in self.round_conflicts:
+            new_expected.pop(rel, None)
+            self.allowed_extra.update((ha, hb, self.expected[rel][2]))
+            del self.expected[rel]
+        self.expected.update(new_expected)
+
+    def verify(self, key, r):
+        problems, found = [], set()
+        extras = 0
+        for side in ("A", "B"):
+            full = trees.scan(self.d(key, side), skip_tool_dirs=False)
+            found.update(v[2] for v in full.values())
+            visible = {k: v for k, v in full.items() if not set(k.split("/")[:-1]) & trees.TOOL_DIRS}
+            # Files beyond the expected set are allowed only if they hold a conflict version
+            # (unison's and rclone's conflict copies, ours' keep-both copies).
+            for rel in list(visible.keys() - self.expected.keys()):
+                if visible[rel][2] in self.allowed_extra:
+                    extras += 1
+                    del visible[rel]
+            problems += [f"{side}: {p}" for p in trees.compare(self.expected, visible)]
+        kept = sum(1 for rel, ha, hb in self.round_conflicts if ha in found and hb in found)
+        if kept < len(self.round_conflicts):
+            problems.append(f"conflict losers kept: {kept}/{len(self.round_conflicts)}")
+        return (not problems), trees.summarize(problems), {"losers_kept": kept,
+                                                           "conflicts": len(self.round_conflicts),
+                                                           "conflict_copies": extras}
+
+    def after_round(self, r):
+        for key in self.keys:
+            self.untimed(None, key, self.command(key, r), f"settle-{r}")
+
+
+# ---------------------------------------------------------------- S7 million-file no-change plan
+
+class S7(Scenario):
+    sid = "S7"
+    tools = ["ours", "rsync-dry-run"]
+
+    def __init__(self, h):
+        super().__init__(h)
+        p = self.prm
+        self.description = (f"Planning a no-change sync of {p['files']:,} files ({p['size']} B each, "
+                            f"{p['dirs']:,} folders): ours runs `plan` with the state built by an untimed "
+                            "`sync`; `rsync --dry-run` (same trees) is shown for reference only. The figure "
+                            "that counts is peak RSS ÷ number of files. Verified by a metadata scan "
+                            "(nothing may change); contents are not hashed at this size.")
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        p = self.prm
+        cdir = os.path.join(self.h.cache, f"S7-{p['files']}-{p['dirs']}-{p['size']}-v{GENERATOR_VERSION}")
+        marker = os.path.join(cdir, "manifest.json")
+        self.src = os.path.join(cdir, "src")
+        if os.path.exists(marker):
+            log("S7: reusing cached source tree")
+            with open(marker) as f:
+                self.expected = {k: (v[0], v[1], None) for k, v in json.load(f).items()}
+        else:
+            trees.rmtree(cdir)
+            log(f"S7: generating {p['files']:,} files (cached for later runs)")
+            m = trees.gen_tree(self.src, p["files"], p["dirs"], p["size"], "S7")
+            with open(marker, "w") as f:
+                json.dump({k: [v[0], v[1]] for k, v in m.items()}, f)
+            self.expected = {k: (v[0], v[1], None) for k, v in m.items()}
+            del m
+        self.dst, self.state = os.path.join(self.dir, "dst"), os.path.join(self.dir, "state")
+        os.makedirs(self.dst)
+        built = False
+        if OURS in self.keys:
+            log("S7: building destination and state with our CLI (untimed sync)")
+            ok, res = self.untimed(rec, OURS, self.h.ours_oneway(self.src, self.dst, self.state), "initial-sync")
+            if ok:
+                good, why, _ = self.check_tree(self.dst, self.expected, with_hash=False)
+                if not good:
+                    ok, res = False, {"output_tail": "wrong tree: " + why}
+            if ok:
+                built = True
+            else:
+                self.fail_setup(rec, OURS, "untimed initial sync failed: " + res["output_tail"][-300:].strip())
+        if not built:
+            trees.rmtree(self.dst)
+            log("S7: building destination with rsync (untimed)")
+            subprocess.run(["rsync", "-a", self.src + "/", self.dst + "/"], check=True)
+        rec["notes"].append("Destination built by " + ("our CLI's sync." if built else "rsync."))
+
+    def command(self, key, r):
+        if key == OURS:
+            return self.h.ours("plan", self.src, self.dst, "--mode", "source-to-destination",
+                               "--state-dir", self.state)
+        return ["rsync", "-a", "--delete", "--dry-run", self.src + "/", self.dst + "/"]
+
+    def display_command(self, key):
+        return [c.replace(self.src, "$SRC") for c in super().display_command(key)]
+
+    def verify(self, key, r):
+        return self.check_tree(self.dst, self.expected, with_hash=False)
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="run.sh", description="SyncEngine benchmarks against rsync, rclone, unison, cp.")
+    ap.add_argument("--quick", action="store_true", help="trees ÷10 (S4 256 MiB, S7 100k files), 3 runs")
+    ap.add_argument("--scale", type=int, default=None, help="divide every tree size by N (1 = reference)")
+    ap.add_argument("--runs", type=int, default=None, help="timed runs per tool (default 5; 3 with --quick)")
+    ap.add_argument("--scenarios", default="S1,S2,S3,S4,S5,S6,S7", help="comma-separated subset, e.g. S1,S4")
+    ap.add_argument("--cli", default=None, help="a prebuilt syncengine executable (skips the build)")
+    ap.add_argument("--no-build", action="store_true", help="do not build our CLI; without --cli it is 'not available'")
+    ap.add_argument("--no-ours", action="store_true", help="peers only")
+    ap.add_argument("--cli-arg", action="append", help="extra argument for every syncengine call (repeatable)")
+    ap.add_argument("--scratch", default=os.path.join(BENCH, "work", "scratch"), help="scratch folder for the trees")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds before one run is killed (default 3600; 900 with --quick)")
+    ap.add_argument("--keep", action="store_true", help="keep the scenario trees after the run")
+    ap.add_argument("--no-report", action="store_true", help="do not regenerate docs/benchmarks.md")
+    a = ap.parse_args(argv)
+    a.scale = a.scale or (10 if a.quick else 1)
+    a.runs = a.runs or (3 if a.scale > 1 else 5)
+    a.timeout = a.timeout or (900 if a.scale > 1 else 3600)
+    a.scenarios = [s.strip().upper() for s in a.scenarios.split(",") if s.strip()]
+    bad = [s for s in a.scenarios if s not in ORDER]
+    if bad:
+        ap.error(f"unknown scenario(s): {', '.join(bad)}")
+    if a.runs < 1:
+        ap.error("--runs must be at least 1")
+    return a
+
+
+def main(argv):
+    a = parse_args(argv)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    raw_dir = os.path.join(BENCH, "results", "raw")
+    a.log_dir = os.path.join(raw_dir, f"{stamp}-logs")
+    os.makedirs(a.log_dir, exist_ok=True)
+    os.makedirs(a.scratch, exist_ok=True)
+    work = os.path.join(BENCH, "work")
+    a.cli_reason = None
+    a.cli_prebuilt = bool(a.cli)
+    if a.no_ours:
+        a.cli = None
+    elif a.cli:
+        a.cli = os.path.abspath(a.cli)
+        if not (os.path.isfile(a.cli) and os.access(a.cli, os.X_OK)):
+            a.cli_reason, a.cli = f"--cli {a.cli} is not an executable file", None
+    elif a.no_build:
+        a.cli_reason = "not built (--no-build) and no --cli given"
+    else:
+        a.cli, a.cli_reason = build_cli(work, a.log_dir)
+    if a.cli:
+        log(f"our CLI: {a.cli}")
+    else:
+        log(f"our CLI is not available: {a.cli_reason}")
+
+    h = Harness(a)
+    result = {
+        "schema": 1,
+        "stamp": stamp,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": os.environ.get("BENCH_COMMAND") or sh_join(["python3", os.path.relpath(__file__, REPO)] + argv),
+        "scale": a.scale, "runs": a.runs, "quick": a.scale != 1,
+        "machine": machine_info(h.scratch),
+        "versions": tool_versions(a.cli),
+        "repo_revision": git_describe(),
+        "ours": {"available": a.cli is not None, "reason": a.cli_reason, "extra_args": h.cli_extra,
+                 "prebuilt": a.cli_prebuilt},
+        "scenarios": {},
+    }
+    out = os.path.join(raw_dir, f"{stamp}.json")
+    big = BigTree(h)
+    t0 = time.perf_counter()
+    for sid in ORDER:
+        if sid not in a.scenarios:
+            continue
+        if sid == "S1":
+            sc = S1(h)
+        elif sid == "S2":
+            sc = S2(h, big, "S3" in a.scenarios)
+        elif sid == "S3":
+            sc = S3(h, big)
+        else:
+            sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7}[sid](h)
+        result["scenarios"][sid] = h.run_scenario(sc)
+        result["elapsed_s"] = round(time.perf_counter() - t0, 1)
+        with open(out + ".tmp", "w") as f:
+            json.dump(result, f, indent=1)
+        os.replace(out + ".tmp", out)
+        log(f"{sid} done in {result['scenarios'][sid]['total_s']} s; results so far in {os.path.relpath(out, REPO)}")
+    log(f"all done in {time.perf_counter() - t0:.0f} s: {os.path.relpath(out, REPO)}")
+    if not a.no_report:
+        import report
+        report.main([])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,41 @@
+"""Scenario descriptions and the issue's targets, shared by the harness and the report."""
+
+OURS = "ours"
+
+# key -> label shown in tables
+LABELS = {
+    "ours": "syncengine (ours)",
+    "rsync": "rsync",
+    "rclone": "rclone sync",
+    "rclone-track-renames": "rclone sync --track-renames",
+    "cp": "cp",
+    "unison": "unison",
+    "rclone-bisync": "rclone bisync",
+    "rsync-dry-run": "rsync --dry-run",
+}
+
+TITLES = {
+    "S1": "Initial one-way copy",
+    "S2": "No-change re-sync",
+    "S3": "Re-sync after modifications",
+    "S4": "One big file",
+    "S5": "Renamed folder",
+    "S6": "Two-way with conflicts",
+    "S7": "No-change plan of a huge tree",
+}
+
+# The issue's targets. kind "ratio": ours median / peer median <= max_ratio, where the peer
+# is `peer` or, with peers=[...], the fastest (lowest median) of them.
+TARGETS = {
+    "S1": {"kind": "ratio", "peer": "rsync", "max_ratio": 0.9, "text": "≤ 0.9 × rsync"},
+    "S2": {"kind": "ratio", "peer": "rsync", "max_ratio": 0.8, "text": "≤ 0.8 × rsync"},
+    "S3": {"kind": "ratio", "peers": ["rsync", "rclone"], "max_ratio": 0.9, "text": "≤ 0.9 × best peer"},
+    "S4": {"kind": "ratio", "peer": "cp", "max_ratio": 1.0, "text": "≤ 1.0 × cp"},
+    "S5": {"kind": "ratio", "peer": "rclone-track-renames", "max_ratio": 1.0, "max_written": 1 << 20,
+           "text": "≤ 1.0 × rclone --track-renames, < 1 MiB written"},
+    "S6": {"kind": "ratio", "peer": "unison", "max_ratio": 1.0, "losers_kept": True,
+           "text": "≤ 1.0 × unison, every conflict loser kept"},
+    "S7": {"kind": "rss_per_file", "max_bytes": 300, "text": "≤ 300 B peak RSS per file"},
+}
+
+ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7"]
