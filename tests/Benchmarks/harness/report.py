@@ -222,6 +222,12 @@ def svg_chart(rows, quick, ours_reason):
         return left + plot * min(v, xmax) / xmax
 
     bottom = top + len(bars) * rowh
+    prev, band = None, False
+    for i, b in enumerate(bars):       # a light band behind every other scenario
+        if b[0].split()[0] != prev:
+            prev, band = b[0].split()[0], not band
+        if band:
+            out.append(f'<rect x="8" y="{top + i * rowh}" width="{W - 16}" height="{rowh}" fill="#f1f4f8"/>')
     v = 0.0
     while v <= xmax + 1e-9:
         out.append(f'<line x1="{x(v):.1f}" y1="{top - 4}" x2="{x(v):.1f}" y2="{bottom}" stroke="#e3e3e3"/>')
@@ -359,13 +365,15 @@ def main(argv):
     L.append(f"- Date: {base['date']}")
     L.append(f"- `uname -a`: `{m.get('uname')}`")
     L.append(f"- CPU: {m.get('cpu_model')}, {m.get('cores')} cores; memory {m.get('mem_total')}; "
-             f"virtualization: {m.get('virtualization') or 'unknown'}")
+             f"`systemd-detect-virt`: {m.get('virtualization') or 'unknown'}")
     L.append(f"- Scratch filesystem: {m.get('scratch_fs')}; reflinks "
              f"{'supported (cp --reflink=auto clones)' if m.get('reflink') else 'not supported (cp --reflink=auto copies)'}")
     L.append(f"- Python {m.get('python')}")
     for k in ("syncengine", "rsync", "rclone", "unison", "cp", "time", "dotnet"):
         if k in v:
             L.append(f"- {k}: {v[k] or 'not installed'}")
+    if v.get("debian_packages"):
+        L.append(f"- Debian packages: {v['debian_packages']}")
     o = base.get("ours", {})
     if o.get("available"):
         L.append(f"- Our CLI: {'prebuilt (--cli)' if o.get('prebuilt') else 'built by the harness with `dotnet publish src/SyncEngine.Cli -c Release`'}"
