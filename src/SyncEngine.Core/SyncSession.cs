@@ -80,6 +80,7 @@ public sealed class SyncSession : IDisposable
         var pairLock = PairLock.Acquire(stateDir, pair.Name, runId);
         try
         {
+            StateStore.RemoveLeftovers(stateDir);
             var load = StateStore.Load(stateDir, pair);
             return new SyncSession(pair, source, destination, pairLock, load, runId);
         }

@@ -365,6 +365,15 @@ internal static class StateStore
         w.WriteEndObject();
     }
 
+    /// <summary>Deletes temporary files a killed run left in the state folder (call only while holding the lock).</summary>
+    public static void RemoveLeftovers(string stateDir)
+    {
+        foreach (var temp in Directory.EnumerateFiles(stateDir, "*.tmp-*"))
+        {
+            TryDelete(temp);
+        }
+    }
+
     /// <summary>Writes a file under a temporary name in the same folder, flushes it to disk, then renames it over the target.</summary>
     public static void WriteAtomically(string path, Action<Utf8JsonWriter> write)
     {
