@@ -117,7 +117,7 @@ internal static class Scanner
             }
 
             count++;
-            if (records is not null && records.TryGetValue(key, out var rec) && entry.NativeHash is null
+            if (records is not null && records.TryGetValue(key, out var rec)
                 && rec.Matches(side, entry.Path, entry.Size, entry.MtimeTicks, entry.FileId))
             {
                 if (side == SyncSide.Source)
