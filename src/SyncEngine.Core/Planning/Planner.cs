@@ -229,6 +229,12 @@ internal sealed class Planner
                 return Unchanged(key, s, d, lastSource, lastDestination);
             }
 
+            if (sChanged != dChanged && _pair.CompareMode is CompareMode.HashThenMtime or CompareMode.HashOnly && s.Size == d.Size && SameContent(s, d))
+            {
+                // Touched, not edited (new time, same content): nothing to copy; the new metadata and hashes are recorded.
+                return new SyncAction(SyncActionType.NoAction, key, "modification time changed, content unchanged", s, d, _info) { RecordOnly = true };
+            }
+
             if (sChanged && !dChanged)
             {
                 return Mode.AllowsUpload()
