@@ -25,7 +25,7 @@ public class RenameTests
     private static void AssertConverged(TestPair t, SyncPair pair)
     {
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
-        Assert.Empty(Describe(t.Plan(pair).Visible()));
+        NoVisibleActions(t.Plan(pair));
     }
 
     [Theory]
@@ -264,7 +264,7 @@ public class RenameTests
 
         var run = Run(pair);
 
-        Assert.Empty(run.Plan.Visible());
+        NoVisibleActions(run.Plan);
         Assert.Equal(new[] { "g.txt", "keep.txt" }, StateKeys(t.StateDir, SyncSide.Source));
         Assert.Equal(new[] { "g.txt", "keep.txt" }, StateKeys(t.StateDir, SyncSide.Destination));
         AssertConverged(t, pair);

@@ -90,6 +90,9 @@ public static class Sync
 
     public static string Describe(SyncAction a) => a.PreviousPath is null ? $"{a.Action} {a.RelativePath}" : $"{a.Action} {a.PreviousPath} -> {a.RelativePath}";
 
+    /// <summary>Asserts a plan has no visible action, naming the ones it has when it fails.</summary>
+    public static void NoVisibleActions(SyncPlan plan) => Assert.Equal(Array.Empty<string>(), Describe(plan.Visible()));
+
     public static string[] VisibleSorted(SyncPlan plan) => Describe(plan.Visible()).OrderBy(s => s, StringComparer.Ordinal).ToArray();
 
     /// <summary>A tree literal: ("a.txt", "A"), ("b/c.txt", "C").</summary>
