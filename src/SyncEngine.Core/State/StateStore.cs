@@ -147,16 +147,30 @@ internal static class StateStore
                 {
                     sawFiles = true;
                     reader.Expect(JsonTokenType.StartObject);
+#if NET
+                    var lookup = state.Records.GetAlternateLookup<ReadOnlySpan<char>>();
+                    var chars = new char[256];
+#endif
                     while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
                     {
-                        var key = reader.GetString();
                         if (sourceSide)
                         {
+                            var key = reader.GetString();
                             var rec = new StateRecord(key);
                             ReadVersion(reader, rec, sourceSide: true);
                             state.Records[key] = rec;
                         }
-                        else if (state.Records.TryGetValue(key, out var rec))
+#if NET
+                        // The destination tree finds its records by the key's characters, without a string per entry.
+                        else if (reader.TryGetRaw(out var raw) && FindRecord(lookup, raw, ref chars, out var found))
+                        {
+                            ReadVersion(reader, found, sourceSide: false);
+                            found.HasDestination = true;
+                        }
+                        else if (!reader.TryGetRaw(out _) && state.Records.TryGetValue(reader.GetString(), out var rec))
+#else
+                        else if (state.Records.TryGetValue(reader.GetString(), out var rec))
+#endif
                         {
                             ReadVersion(reader, rec, sourceSide: false);
                             rec.HasDestination = true;
@@ -214,6 +228,19 @@ internal static class StateStore
         }
     }
 
+#if NET
+    private static bool FindRecord(Dictionary<string, StateRecord>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<byte> utf8, ref char[] chars, out StateRecord rec)
+    {
+        if (chars.Length < utf8.Length)
+        {
+            chars = new char[utf8.Length * 2];
+        }
+
+        var n = Encoding.UTF8.GetChars(utf8, chars);
+        return lookup.TryGetValue(new ReadOnlySpan<char>(chars, 0, n), out rec!);
+    }
+
+#endif
     private static void ReadVersion(StreamingJsonReader reader, StateRecord rec, bool sourceSide)
     {
         reader.Expect(JsonTokenType.StartObject);

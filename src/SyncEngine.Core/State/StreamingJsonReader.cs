@@ -134,6 +134,13 @@ internal sealed class StreamingJsonReader
         return _string ??= Encoding.UTF8.GetString(_raw, 0, _rawLength);
     }
 
+    /// <summary>The current name or string as UTF-8 bytes when it had no escapes (valid until the next <see cref="Next"/>).</summary>
+    public bool TryGetRaw(out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = _rawEscaped ? default : new ReadOnlySpan<byte>(_raw, 0, _rawLength);
+        return !_rawEscaped && Token is JsonTokenType.String or JsonTokenType.PropertyName;
+    }
+
     /// <summary>Whether the current property name or string equals these UTF-8 bytes (no allocation).</summary>
     public bool ValueIs(ReadOnlySpan<byte> utf8)
     {
