@@ -187,6 +187,68 @@ internal static unsafe class NativeFs
         return true;
     }
 
+    /// <summary>
+    /// Copies up to <paramref name="count"/> bytes between two open files inside the kernel (Linux copy_file_range,
+    /// which also clones on filesystems that can). Returns the bytes copied, 0 at end of input, or -1 when the call is
+    /// not possible here (other OS, old kernel, cross-filesystem on old kernels): the caller then copies by hand.
+    /// </summary>
+    public static long CopyFileRange(Microsoft.Win32.SafeHandles.SafeFileHandle input, Microsoft.Win32.SafeHandles.SafeFileHandle output, long count)
+    {
+        if (!IsLinux || _copyRangeUnavailable)
+        {
+            return -1;
+        }
+
+        var added = false;
+        var added2 = false;
+        try
+        {
+            input.DangerousAddRef(ref added);
+            output.DangerousAddRef(ref added2);
+            var rc = copy_file_range(input.DangerousGetHandle().ToInt32(), null, output.DangerousGetHandle().ToInt32(), null, new UIntPtr((ulong)count), 0);
+            if (rc >= 0)
+            {
+                return rc;
+            }
+
+            var errno = Marshal.GetLastWin32Error();
+            if (errno is 38 or 18 or 22 or 95 or 1)
+            {
+                // ENOSYS, EXDEV, EINVAL, EOPNOTSUPP, EPERM: not here; copy by hand.
+                return -1;
+            }
+
+            if (errno == 28)
+            {
+                throw new IOException("No space left on device.", 28);
+            }
+
+            throw new IOException($"copy_file_range failed (errno {errno}).", errno);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _copyRangeUnavailable = true;
+            return -1;
+        }
+        finally
+        {
+            if (added)
+            {
+                input.DangerousRelease();
+            }
+
+            if (added2)
+            {
+                output.DangerousRelease();
+            }
+        }
+    }
+
+    private static bool _copyRangeUnavailable;
+
+    [DllImport("libc.so.6", EntryPoint = "copy_file_range", SetLastError = true)]
+    private static extern long copy_file_range(int fdIn, long* offIn, int fdOut, long* offOut, UIntPtr len, uint flags);
+
     [DllImport("libc.so.6", EntryPoint = "statx", SetLastError = true)]
     private static extern int statx(int dirfd, byte* path, int flags, uint mask, byte* buf);
 
