@@ -123,6 +123,31 @@ public class EdgeCaseTests
     }
 
     [Fact]
+    public void Names_that_are_not_portable_relative_paths_are_reported_and_left_alone()
+    {
+        // Legal on Linux, but a backslash is a separator on Windows and a control character cannot be shown safely.
+        if (OperatingSystem.IsWindows())
+        {
+            return; // such names cannot be created there
+        }
+
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "ok.txt", "ok");
+        File.WriteAllText(Path.Combine(t.Source, "back\\slash.txt"), "b");
+        File.WriteAllText(Path.Combine(t.Source, "tab\tname.txt"), "c");
+        File.WriteAllText(Path.Combine(t.Destination, "dest\\only.txt"), "d");
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+
+        var run = Run(pair);
+
+        Assert.Equal(new[] { "UploadNew ok.txt" }, VisibleSorted(run.Plan));
+        Assert.True(run.Plan.ScanIssues.Count(i => i.Side == SyncSide.Source) >= 2);
+        Assert.Contains(run.Plan.ScanIssues, i => i.Side == SyncSide.Destination);
+        Assert.True(File.Exists(Path.Combine(t.Destination, "dest\\only.txt")), "a mirror does not delete what it cannot name");
+        Assert.Equal(new[] { "dest\\only.txt", "ok.txt" }, Directory.GetFiles(t.Destination).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_file_on_one_side_where_the_other_has_a_folder_of_that_name_loses_nothing()
     {
         using var t = new TestPair();
