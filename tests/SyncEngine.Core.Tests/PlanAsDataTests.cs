@@ -212,4 +212,28 @@ public class PlanAsDataTests
         Assert.False(string.IsNullOrWhiteSpace(a.Reason));
         Assert.Equal(pair.Name, a.PairName);
     }
+    [Fact]
+    public void Unchanged_files_are_listed_only_when_asked_for_and_executing_them_changes_nothing()
+    {
+        using var t = new TestPair();
+        foreach (var n in new[] { "a", "b", "c" })
+        {
+            t.Write(SyncSide.Source, n + ".txt", n);
+        }
+
+        var pair = PairOf(t);
+        Run(pair);
+        t.Write(SyncSide.Source, "d.txt", "d");
+
+        var plan = t.Plan(pair, new PlanOptions { IncludeUnchanged = true });
+
+        Assert.Equal(new[] { "UploadNew d.txt" }, Describe(plan.Visible()));
+        Assert.Equal(new[] { "NoAction a.txt", "NoAction b.txt", "NoAction c.txt", "UploadNew d.txt" }, Describe(plan.Visible(includeUnchanged: true)).OrderBy(s => s, StringComparer.Ordinal));
+        Assert.All(plan.Visible(includeUnchanged: true).Where(a => a.Action == SyncActionType.NoAction), a => Assert.False(a.IsMutating));
+        var run = Execute(pair, plan.Visible(includeUnchanged: true));
+        Assert.Equal(1, run.Summary.Succeeded);
+        Assert.Equal(0, run.Summary.Failed + run.Summary.Stale + run.Summary.Skipped);
+        Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
+        NoVisibleActions(t.Plan(pair));
+    }
 }
