@@ -318,6 +318,50 @@ public class EdgeCaseTests
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
     }
 
+    [Fact]
+    public void A_copy_cut_off_when_its_session_is_disposed_is_copied_again_never_taken_for_a_deletion()
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "keep.txt", "keep");
+        var pair = PairOf(t, transferLimit: 1);
+        Run(pair);
+        t.Write(SyncSide.Source, "big.bin", new string('b', 5_000_000));
+        using var entered = new ManualResetEventSlim(false);
+        using var release = new ManualResetEventSlim(false);
+        var reads = 0;
+        var src = new ThrottledRead(new HookedProvider(t.Source) { HideLocalPaths = true }, () =>
+        {
+            if (Interlocked.Increment(ref reads) == 2)
+            {
+                entered.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            }
+        });
+        var dst = new HookedProvider(t.Destination) { HideLocalPaths = true };
+
+        using var controller = new SyncController();
+        var session = SyncSession.Open(pair, src, dst);
+        var plan = session.Plan();
+        var exec = session.BeginExecute(plan.Actions, new ExecuteOptions { Controller = controller });
+        foreach (var a in plan.Actions)
+        {
+            exec.Post(a);
+        }
+
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(30)));
+        var disposer = new Thread(session.Dispose); // the front end goes away mid-copy
+        disposer.Start();
+        Assert.True(SpinWait.SpinUntil(() => controller.IsAborted, TimeSpan.FromSeconds(30)));
+        release.Set();
+        Assert.True(disposer.Join(TimeSpan.FromSeconds(30)));
+
+        Assert.Null(t.Read(SyncSide.Destination, "big.bin"));
+        Assert.Empty(TempFiles(t.Destination));
+        Assert.Equal(new[] { "UploadNew big.bin" }, VisibleSorted(t.Plan(pair)));
+        Run(pair);
+        Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
+    }
+
     /// <summary>A provider whose read streams call a hook on every read (to hold a copy mid-way).</summary>
     private sealed class ThrottledRead : IStorageProvider
     {

@@ -132,6 +132,38 @@ public class ExecutorTests
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
     }
 
+    [Fact]
+    public void An_overwrite_is_written_beside_the_target_and_renamed_over_it_so_the_target_is_never_half_written()
+    {
+        using var t = new TestPair();
+        var oldContent = new string('o', 2_000_000);
+        var newContent = new string('n', 3_000_000);
+        t.Write(SyncSide.Source, "deep/folder/big.bin", oldContent);
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+        Run(pair);
+        t.Write(SyncSide.Source, "deep/folder/big.bin", newContent);
+        string? seenAtCommit = null;
+        List<string>? tempsAtCommit = null;
+        var dst = new HookedProvider(t.Destination)
+        {
+            HideLocalPaths = true,
+            OnCommit = _ =>
+            {
+                seenAtCommit = File.ReadAllText(Full(t, SyncSide.Destination, "deep/folder/big.bin"));
+                tempsAtCommit = TempFiles(t.Destination);
+            },
+        };
+
+        Run(pair, new HookedProvider(t.Source) { HideLocalPaths = true }, dst);
+
+        Assert.Equal(oldContent, seenAtCommit); // until the rename, the old version is whole and in place
+        var temp = Assert.Single(tempsAtCommit!);
+        Assert.StartsWith("deep/folder/", temp, StringComparison.Ordinal); // same folder as the target
+        Assert.Equal(newContent, t.Read(SyncSide.Destination, "deep/folder/big.bin"));
+        Assert.Empty(TempFiles(t.Destination));
+        Assert.Equal(new[] { oldContent }, t.TrashContents(SyncSide.Destination));
+    }
+
     private sealed class Gate : IDisposable
     {
         private int _calls;

@@ -142,6 +142,43 @@ public class SafetyGuardTests
         Assert.Equal(6, t.Tree(SyncSide.Destination).Count);
     }
 
+    [Theory]
+    [InlineData(SyncMode.TwoWay, SyncSide.Source, "SyncRootEmptied")]
+    [InlineData(SyncMode.SourceToDestination, SyncSide.Source, "SyncRootEmptied")]
+    [InlineData(SyncMode.SourceBackup, SyncSide.Source, "")]
+    [InlineData(SyncMode.DestinationToSource, SyncSide.Source, "DownloadRestore")]
+    [InlineData(SyncMode.DestinationBackup, SyncSide.Source, "DownloadRestore")]
+    [InlineData(SyncMode.TwoWay, SyncSide.Destination, "SyncRootEmptied")]
+    [InlineData(SyncMode.SourceToDestination, SyncSide.Destination, "UploadRestore")]
+    [InlineData(SyncMode.SourceBackup, SyncSide.Destination, "UploadRestore")]
+    [InlineData(SyncMode.DestinationToSource, SyncSide.Destination, "SyncRootEmptied")]
+    [InlineData(SyncMode.DestinationBackup, SyncSide.Destination, "")]
+    public void An_emptied_side_in_every_mode_is_refilled_left_alone_or_refused_but_never_mirrored_as_deletions(SyncMode mode, SyncSide emptied, string expected)
+    {
+        using var t = new TestPair();
+        var pair = Baseline(t, mode, files: 3);
+        foreach (var f in t.Tree(emptied).Keys)
+        {
+            t.Delete(emptied, f);
+        }
+
+        var other = emptied == SyncSide.Source ? SyncSide.Destination : SyncSide.Source;
+        if (expected == "SyncRootEmptied")
+        {
+            ThrowsSync(() => Run(pair), "SyncRootEmptied");
+            Assert.Equal(3, t.Tree(other).Count);
+            Assert.Empty(t.Tree(emptied));
+            return;
+        }
+
+        var run = Run(pair);
+
+        Assert.All(run.Plan.Visible(), a => Assert.Equal(expected, a.Action.ToString()));
+        Assert.Equal(expected.Length == 0 ? 0 : 3, run.Plan.Visible().Count());
+        Assert.Equal(3, t.Tree(other).Count);
+        Assert.Equal(expected.Length == 0 ? 0 : 3, t.Tree(emptied).Count);
+    }
+
     [Fact]
     public void A_missing_destination_root_while_the_state_held_files_is_an_error()
     {
