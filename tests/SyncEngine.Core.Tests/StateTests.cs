@@ -281,4 +281,31 @@ public class StateHomeTests
             Environment.SetEnvironmentVariable("SYNCENGINE_STATE_HOME", before);
         }
     }
+    [Fact]
+    public void Without_the_override_the_state_root_is_the_users_local_state_folder()
+    {
+        var savedHome = Environment.GetEnvironmentVariable("SYNCENGINE_STATE_HOME");
+        var savedXdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        try
+        {
+            Environment.SetEnvironmentVariable("SYNCENGINE_STATE_HOME", null);
+            if (OperatingSystem.IsWindows())
+            {
+                Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "SyncEngine"), SyncPair.StateRoot());
+                return;
+            }
+
+            var xdg = Path.Combine(Path.GetTempPath(), "xdg-" + Guid.NewGuid().ToString("N"));
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", xdg);
+            Assert.Equal(Path.Combine(xdg, "syncengine"), SyncPair.StateRoot());
+
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", null);
+            Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "syncengine"), SyncPair.StateRoot());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SYNCENGINE_STATE_HOME", savedHome);
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", savedXdg);
+        }
+    }
 }
