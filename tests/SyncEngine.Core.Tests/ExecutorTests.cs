@@ -413,6 +413,33 @@ public class ExecutorTests
         Assert.Equal(new[] { 1, 2, 3 }, completes.OrderBy(x => x));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_large_copy_reports_its_bytes_as_it_goes(bool streamed)
+    {
+        // Seed 000: upload_progress / download_progress carry the bytes transferred so far.
+        using var t = new TestPair();
+        const int size = 24 * 1024 * 1024;
+        t.Write(SyncSide.Source, "big.bin", new string('p', size));
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+        var events = new System.Collections.Concurrent.ConcurrentQueue<SyncProgressEvent>();
+        using (var session = SyncSession.Open(pair, new HookedProvider(t.Source) { HideLocalPaths = streamed }, new HookedProvider(t.Destination) { HideLocalPaths = streamed }))
+        {
+            session.Run(null, new ExecuteOptions { Progress = events.Enqueue, ProgressInterval = TimeSpan.Zero });
+        }
+
+        var progress = events.Where(e => e.Type == SyncEventType.FileProgress).ToList();
+        Assert.NotEmpty(progress);
+        Assert.All(progress, e =>
+        {
+            Assert.Equal("big.bin", e.Action!.RelativePath);
+            Assert.Equal(size, e.FileBytesTotal);
+            Assert.InRange(e.FileBytesDone, 1, size);
+        });
+        Assert.True(progress.Select(e => e.FileBytesDone).SequenceEqual(progress.Select(e => e.FileBytesDone).OrderBy(x => x)));
+    }
+
     [Fact]
     public void Summary_counts_only_actions_a_user_can_see()
     {
