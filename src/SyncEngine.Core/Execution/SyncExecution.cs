@@ -60,6 +60,12 @@ public sealed class SyncExecution
         }
 
         _journal = new Journal(session.StateDir);
+        if (_controller.IsPaused)
+        {
+            // Paused before execution began: say so where other processes look.
+            session.Lock.SetPaused(true);
+        }
+
         _lastControlId = ControlFile.Read(session.StateDir)?.Id;
         _controlPoll = new Timer(_ => PollControl(), null, 200, 200);
         for (var i = 0; i < session.Pair.TransferLimit; i++)
@@ -133,8 +139,8 @@ public sealed class SyncExecution
         var deadline = Environment.TickCount + milliseconds;
         foreach (var t in _workers)
         {
-            var left = deadline - Environment.TickCount;
-            if (left <= 0 || !t.Join(left))
+            var left = Math.Max(0, deadline - Environment.TickCount);
+            if (!t.Join(left))
             {
                 return false;
             }
@@ -190,11 +196,7 @@ public sealed class SyncExecution
             };
             _session.RecordOutcome(_summary.Outcome, _ok, _failed, _skipped + _stale + _conflicts);
             Raise(new SyncProgressEvent { Type = SyncEventType.SyncComplete, Summary = _summary, FilesDone = _done, FilesTotal = _total, BytesDone = _summary.BytesTransferred, BytesTotal = _totalBytes });
-            if (_ownsController)
-            {
-                _controller.PausedChanged -= OnPausedChanged;
-            }
-
+            _controller.PausedChanged -= OnPausedChanged;
             return _summary;
         }
     }
