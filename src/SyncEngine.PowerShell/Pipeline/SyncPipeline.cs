@@ -361,6 +361,15 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
                 Controller = _controller,
                 Progress = e => _dispatcher.Post(() => OnSyncEvent(e)),
             });
+            if (_controller.IsPaused)
+            {
+                // Paused before the run began (Suspend-Job while planning): the execution only hears of pauses that
+                // happen after it starts, so replay this one for the state folder (Get-SyncStatus) to show it. Nothing
+                // has been posted yet, so the brief resume lets no action start.
+                _controller.Resume();
+                _controller.Pause();
+            }
+
             foreach (var action in list)
             {
                 _dispatcher.Drain();
