@@ -80,16 +80,16 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
         {
             if (IsWhatIf() || IsConfirmRequested())
             {
-                ThrowTerminatingError(ToErrorRecord(new ErrorRecordInfo("SyncAsJobCannotPrompt", PsErrorCategory.InvalidArgument,
-                    new SyncEngineException("SyncAsJobCannotPrompt", SyncErrorKind.InvalidArgument,
+                ThrowTerminatingError(ToErrorRecord(new ErrorRecordInfo(ModuleErrorIds.AsJobCannotPrompt, PsErrorCategory.InvalidArgument,
+                    new SyncEngineException(ModuleErrorIds.AsJobCannotPrompt, SyncErrorKind.InvalidArgument,
                         "-AsJob cannot be combined with -WhatIf or -Confirm: a job cannot prompt. Run Invoke-Sync -WhatIf (without -AsJob) to see what would change.", "AsJob"),
                     "AsJob")));
             }
 
             if (ConflictHandler is not null)
             {
-                ThrowTerminatingError(ToErrorRecord(new ErrorRecordInfo("SyncAsJobConflictHandler", PsErrorCategory.InvalidArgument,
-                    new SyncEngineException("SyncAsJobConflictHandler", SyncErrorKind.InvalidArgument,
+                ThrowTerminatingError(ToErrorRecord(new ErrorRecordInfo(ModuleErrorIds.AsJobConflictHandler, PsErrorCategory.InvalidArgument,
+                    new SyncEngineException(ModuleErrorIds.AsJobConflictHandler, SyncErrorKind.InvalidArgument,
                         "-AsJob cannot be combined with -ConflictHandler: a job has no runspace to run the scriptblock in. Resolve conflicts with Get-SyncPlan -ConflictHandler and pipe the plan to Invoke-Sync -AsJob.", "ConflictHandler"),
                     "ConflictHandler")));
             }

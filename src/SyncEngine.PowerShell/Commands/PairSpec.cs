@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using SyncEngine.Ignore;
+using SyncEngine.PowerShell.Pipeline;
 
 namespace SyncEngine.PowerShell.Commands;
 
@@ -74,7 +75,7 @@ internal sealed class PairSpec
         // (and in a mirror, delete) the very files meant to be left alone.
         if (!string.IsNullOrEmpty(IgnoreFile) && !File.Exists(IgnoreFile))
         {
-            throw new SyncEngineException("SyncIgnoreFileNotFound", SyncErrorKind.NotFound, $"The ignore file '{IgnoreFile}' does not exist.", IgnoreFile);
+            throw new SyncEngineException(ModuleErrorIds.IgnoreFileNotFound, SyncErrorKind.NotFound, $"The ignore file '{IgnoreFile}' does not exist.", IgnoreFile);
         }
 
         var ignoreFile = pair.ResolvedIgnoreFile;

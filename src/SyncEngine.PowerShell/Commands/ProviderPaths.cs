@@ -1,4 +1,5 @@
 using System;
+using SyncEngine.PowerShell.Pipeline;
 
 namespace SyncEngine.PowerShell.Commands;
 
@@ -21,7 +22,7 @@ internal static class ProviderPaths
     {
         if (string.IsNullOrWhiteSpace(input))
         {
-            throw new SyncEngineException("SyncPathInvalid", SyncErrorKind.InvalidArgument, $"-{parameterName} is empty; give a folder path.", parameterName);
+            throw new SyncEngineException(ModuleErrorIds.PathInvalid, SyncErrorKind.InvalidArgument, $"-{parameterName} is empty; give a folder path.", parameterName);
         }
 
         (string Path, string Provider) resolved;
@@ -32,20 +33,20 @@ internal static class ProviderPaths
         catch (Exception ex) when (ex is not SyncEngineException)
         {
             var missing = ex.GetType().Name is "DriveNotFoundException" or "ProviderNotFoundException" or "ItemNotFoundException";
-            throw new SyncEngineException(missing ? "SyncPathNotFound" : "SyncPathInvalid", missing ? SyncErrorKind.NotFound : SyncErrorKind.InvalidArgument,
+            throw new SyncEngineException(missing ? ModuleErrorIds.PathNotFound : ModuleErrorIds.PathInvalid, missing ? SyncErrorKind.NotFound : SyncErrorKind.InvalidArgument,
                 $"-{parameterName} '{input}' cannot be resolved: {ex.Message}", input, ex);
         }
 
         if (!string.Equals(resolved.Provider, FileSystemProvider, StringComparison.OrdinalIgnoreCase)
             && !resolved.Provider.EndsWith("\\" + FileSystemProvider, StringComparison.OrdinalIgnoreCase))
         {
-            throw new SyncEngineException("SyncPathNotFileSystem", SyncErrorKind.InvalidArgument,
+            throw new SyncEngineException(ModuleErrorIds.PathNotFileSystem, SyncErrorKind.InvalidArgument,
                 $"-{parameterName} '{input}' is on the {resolved.Provider} provider; SyncEngine works with folders of the FileSystem provider only.", input);
         }
 
         if (string.IsNullOrWhiteSpace(resolved.Path))
         {
-            throw new SyncEngineException("SyncPathInvalid", SyncErrorKind.InvalidArgument, $"-{parameterName} '{input}' does not name a folder.", input);
+            throw new SyncEngineException(ModuleErrorIds.PathInvalid, SyncErrorKind.InvalidArgument, $"-{parameterName} '{input}' does not name a folder.", input);
         }
 
         return resolved.Path;

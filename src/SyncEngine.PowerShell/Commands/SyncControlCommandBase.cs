@@ -198,7 +198,8 @@ public abstract class SyncControlCommandBase : SyncCmdletBase
                 job.ResumeJob();
                 break;
             default:
-                job.StopJob();
+                // Like a run in another process: the request is made and Stop-Sync returns; Stop-Job waits.
+                job.RequestStop();
                 break;
         }
 

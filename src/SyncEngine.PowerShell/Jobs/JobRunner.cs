@@ -122,7 +122,7 @@ internal sealed class JobRunner : IRunControl
         }
         catch (Exception ex)
         {
-            host.WriteError(ErrorMapping.FromException(ex) ?? new ErrorRecordInfo("SyncJobFailed", PsErrorCategory.NotSpecified, ex, _work.Describe()));
+            host.WriteError(ErrorMapping.FromException(ex) ?? new ErrorRecordInfo(ModuleErrorIds.JobFailed, PsErrorCategory.NotSpecified, ex, _work.Describe()));
             return JobOutcome.Failed;
         }
         finally

@@ -19,6 +19,7 @@ public sealed class SyncJob : Job2, IRunControl
 {
     private readonly JobRunner _runner;
     private readonly string _pairs;
+    private readonly object _gate = new();
     private Thread? _thread;
 
     internal SyncJob(string command, string? name, SyncWork work, SyncPipelineOptions options)
@@ -54,20 +55,24 @@ public sealed class SyncJob : Job2, IRunControl
 
     void IRunControl.Resume() => ResumeJob();
 
-    void IRunControl.Stop() => StopJob();
+    // Stop-Sync returns at once, as it does for a run in another process; Stop-Job waits.
+    void IRunControl.Stop() => RequestStop();
 
     /// <inheritdoc />
     public override void StartJob()
     {
-        if (JobStateInfo.State != JobState.NotStarted)
+        lock (_gate)
         {
-            throw new InvalidOperationException("The sync job has already been started.");
-        }
+            if (JobStateInfo.State != JobState.NotStarted)
+            {
+                throw new InvalidOperationException("The sync job has already been started.");
+            }
 
-        PSBeginTime = DateTime.Now;
-        SetJobState(JobState.Running);
-        _thread = new Thread(Run) { IsBackground = true, Name = "SyncEngine job " + Id };
-        _thread.Start();
+            PSBeginTime = DateTime.Now;
+            SetJobState(JobState.Running);
+            _thread = new Thread(Run) { IsBackground = true, Name = "SyncEngine job " + Id };
+            _thread.Start();
+        }
     }
 
     /// <inheritdoc />
@@ -80,12 +85,14 @@ public sealed class SyncJob : Job2, IRunControl
     /// <summary>Pauses the run: running transfers finish, no new ones start.</summary>
     public override void SuspendJob()
     {
-        var state = JobStateInfo.State;
-        if (state is JobState.Running)
+        lock (_gate)
         {
-            SetJobState(JobState.Suspending);
-            _runner.Pause();
-            SetJobState(JobState.Suspended);
+            if (JobStateInfo.State == JobState.Running)
+            {
+                SetJobState(JobState.Suspending);
+                _runner.Pause();
+                SetJobState(JobState.Suspended);
+            }
         }
     }
 
@@ -105,10 +112,13 @@ public sealed class SyncJob : Job2, IRunControl
     /// <summary>Resumes a paused run.</summary>
     public override void ResumeJob()
     {
-        if (JobStateInfo.State is JobState.Suspended or JobState.Suspending)
+        lock (_gate)
         {
-            _runner.Resume();
-            SetJobState(JobState.Running);
+            if (JobStateInfo.State is JobState.Suspended or JobState.Suspending)
+            {
+                _runner.Resume();
+                SetJobState(JobState.Running);
+            }
         }
     }
 
@@ -119,29 +129,12 @@ public sealed class SyncJob : Job2, IRunControl
         OnResumeJobCompleted(new AsyncCompletedEventArgs(null, false, null));
     }
 
-    /// <summary>Stops the run (what finished is saved) and waits until it has stopped.</summary>
+    /// <summary>Stops the run (running transfers finish, what finished is saved) and waits until it has stopped.</summary>
     public override void StopJob()
     {
-        var state = JobStateInfo.State;
-        if (state == JobState.NotStarted)
-        {
-            _runner.Stop();
-            SetJobState(JobState.Stopped);
-            return;
-        }
-
-        if (state is JobState.Completed or JobState.Failed or JobState.Stopped)
-        {
-            return;
-        }
-
-        if (state != JobState.Stopping)
-        {
-            SetJobState(JobState.Stopping);
-        }
-
-        _runner.Stop();
-        if (_thread is not null && Thread.CurrentThread != _thread)
+        RequestStop();
+        var thread = _thread;
+        if (thread is not null && Thread.CurrentThread != thread)
         {
             Finished.WaitOne();
         }
@@ -168,6 +161,24 @@ public sealed class SyncJob : Job2, IRunControl
     /// <inheritdoc />
     public override void UnblockJobAsync() => OnUnblockJobCompleted(new AsyncCompletedEventArgs(null, false, null));
 
+    /// <summary>Asks the run to stop without waiting for it.</summary>
+    internal void RequestStop()
+    {
+        lock (_gate)
+        {
+            var state = JobStateInfo.State;
+            _runner.Stop();
+            if (state == JobState.NotStarted)
+            {
+                SetJobState(JobState.Stopped);
+            }
+            else if (state is JobState.Running or JobState.Suspended or JobState.Suspending)
+            {
+                SetJobState(JobState.Stopping);
+            }
+        }
+    }
+
     private void Run()
     {
         JobOutcome outcome;
@@ -179,12 +190,15 @@ public sealed class SyncJob : Job2, IRunControl
         {
             // The runner reports failures itself; this only guards the process against a failing error stream.
             outcome = JobOutcome.Failed;
-            TryAdd(() => Error.Add(new ErrorRecord(ex, "SyncJobFailed", ErrorCategory.NotSpecified, _pairs)));
+            TryAdd(() => Error.Add(new ErrorRecord(ex, ModuleErrorIds.JobFailed, ErrorCategory.NotSpecified, _pairs)));
         }
 
-        PSEndTime = DateTime.Now;
-        var stopping = JobStateInfo.State == JobState.Stopping;
-        SetJobState(stopping || outcome == JobOutcome.Stopped ? JobState.Stopped : outcome == JobOutcome.Failed ? JobState.Failed : JobState.Completed);
+        lock (_gate)
+        {
+            PSEndTime = DateTime.Now;
+            var stopping = JobStateInfo.State == JobState.Stopping;
+            SetJobState(stopping || outcome == JobOutcome.Stopped ? JobState.Stopped : outcome == JobOutcome.Failed ? JobState.Failed : JobState.Completed);
+        }
     }
 
     private static void TryAdd(Action add)

@@ -28,7 +28,7 @@ internal static class ErrorMapping
         "SyncPairLocked" => "Wait for the other run to finish, or stop it with Stop-Sync.",
         "SyncStateFromNewerVersion" => "Use the newer SyncEngine version for this pair, or give a different -StatePath.",
         "SyncStateForAnotherPair" => "Give a -StatePath that belongs to this pair.",
-        "SyncPathNotFileSystem" => "Give a path on a FileSystem drive (for example C:\\data or /srv/data).",
+        ModuleErrorIds.PathNotFileSystem => "Give a path on a FileSystem drive (for example C:\\data or /srv/data).",
         _ => null,
     };
 
@@ -46,12 +46,12 @@ internal static class ErrorMapping
                     RecommendedAction = RecommendedActionFor(se.ErrorId),
                 };
             case UnauthorizedAccessException:
-                return new ErrorRecordInfo("SyncAccessDenied", PsErrorCategory.PermissionDenied, exception, fallbackTarget);
+                return new ErrorRecordInfo(ModuleErrorIds.AccessDenied, PsErrorCategory.PermissionDenied, exception, fallbackTarget);
             case FileNotFoundException:
             case DirectoryNotFoundException:
-                return new ErrorRecordInfo("SyncFileNotFound", PsErrorCategory.ObjectNotFound, exception, fallbackTarget);
+                return new ErrorRecordInfo(ModuleErrorIds.FileNotFound, PsErrorCategory.ObjectNotFound, exception, fallbackTarget);
             case IOException:
-                return new ErrorRecordInfo("SyncIOError", PsErrorCategory.ReadError, exception, fallbackTarget);
+                return new ErrorRecordInfo(ModuleErrorIds.IOError, PsErrorCategory.ReadError, exception, fallbackTarget);
             default:
                 return null;
         }
@@ -60,7 +60,7 @@ internal static class ErrorMapping
     /// <summary>The error record for a failed action: the result's id and kind, the relative path as target.</summary>
     public static ErrorRecordInfo FromResult(SyncResult result)
     {
-        var id = string.IsNullOrEmpty(result.ErrorId) ? "SyncActionFailed" : result.ErrorId!;
+        var id = string.IsNullOrEmpty(result.ErrorId) ? ModuleErrorIds.ActionFailed : result.ErrorId!;
         var kind = result.ErrorKind ?? SyncErrorKind.IOError;
         var message = string.IsNullOrEmpty(result.Error)
             ? $"{ActionFacts.Describe(result.Action)} failed for '{ShouldProcessText.Target(result.ActionItem)}'."

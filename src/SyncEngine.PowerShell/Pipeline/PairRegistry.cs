@@ -129,8 +129,8 @@ internal static class PairDirectory
     /// <summary>The error for a name that matches no known pair.</summary>
     public static ErrorRecordInfo NameNotFoundError(string name)
     {
-        var ex = new SyncEngineException("SyncPairNameNotFound", SyncErrorKind.NotFound,
+        var ex = new SyncEngineException(ModuleErrorIds.PairNameNotFound, SyncErrorKind.NotFound,
             $"No pair named '{name}' is known. Name a pair with New-SyncPair -Name in this session, or give -Pair or -StatePath.", name);
-        return new ErrorRecordInfo("SyncPairNameNotFound", PsErrorCategory.ObjectNotFound, ex, name);
+        return new ErrorRecordInfo(ModuleErrorIds.PairNameNotFound, PsErrorCategory.ObjectNotFound, ex, name);
     }
 }

@@ -139,9 +139,9 @@ internal static class RunControl
             ControlRequest.Resume => "resume",
             _ => "stop",
         };
-        var ex = new SyncEngineException("SyncNotRunning", SyncErrorKind.NotFound,
+        var ex = new SyncEngineException(ModuleErrorIds.NotRunning, SyncErrorKind.NotFound,
             $"Cannot {verb} '{pairName}': no sync of this pair is running (state folder '{statePath}').", statePath);
-        return new ErrorRecordInfo("SyncNotRunning", PsErrorCategory.InvalidOperation, ex, pairName);
+        return new ErrorRecordInfo(ModuleErrorIds.NotRunning, PsErrorCategory.InvalidOperation, ex, pairName);
     }
 }
 

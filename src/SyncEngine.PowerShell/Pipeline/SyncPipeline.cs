@@ -302,7 +302,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         }
         catch (Exception ex) when (!_host.IsStopping && ex is not OperationCanceledException)
         {
-            var error = new SyncEngineException("SyncConflictHandlerFailed", SyncErrorKind.InvalidArgument,
+            var error = new SyncEngineException(ModuleErrorIds.ConflictHandlerFailed, SyncErrorKind.InvalidArgument,
                 $"The conflict handler failed for '{info.RelativePath}': {ex.Message} The file is skipped and stays in conflict.", info.RelativePath, ex);
             _host.WriteError(new ErrorRecordInfo(error.ErrorId, PsErrorCategory.InvalidOperation, error, info.RelativePath));
             return ConflictChoice.Skip;
