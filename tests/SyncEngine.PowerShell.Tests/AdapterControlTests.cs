@@ -118,6 +118,45 @@ public class AdapterControlTests
     }
 
     [Fact]
+    public void Ctrl_C_aborts_the_run_and_releases_the_pair()
+    {
+        using var tp = new AdapterTestPair();
+        for (var i = 0; i < 4; i++)
+        {
+            tp.Write(SyncSide.Source, $"f{i}.txt", "x" + i);
+        }
+
+        var pair = tp.Pair();
+        var host = new FakeHost();
+        SyncPipeline? pipeline = null;
+        host.OnShouldProcess = (_, _) =>
+        {
+            // StopProcessing arrives on another thread while the pipeline thread is busy.
+            var t = new System.Threading.Thread(() => pipeline!.Abort());
+            t.Start();
+            t.Join();
+        };
+
+        SyncSummary? summary;
+        using (pipeline = new SyncPipeline(host))
+        {
+            summary = pipeline.Sync(pair);
+        }
+
+        Assert.True(summary!.Cancelled);
+        Assert.Single(host.ShouldProcessCalls);
+        Assert.Empty(tp.Tree(SyncSide.Destination));
+        Assert.Equal(SyncRunState.Idle, SyncStatusReader.Read(tp.StateDir).State);
+        Assert.False(RunRegistry.TryGet(tp.StateDir, out _));
+
+        // The pair is free again: the next run copies everything.
+        using (var again = new SyncPipeline(new FakeHost()))
+        {
+            Assert.Equal(4, again.Sync(pair)!.Succeeded);
+        }
+    }
+
+    [Fact]
     public void Suspend_and_resume_from_this_process_show_in_the_status()
     {
         using var tp = new AdapterTestPair();

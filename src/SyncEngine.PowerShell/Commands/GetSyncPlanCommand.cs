@@ -77,7 +77,7 @@ public sealed class GetSyncPlanCommand : PairCommandBase, IDisposable
     }
 
     /// <summary>Ctrl+C: stops the scan.</summary>
-    protected override void StopProcessing() => _pipeline?.Stop();
+    protected override void StopProcessing() => _pipeline?.Abort();
 
     /// <summary>Releases the pipeline.</summary>
     public void Dispose()

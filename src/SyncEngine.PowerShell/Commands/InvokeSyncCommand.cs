@@ -162,8 +162,8 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
         }
     }
 
-    /// <summary>Ctrl+C: running transfers finish, no new ones start, what finished is saved.</summary>
-    protected override void StopProcessing() => _pipeline?.Stop();
+    /// <summary>Ctrl+C: no new actions start, running copies stop at the next chunk (their targets left as they were), what finished is saved.</summary>
+    protected override void StopProcessing() => _pipeline?.Abort();
 
     /// <summary>Releases the session (lock, journal) even when EndProcessing did not run.</summary>
     public void Dispose()

@@ -156,13 +156,23 @@ internal sealed class JobRunner : IRunControl
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops gracefully (Stop-Sync): running actions finish, no new ones start.</summary>
     public void Stop()
     {
         lock (_gate)
         {
             _stopRequested = true;
             _pipeline?.Stop();
+        }
+    }
+
+    /// <summary>Stops at once (Stop-Job): running copies stop at the next chunk, leaving their targets as they were.</summary>
+    public void Abort()
+    {
+        lock (_gate)
+        {
+            _stopRequested = true;
+            _pipeline?.Abort();
         }
     }
 }

@@ -129,10 +129,13 @@ public sealed class SyncJob : Job2, IRunControl
         OnResumeJobCompleted(new AsyncCompletedEventArgs(null, false, null));
     }
 
-    /// <summary>Stops the run (running transfers finish, what finished is saved) and waits until it has stopped.</summary>
+    /// <summary>
+    /// Stops the run like Ctrl+C (running copies stop at the next chunk, leaving their targets as they were; what
+    /// finished is saved) and waits until it has stopped.
+    /// </summary>
     public override void StopJob()
     {
-        RequestStop();
+        RequestStop(abort: true);
         var thread = _thread;
         if (thread is not null && Thread.CurrentThread != thread)
         {
@@ -161,13 +164,21 @@ public sealed class SyncJob : Job2, IRunControl
     /// <inheritdoc />
     public override void UnblockJobAsync() => OnUnblockJobCompleted(new AsyncCompletedEventArgs(null, false, null));
 
-    /// <summary>Asks the run to stop without waiting for it.</summary>
-    internal void RequestStop()
+    /// <summary>Asks the run to stop without waiting for it: gracefully (Stop-Sync), or at once (<paramref name="abort"/>).</summary>
+    internal void RequestStop(bool abort = false)
     {
         lock (_gate)
         {
             var state = JobStateInfo.State;
-            _runner.Stop();
+            if (abort)
+            {
+                _runner.Abort();
+            }
+            else
+            {
+                _runner.Stop();
+            }
+
             if (state == JobState.NotStarted)
             {
                 SetJobState(JobState.Stopped);

@@ -215,7 +215,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         }
     }
 
-    /// <summary>Stops (any thread): no new actions start, running ones finish, what finished is saved.</summary>
+    /// <summary>Stops (any thread; Stop-Sync): no new actions start, running ones finish, what finished is saved.</summary>
     public void Stop()
     {
         if (_disposed)
@@ -234,6 +234,28 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         _dispatcher.Wake();
     }
 
+    /// <summary>
+    /// Ctrl+C (any thread): no new actions start and running copies stop at the next chunk, leaving their targets
+    /// as they were; what finished is saved.
+    /// </summary>
+    public void Abort()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            _controller.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _dispatcher.Wake();
+    }
+
     /// <summary>Stops anything still running and releases the session (lock, journal, temp files).</summary>
     public void Dispose()
     {
@@ -242,7 +264,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
             return;
         }
 
-        Stop();
+        Abort();
         _disposed = true;
         try
         {
