@@ -471,8 +471,19 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
 
     private void OnResult(SyncResult result)
     {
-        if (result.Action == SyncActionType.NoAction && result.Status == SyncResultStatus.Succeeded)
+        if (result.Action == SyncActionType.NoAction)
         {
+            // Record-only entries refresh the state of unchanged files: bookkeeping the summary does not count, so
+            // they are not results. A failure only means the file is looked at again next time.
+            if (result.Status == SyncResultStatus.Failed)
+            {
+                _host.WriteWarning($"The state record of '{result.RelativePath}' was not refreshed: {result.Error}");
+            }
+            else if (result.Status != SyncResultStatus.Succeeded)
+            {
+                _host.WriteVerbose($"The state record of '{result.RelativePath}' was not refreshed: {result.Error}");
+            }
+
             return;
         }
 
