@@ -152,13 +152,15 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
     {
         ThrowIfDisposed();
         var groups = new List<List<SyncAction>>();
-        var byPair = new Dictionary<string, List<SyncAction>>(StringComparer.Ordinal);
+        var byPair = new Dictionary<string, List<SyncAction>>(RunRegistry.PathComparer);
         foreach (var action in actions)
         {
-            if (!byPair.TryGetValue(action.Plan.Pair.Id, out var list))
+            // One session per pair and state folder: the same roots with another -StatePath are another pair's state.
+            var key = action.Plan.Pair.Id + "|" + RunRegistry.Normalize(action.Plan.Pair.ResolvedStatePath);
+            if (!byPair.TryGetValue(key, out var list))
             {
                 list = new List<SyncAction>();
-                byPair.Add(action.Plan.Pair.Id, list);
+                byPair.Add(key, list);
                 groups.Add(list);
             }
 
