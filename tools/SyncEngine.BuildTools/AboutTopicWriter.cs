@@ -120,7 +120,7 @@ public static class AboutTopicWriter
                 case BlockKind.Code:
                     foreach (var line in block.Lines)
                     {
-                        sb.Append(line.Length == 0 ? string.Empty : "        " + line).Append('\n');
+                        sb.Append(line.Length == 0 ? string.Empty : "      " + line).Append('\n');
                     }
 
                     break;

@@ -80,7 +80,7 @@ public sealed class CommandHelp
 
     /// <summary>True for the names PlatyPS uses for "every parameter set".</summary>
     public static bool IsAllSets(string name) =>
-        name is "(All)" or "__AllParameterSets" or "All" || name.Length == 0;
+        name is "(All)" or "__AllParameterSets" || name.Length == 0;
 }
 
 /// <summary>A SYNTAX entry: one parameter set.</summary>
