@@ -209,7 +209,8 @@ public sealed class SyncExecution
         _shutdown = true;
         if (_summary is null)
         {
-            _controller.Cancel();
+            // Disposed while running (the front end is going away): stop now, keep what finished.
+            _controller.Abort();
             Complete();
             foreach (var t in _workers)
             {
@@ -291,8 +292,10 @@ public sealed class SyncExecution
 
     private void Finish(SyncResult result, bool posted)
     {
-        switch (result.Status)
+        var visible = result.Action != SyncActionType.NoAction;
+        switch (visible ? result.Status : (SyncResultStatus)(-1))
         {
+            case (SyncResultStatus)(-1): break; // record-only entries are bookkeeping, not actions a user planned
             case SyncResultStatus.Succeeded: Interlocked.Increment(ref _ok); break;
             case SyncResultStatus.Failed: Interlocked.Increment(ref _failed); break;
             case SyncResultStatus.Stale: Interlocked.Increment(ref _stale); break;
@@ -422,7 +425,7 @@ public sealed class SyncExecution
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
             {
                 var (id, kind, transient) = Classify(ex);
-                if (transient && attempt < _session.Pair.RetryCount && !_controller.IsCancelled)
+                if (transient && attempt < _session.Pair.RetryCount && !_controller.IsAborted)
                 {
                     Thread.Sleep(delay);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
@@ -493,7 +496,8 @@ public sealed class SyncExecution
 
     internal SyncSession Session => _session;
 
-    internal CancellationToken Token => _controller.Token;
+    /// <summary>Honoured inside running actions: only an abort stops them (a cancel lets them finish).</summary>
+    internal CancellationToken Token => _controller.AbortToken;
 
     internal string TrashPathFor(SyncSide side, string path)
     {
