@@ -188,11 +188,23 @@ public static class MarkdownHelpReader
     private static void ReadParameter(CommandHelp help, Section sub, string name, string source)
     {
         var blocks = sub.AllBlocks();
-        var yaml = blocks.FirstOrDefault(b => b.Kind == BlockKind.Code && b.Language.Equals("yaml", StringComparison.OrdinalIgnoreCase));
-        if (yaml is null)
+        var yamlBlocks = blocks.Where(b => b.Kind == BlockKind.Code && b.Language.Equals("yaml", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (yamlBlocks.Count == 0)
         {
             throw new FormatException($"{source}({sub.Line}): parameter -{name} has no ```yaml block with its Type and parameter sets.");
         }
+
+        var description = blocks.Where(b => !yamlBlocks.Contains(b)).Select(MarkdownBlocks.AsText).ToList();
+
+        // PlatyPS 0.14 writes one block per group of parameter sets that share attributes.
+        foreach (var yaml in yamlBlocks)
+        {
+            ReadParameterMetadata(help, sub, name, yaml, description, source);
+        }
+    }
+
+    private static void ReadParameterMetadata(CommandHelp help, Section sub, string name, MdBlock yaml, List<string> description, string source)
+    {
 
         var where = $"{source}({yaml.LineNumber}) -{name}";
         var map = MiniYaml.ParseMapping(string.Join("\n", yaml.Lines), where);
@@ -204,12 +216,9 @@ public static class MarkdownHelpReader
         }
 
         var parameter = existing ?? new ParameterHelp { Name = name };
-        foreach (var block in blocks)
+        if (existing is null)
         {
-            if (existing is null && !ReferenceEquals(block, yaml))
-            {
-                parameter.Description.Add(MarkdownBlocks.AsText(block));
-            }
+            parameter.Description.AddRange(description);
         }
 
         parameter.Type = MiniYaml.Text(map, "Type");

@@ -160,6 +160,11 @@ public sealed class Psd1Reader
                 return list;
             }
 
+            if (_text[_pos] == '}')
+            {
+                throw Error("missing ')' to close an array");
+            }
+
             if (_text[_pos] == ',')
             {
                 _pos++;
