@@ -119,6 +119,40 @@ public class AdapterJobTests
     }
 
     [Fact]
+    public void A_pause_between_pairs_holds_the_next_pair()
+    {
+        using var first = new AdapterTestPair();
+        using var second = new AdapterTestPair();
+        first.Write(SyncSide.Source, "one.txt", "1");
+        second.Write(SyncSide.Source, "two.txt", "2");
+        var runner = new JobRunner(new SyncWork(new[] { first.Pair(name: "first"), second.Pair(name: "second") }, Array.Empty<SyncAction>()), new SyncPipelineOptions());
+        JobOutcome outcome = default;
+        var thread = new Thread(() =>
+        {
+            var host = new FakeHost();
+            host.OnWriteProgress = p =>
+            {
+                if (p.Completed && p.ActivityId == ProgressReporter.SyncActivityId && p.Activity == "Syncing first")
+                {
+                    runner.Pause();
+                }
+            };
+            outcome = runner.Run(host);
+        }) { IsBackground = true };
+        thread.Start();
+
+        Assert.True(Eventually.True(() => SyncStatusReader.Read(second.StateDir).State == SyncRunState.Paused), "the second pair's run never showed as paused");
+        Assert.Equal("1", first.Read(SyncSide.Destination, "one.txt"));
+        Assert.Equal(SyncRunState.Idle, SyncStatusReader.Read(first.StateDir).State);
+        Assert.Null(second.Read(SyncSide.Destination, "two.txt"));
+
+        runner.Resume();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(JobOutcome.Completed, outcome);
+        Assert.Equal("2", second.Read(SyncSide.Destination, "two.txt"));
+    }
+
+    [Fact]
     public void A_job_runs_piped_actions_too()
     {
         using var tp = new AdapterTestPair();

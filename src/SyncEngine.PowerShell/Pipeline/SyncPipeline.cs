@@ -67,7 +67,12 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
     private readonly ICmdletHost _host;
     private readonly SyncPipelineOptions _options;
     private readonly PipelineDispatcher _dispatcher = new();
-    private readonly SyncController _controller = new();
+    private readonly CancellationTokenSource _stopPlanning = new();
+    private readonly object _controlGate = new();
+    private SyncController? _current;
+    private volatile bool _paused;
+    private volatile bool _stopped;
+    private volatile bool _aborted;
     private readonly ProgressReporter _progress;
     private SyncSession? _session;
     private bool _disposed;
@@ -80,10 +85,10 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
     }
 
     /// <summary>True once stopped (Ctrl+C, Stop-Sync, Stop-Job).</summary>
-    public bool IsStopped => _controller.IsCancelled;
+    public bool IsStopped => _stopped;
 
     /// <inheritdoc />
-    public bool IsPaused => _controller.IsPaused;
+    public bool IsPaused => _paused;
 
     /// <summary>Get-SyncPlan: plans without the lock and writes the visible actions.</summary>
     public SyncPlan? WritePlan(SyncPair pair)
@@ -129,6 +134,9 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         }
 
         _host.WriteVerbose($"Syncing '{pair.Name}': {pair.Source} -> {pair.Destination}, mode {pair.Mode}, state folder {pair.ResolvedStatePath}.");
+
+        // One controller per run, outliving the session (its disposal may still stop the run through it).
+        using var controller = new SyncController();
         using var session = SyncSession.Open(pair);
         _session = session;
         try
@@ -136,7 +144,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
             using var registration = RunRegistry.Register(pair.ResolvedStatePath, pair.Name, _options.RunControl ?? this);
             _host.WriteDebug($"Run {session.RunId} holds the lock of '{pair.Name}'.");
             var plan = PlanOnHelperThread(pair, (o, ct) => session.Plan(o, ct));
-            return plan is null ? null : Execute(session, pair, plan.Actions);
+            return plan is null ? null : Execute(session, controller, pair, plan.Actions);
         }
         finally
         {
@@ -152,13 +160,15 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
     {
         ThrowIfDisposed();
         var groups = new List<List<SyncAction>>();
-        var byPair = new Dictionary<string, List<SyncAction>>(StringComparer.Ordinal);
+        var byPair = new Dictionary<string, List<SyncAction>>(RunRegistry.PathComparer);
         foreach (var action in actions)
         {
-            if (!byPair.TryGetValue(action.Plan.Pair.Id, out var list))
+            // One session per pair and state folder: the same roots with another -StatePath are another pair's state.
+            var key = action.Plan.Pair.Id + "|" + RunRegistry.Normalize(action.Plan.Pair.ResolvedStatePath);
+            if (!byPair.TryGetValue(key, out var list))
             {
                 list = new List<SyncAction>();
-                byPair.Add(action.Plan.Pair.Id, list);
+                byPair.Add(key, list);
                 groups.Add(list);
             }
 
@@ -181,12 +191,13 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
             }
 
             _host.WriteVerbose($"Running {group.Count} piped action(s) of '{pair.Name}': {pair.Source} -> {pair.Destination}.");
+            using var controller = new SyncController();
             using var session = SyncSession.Open(pair);
             _session = session;
             try
             {
                 using var registration = RunRegistry.Register(pair.ResolvedStatePath, pair.Name, _options.RunControl ?? this);
-                summaries.Add(Execute(session, pair, group));
+                summaries.Add(Execute(session, controller, pair, group));
             }
             finally
             {
@@ -197,64 +208,34 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         return summaries;
     }
 
-    /// <inheritdoc />
+    /// <summary>Pauses (any thread): running transfers finish, no new ones start. Lasts across the pairs of this pipeline.</summary>
     public void Pause()
     {
-        if (!_disposed)
+        lock (_controlGate)
         {
-            _controller.Pause();
+            _paused = true;
+            _current?.Pause();
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Resumes (any thread).</summary>
     public void Resume()
     {
-        if (!_disposed)
+        lock (_controlGate)
         {
-            _controller.Resume();
+            _paused = false;
+            _current?.Resume();
         }
     }
 
     /// <summary>Stops (any thread; Stop-Sync): no new actions start, running ones finish, what finished is saved.</summary>
-    public void Stop()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        try
-        {
-            _controller.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _dispatcher.Wake();
-    }
+    public void Stop() => Halt(abort: false);
 
     /// <summary>
     /// Ctrl+C (any thread): no new actions start and running copies stop at the next chunk, leaving their targets
     /// as they were; what finished is saved.
     /// </summary>
-    public void Abort()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        try
-        {
-            _controller.Abort();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _dispatcher.Wake();
-    }
+    public void Abort() => Halt(abort: true);
 
     /// <summary>Stops anything still running and releases the session (lock, journal, temp files).</summary>
     public void Dispose()
@@ -273,9 +254,35 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         finally
         {
             _session = null;
-            _controller.Dispose();
+            _stopPlanning.Dispose();
             _dispatcher.Dispose();
         }
+    }
+
+    private void Halt(bool abort)
+    {
+        lock (_controlGate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _stopped = true;
+            _aborted |= abort;
+            if (abort)
+            {
+                _current?.Abort();
+            }
+            else
+            {
+                _current?.Cancel();
+            }
+
+            _stopPlanning.Cancel();
+        }
+
+        _dispatcher.Wake();
     }
 
     private SyncPlan? PlanOnHelperThread(SyncPair pair, Func<PlanOptions, CancellationToken, SyncPlan> plan)
@@ -290,7 +297,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         _progress.BeginScan(pair.Name);
         try
         {
-            result = _dispatcher.RunInBackground(ct => plan(options, ct), _controller.Token);
+            result = _dispatcher.RunInBackground(ct => plan(options, ct), _stopPlanning.Token);
         }
         catch (OperationCanceledException) when (IsStopped)
         {
@@ -363,7 +370,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         }
     }
 
-    private SyncSummary Execute(SyncSession session, SyncPair pair, IEnumerable<SyncAction> actions)
+    private SyncSummary Execute(SyncSession session, SyncController controller, SyncPair pair, IEnumerable<SyncAction> actions)
     {
         var list = actions as IReadOnlyCollection<SyncAction> ?? actions.ToList();
         if (_options.Force)
@@ -380,16 +387,28 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
             var execution = session.BeginExecute(list, new ExecuteOptions
             {
                 Force = _options.Force,
-                Controller = _controller,
+                Controller = controller,
                 Progress = e => _dispatcher.Post(() => OnSyncEvent(e)),
             });
-            if (_controller.IsPaused)
+
+            // The controller joins the pipeline's pause and stop state only now that the execution listens to it, so a
+            // pause made while planning (Suspend-Job) shows in the state folder. Nothing is posted yet.
+            lock (_controlGate)
             {
-                // Paused before the run began (Suspend-Job while planning): the execution only hears of pauses that
-                // happen after it starts, so replay this one for the state folder (Get-SyncStatus) to show it. Nothing
-                // has been posted yet, so the brief resume lets no action start.
-                _controller.Resume();
-                _controller.Pause();
+                _current = controller;
+                if (_aborted)
+                {
+                    controller.Abort();
+                }
+                else if (_stopped)
+                {
+                    controller.Cancel();
+                }
+
+                if (_paused)
+                {
+                    controller.Pause();
+                }
             }
 
             foreach (var action in list)
@@ -441,6 +460,11 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         }
         finally
         {
+            lock (_controlGate)
+            {
+                _current = null;
+            }
+
             _progress.Complete();
         }
     }
