@@ -91,7 +91,8 @@ Describe 'Suspend-Sync, Resume-Sync and Stop-Sync' {
         Wait-TestCondition -TimeoutSeconds 30 -Condition { (Get-SyncStatus -Pair $run.Pair).State -eq 'Paused' } | Should -BeTrue
         $status = Resume-Sync -Pair $run.Pair -PassThru
         $status | Should -BeOfType ([SyncEngine.Control.SyncStatusInfo])
-        $status.State | Should -Not -Be 'Paused'
+        $status.StatePath | Should -Be $run.State
+        Wait-TestCondition -TimeoutSeconds 30 -Condition { (Get-SyncStatus -Pair $run.Pair).State -ne 'Paused' } | Should -BeTrue
         Wait-RunFinished -Run $run | Should -BeTrue
         Get-CopiedCount -Destination $run.Destination | Should -Be $script:WorkloadCount
     }
