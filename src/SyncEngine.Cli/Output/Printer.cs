@@ -1,0 +1,122 @@
+using System;
+
+namespace SyncEngine.Cli.Output;
+
+/// <summary>
+/// The one place that writes while a command runs. Engine events arrive on worker threads; every write goes through
+/// one lock, so lines never interleave and the progress line is cleared before other output. Standard output is
+/// flushed at least once a second when it is redirected (and after every line on a terminal).
+/// </summary>
+internal sealed class Printer
+{
+    private const int FlushIntervalMs = 1000;
+
+    private readonly object _gate = new();
+    private readonly CliContext _context;
+    private readonly JsonLines? _json;
+    private readonly ProgressLine? _progress;
+    private long _lastFlush;
+
+    public Printer(CliContext context, bool json, bool progress)
+    {
+        _context = context;
+        _json = json ? new JsonLines() : null;
+        _progress = progress && !json && context.ErrorIsTerminal
+            ? new ProgressLine(context.Error, context.Milliseconds, context.TerminalWidth)
+            : null;
+        _lastFlush = context.Milliseconds();
+    }
+
+    /// <summary>True when output is JSON lines.</summary>
+    public bool Json => _json is not null;
+
+    /// <summary>The live progress line, when one is drawn (terminal, not JSON).</summary>
+    public ProgressLine? Progress => _progress;
+
+    /// <summary>Takes in an engine event (any thread).</summary>
+    public void OnEvent(SyncProgressEvent e)
+    {
+        lock (_gate)
+        {
+            switch (e.Type)
+            {
+                case SyncEventType.FileComplete:
+                    var r = e.Result;
+                    if (r is not null && !(r.Status == SyncResultStatus.Succeeded && r.Action == SyncActionType.NoAction))
+                    {
+                        WriteOutLocked(_json is not null ? _json.Result(r) : TextFormat.ResultLine(r));
+                    }
+
+                    _progress?.Update(e);
+                    break;
+                case SyncEventType.Warning:
+                    WriteErrorLocked("warning: " + e.Message);
+                    break;
+                case SyncEventType.Paused:
+                    WriteErrorLocked("Paused: running actions finish, no new ones start. Resume with 'syncengine resume'.");
+                    break;
+                case SyncEventType.Resumed:
+                    WriteErrorLocked("Resumed.");
+                    break;
+                default:
+                    _progress?.Update(e);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Writes a line to standard output.</summary>
+    public void Out(string line)
+    {
+        lock (_gate)
+        {
+            WriteOutLocked(line);
+        }
+    }
+
+    /// <summary>Writes a line to standard error.</summary>
+    public void Error(string line)
+    {
+        lock (_gate)
+        {
+            WriteErrorLocked(line);
+        }
+    }
+
+    /// <summary>Writes a warning to standard error.</summary>
+    public void Warning(string message) => Error("warning: " + message);
+
+    /// <summary>Clears the progress line and flushes standard output.</summary>
+    public void Finish()
+    {
+        lock (_gate)
+        {
+            _progress?.Clear();
+            _context.Out.Flush();
+        }
+    }
+
+    private void WriteOutLocked(string line)
+    {
+        if (_context.OutputIsTerminal)
+        {
+            _progress?.Clear();
+        }
+
+        _context.Out.WriteLine(line);
+        var now = _context.Milliseconds();
+        if (_context.OutputIsTerminal || now - _lastFlush >= FlushIntervalMs)
+        {
+            _context.Out.Flush();
+            _lastFlush = now;
+        }
+    }
+
+    private void WriteErrorLocked(string line)
+    {
+        _progress?.Clear();
+        _context.Out.Flush();
+        _context.Error.WriteLine(line);
+        _context.Error.Flush();
+    }
+}
