@@ -74,12 +74,17 @@ internal sealed class InterruptHandler : IDisposable
     private readonly SyncController _controller;
     private readonly Action<string> _notify;
     private readonly PosixSignalRegistration? _term;
+    private readonly string _what;
     private int _interrupts;
+    private int _terminations;
 
-    private InterruptHandler(SyncController controller, Action<string> notify)
+    private InterruptHandler(SyncController controller, Action<string> notify, bool executing)
     {
         _controller = controller;
         _notify = notify;
+        _what = executing
+            ? "running actions finish, the rest are skipped, the state is saved."
+            : "nothing was changed.";
         Console.CancelKeyPress += OnCancelKeyPress;
         try
         {
@@ -95,8 +100,8 @@ internal sealed class InterruptHandler : IDisposable
     public bool Terminated { get; private set; }
 
     /// <summary>Installs the handler when the context asks for it; null otherwise.</summary>
-    public static InterruptHandler? Install(CliContext context, SyncController controller, Action<string> notify) =>
-        context.HandleSignals ? new InterruptHandler(controller, notify) : null;
+    public static InterruptHandler? Install(CliContext context, SyncController controller, Action<string> notify, bool executing) =>
+        context.HandleSignals ? new InterruptHandler(controller, notify, executing) : null;
 
     public void Dispose()
     {
@@ -113,14 +118,19 @@ internal sealed class InterruptHandler : IDisposable
 
         e.Cancel = true;
         _controller.Cancel();
-        _notify("Cancelling: running actions finish, the rest are skipped, the state is saved. Press Ctrl+C again to quit at once.");
+        _notify("Cancelling: " + _what + " Press Ctrl+C again to quit at once.");
     }
 
     private void OnTerminate(PosixSignalContext context)
     {
+        if (Interlocked.Increment(ref _terminations) > 1)
+        {
+            return; // second SIGTERM: let the process end now
+        }
+
         context.Cancel = true;
         Terminated = true;
         _controller.Cancel();
-        _notify("Terminating: running actions finish, the rest are skipped, the state is saved.");
+        _notify("Terminating: " + _what);
     }
 }

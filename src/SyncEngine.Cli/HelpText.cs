@@ -59,15 +59,21 @@ internal static class HelpText
                 sb.Append("  syncengine ").Append(command).AppendLine(" --state-dir DIR");
                 sb.Append("  syncengine ").Append(command).AppendLine(" SOURCE DESTINATION      (pairs that use the default state folder)");
                 sb.AppendLine();
-                sb.AppendLine("Exits 0 whether or not a sync was running (a note on stderr says when none was).");
-                break;
+                sb.AppendLine("Exit codes:");
+                sb.AppendLine("  0    the request was written (also when no sync was running: stderr says so)");
+                sb.AppendLine("  2    bad arguments, or the state folder does not exist");
+                return sb.ToString();
             case "status":
                 sb.AppendLine("syncengine status: is the pair idle, running or paused, and how did its last run end.");
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine status --state-dir DIR [--json]");
                 sb.AppendLine("  syncengine status SOURCE DESTINATION [--json]   (pairs that use the default state folder)");
-                break;
+                sb.AppendLine();
+                sb.AppendLine("Exit codes:");
+                sb.AppendLine("  0    the status was printed");
+                sb.AppendLine("  2    bad arguments, or the state folder does not exist");
+                return sb.ToString();
             default:
                 sb.Append("syncengine ").Append(Version).AppendLine(": keep two folders in sync (the SyncEngine engine, from any shell).");
                 sb.AppendLine();
@@ -93,8 +99,8 @@ internal static class HelpText
         sb.AppendLine();
         sb.AppendLine(sync ? "Options (plan and sync):" : "Options:");
         sb.AppendLine("  --mode M         " + PairArguments.ValueList<SyncMode>().Replace(", ", " | ", StringComparison.Ordinal));
-        sb.AppendLine("                   (default two-way); aliases: " + string.Join(" ", PairArguments.ModeAliases()) + ";");
-        sb.AppendLine("                   names are case-insensitive and '-' and '_' are optional (twoWay, TWO_WAY)");
+        sb.AppendLine("                   (default two-way); aliases: " + string.Join(" ", PairArguments.ModeAliases()));
+        sb.AppendLine("                   (names are case-insensitive; '-' and '_' are optional: twoWay, TWO_WAY)");
         sb.AppendLine("  --compare C      " + PairArguments.ValueList<CompareMode>().Replace(", ", " | ", StringComparison.Ordinal) + " (default hash-then-mtime)");
         sb.AppendLine("  --conflict R     " + PairArguments.ValueList<ConflictResolution>().Replace(", ", " | ", StringComparison.Ordinal));
         sb.AppendLine("                   (default newest-wins; manual reports conflicts and skips them)");

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using SyncEngine.Cli.Output;
 using SyncEngine.Control;
@@ -16,7 +15,7 @@ internal static class PairCommands
         var pair = args.BuildPair(context);
         var printer = new Printer(context, args.Json, progress: true);
         using var controller = new SyncController();
-        using var interrupts = InterruptHandler.Install(context, controller, printer.Error);
+        using var interrupts = InterruptHandler.Install(context, controller, printer.Error, executing: false);
         SyncPlan plan;
         try
         {
@@ -47,9 +46,9 @@ internal static class PairCommands
         }
 
         var pair = args.BuildPair(context);
-        var printer = new Printer(context, args.Json, progress: true);
+        var printer = new Printer(context, args.Json, progress: true, pair.ResolvedStatePath);
         using var controller = new SyncController();
-        using var interrupts = InterruptHandler.Install(context, controller, printer.Error);
+        using var interrupts = InterruptHandler.Install(context, controller, printer.Error, executing: true);
         try
         {
             using var session = SyncSession.Open(pair);
@@ -123,7 +122,7 @@ internal static class PairCommands
 
         foreach (var v in SafetyGuards.Evaluate(plan.Actions, plan.Info, pair.MaxDeletePercent))
         {
-            printer.Warning("a sync would be refused (" + v.ErrorId + "): " + v.Message + " With syncengine: add --force.");
+            printer.Warning("a sync of this plan would be refused (" + v.ErrorId + "): " + v.Message + " ('syncengine sync' goes ahead only with --force.)");
         }
 
         var visible = plan.Visible().ToList();

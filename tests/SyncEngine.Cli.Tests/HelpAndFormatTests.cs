@@ -26,6 +26,21 @@ public sealed class HelpAndFormatTests
         }
     }
 
+    [Theory]
+    [InlineData("pause")]
+    [InlineData("resume")]
+    [InlineData("stop")]
+    [InlineData("status")]
+    public void Help_ForControlCommands_ShowsTheirUsageAndCodes(string command)
+    {
+        var r = CliHarness.Run(command, "--help");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains($"syncengine {command} --state-dir DIR", r.Out, StringComparison.Ordinal);
+        Assert.Contains(r.Lines, l => l.StartsWith("  2 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(r.Lines, l => l.StartsWith("  3 ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Help_DescribesEveryOptionAndValue()
     {

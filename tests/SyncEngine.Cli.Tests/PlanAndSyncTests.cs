@@ -137,6 +137,21 @@ public sealed class PlanAndSyncTests : IDisposable
     }
 
     [Fact]
+    public void WhatIf_WithJson_GivesThePlanAsJsonLines_AndChangesNothing()
+    {
+        _h.Write(SyncSide.Source, "a.txt", "a");
+        _h.Write(SyncSide.Destination, "b.txt", "b");
+        var before = _h.Fingerprint();
+
+        var r = _h.Pair("sync", "--what-if", "--json");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(before, _h.Fingerprint());
+        Assert.Equal(new[] { "DownloadNew b.txt", "UploadNew a.txt" },
+            r.JsonLines().Select(o => o.GetProperty("action").GetString() + " " + o.GetProperty("path").GetString()).OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void WhatIf_MatchesThePlanLineForLine()
     {
         _h.Write(SyncSide.Source, "a.txt", "a");

@@ -71,6 +71,31 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal(50, objects[^1].GetProperty("summary").GetProperty("succeeded").GetInt32());
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task ReaderGoesAway_TheSyncStillFinishes()
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            _h.Write(SyncSide.Source, $"d{i % 3}/file-{i:000}.txt", "content " + i);
+        }
+
+        using var p = CliHarness.Start(_h.Root, null, "sync", "src", "dst", "--state-dir", "state", "--json");
+        p.StandardInput.Close();
+        var error = p.StandardError.ReadToEndAsync();
+        var first = p.StandardOutput.ReadLine();
+        p.StandardOutput.Close(); // like 'syncengine sync … | head -1'
+        Assert.True(p.WaitForExit(120_000));
+        var stderr = await error;
+
+        Assert.True(p.ExitCode == 0, "exit " + p.ExitCode + ": " + stderr);
+        Assert.NotNull(first);
+        using (JsonDocument.Parse(first!))
+        {
+        }
+
+        Assert.Equal(_h.Tree(SyncSide.Source), _h.Tree(SyncSide.Destination));
+    }
+
     /// <summary>
     /// A sync of many files whose standard output nobody reads: once the pipe is full the run blocks while printing,
     /// mid-way, which gives the test a run that is reliably still going.

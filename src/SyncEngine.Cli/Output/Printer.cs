@@ -1,11 +1,13 @@
 using System;
+using System.IO;
 
 namespace SyncEngine.Cli.Output;
 
 /// <summary>
 /// The one place that writes while a command runs. Engine events arrive on worker threads; every write goes through
 /// one lock, so lines never interleave and the progress line is cleared before other output. Standard output is
-/// flushed at least once a second when it is redirected (and after every line on a terminal).
+/// flushed after every line on a terminal, and otherwise at least once a second while lines are pending. If the
+/// reader of standard output goes away (<c>syncengine … | head</c>), further output is dropped and the run goes on.
 /// </summary>
 internal sealed class Printer
 {
@@ -15,11 +17,15 @@ internal sealed class Printer
     private readonly CliContext _context;
     private readonly JsonLines? _json;
     private readonly ProgressLine? _progress;
+    private readonly string _resumeHint;
     private long _lastFlush;
+    private bool _pending;
+    private bool _outputGone;
 
-    public Printer(CliContext context, bool json, bool progress)
+    public Printer(CliContext context, bool json, bool progress, string? stateDir = null)
     {
         _context = context;
+        _resumeHint = stateDir is null ? "syncengine resume" : "syncengine resume --state-dir '" + stateDir + "'";
         _json = json ? new JsonLines() : null;
         _progress = progress && !json && context.ErrorIsTerminal
             ? new ProgressLine(context.Error, context.Milliseconds, context.TerminalWidth)
@@ -53,13 +59,18 @@ internal sealed class Printer
                     WriteErrorLocked("warning: " + e.Message);
                     break;
                 case SyncEventType.Paused:
-                    WriteErrorLocked("Paused: running actions finish, no new ones start. Resume with 'syncengine resume'.");
+                    WriteErrorLocked("Paused: running actions finish, no new ones start. Resume with: " + _resumeHint);
                     break;
                 case SyncEventType.Resumed:
                     WriteErrorLocked("Resumed.");
                     break;
                 default:
                     _progress?.Update(e);
+                    if (_pending)
+                    {
+                        FlushIfDueLocked(_context.Milliseconds());
+                    }
+
                     break;
             }
         }
@@ -92,31 +103,83 @@ internal sealed class Printer
         lock (_gate)
         {
             _progress?.Clear();
-            _context.Out.Flush();
+            FlushOutLocked();
         }
     }
 
     private void WriteOutLocked(string line)
     {
+        if (_outputGone)
+        {
+            return;
+        }
+
         if (_context.OutputIsTerminal)
         {
             _progress?.Clear();
         }
 
-        _context.Out.WriteLine(line);
+        try
+        {
+            _context.Out.WriteLine(line);
+        }
+        catch (IOException)
+        {
+            _outputGone = true;
+            return;
+        }
+
+        _pending = true;
         var now = _context.Milliseconds();
-        if (_context.OutputIsTerminal || now - _lastFlush >= FlushIntervalMs)
+        if (_context.OutputIsTerminal)
+        {
+            FlushOutLocked();
+        }
+        else
+        {
+            FlushIfDueLocked(now);
+        }
+    }
+
+    private void FlushIfDueLocked(long now)
+    {
+        if (now - _lastFlush >= FlushIntervalMs)
+        {
+            FlushOutLocked();
+        }
+    }
+
+    private void FlushOutLocked()
+    {
+        _lastFlush = _context.Milliseconds();
+        _pending = false;
+        if (_outputGone)
+        {
+            return;
+        }
+
+        try
         {
             _context.Out.Flush();
-            _lastFlush = now;
+        }
+        catch (IOException)
+        {
+            _outputGone = true;
         }
     }
 
     private void WriteErrorLocked(string line)
     {
         _progress?.Clear();
-        _context.Out.Flush();
-        _context.Error.WriteLine(line);
-        _context.Error.Flush();
+        FlushOutLocked();
+        try
+        {
+            _context.Error.WriteLine(line);
+            _context.Error.Flush();
+        }
+        catch (IOException)
+        {
+            // Standard error is gone too; the exit code still tells.
+        }
     }
 }
