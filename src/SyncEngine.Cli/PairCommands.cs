@@ -87,7 +87,8 @@ internal static class PairCommands
             printer.Out(printer.Json ? new JsonLines().Summary(summary, code) : TextFormat.RunSummary(summary));
             if (summary.Cancelled)
             {
-                printer.Error("Cancelled: finished actions were saved; the rest were skipped. Run the sync again to finish.");
+                var notStarted = printer.NotStarted > 0 ? $" {TextFormat.Count(printer.NotStarted)} actions were not started (counted as skipped, not listed)." : "";
+                printer.Error("Cancelled: finished actions were saved." + notStarted + " Run the sync again to finish.");
             }
             else if (summary.Conflicts > 0 && code == ExitCodes.Conflicts)
             {

@@ -128,6 +128,18 @@ public sealed class ProcessTests : IDisposable
         return Assert.Single(r.JsonLines()).GetProperty(field).ToString();
     }
 
+    /// <summary>
+    /// Pauses the run and waits until it has taken the request, so that what the test does next (a stop, a signal)
+    /// reaches a run that cannot finish in the meantime, however slow the machine.
+    /// </summary>
+    private void PauseAndWait(Process p)
+    {
+        var pause = CliHarness.Run("pause", "--state-dir", _h.StateDir);
+        Assert.True(pause.ExitCode == 0, pause.ToString());
+        Assert.Contains("process " + p.Id, pause.Out, StringComparison.Ordinal);
+        Assert.True(CliHarness.WaitUntil(() => Status("state") == "Paused"), "the run did not pause");
+    }
+
     private static CliResult Finish(Process p, System.Threading.Tasks.Task<string> output, System.Threading.Tasks.Task<string> error)
     {
         if (!p.WaitForExit(120_000))
@@ -146,10 +158,7 @@ public sealed class ProcessTests : IDisposable
         var error = p.StandardError.ReadToEndAsync();
 
         Assert.Equal("Running", Status("state"));
-        var pause = CliHarness.Run("pause", "--state-dir", _h.StateDir);
-        Assert.True(pause.ExitCode == 0, pause.ToString());
-        Assert.Contains("process " + p.Id, pause.Out, StringComparison.Ordinal);
-        Assert.True(CliHarness.WaitUntil(() => Status("state") == "Paused"), "the run did not pause");
+        PauseAndWait(p);
 
         var output = p.StandardOutput.ReadToEndAsync(); // unblock the printer: paused workers start nothing new
         Thread.Sleep(500);
@@ -175,6 +184,7 @@ public sealed class ProcessTests : IDisposable
     {
         using var p = StartBlockedSync();
         var error = p.StandardError.ReadToEndAsync();
+        PauseAndWait(p); // a stop needs no pause; it keeps the run from finishing before the stop is read
 
         var stop = CliHarness.Run("stop", "--state-dir", _h.StateDir);
         Assert.True(stop.ExitCode == 0, stop.ToString());
@@ -183,6 +193,8 @@ public sealed class ProcessTests : IDisposable
         Assert.True(r.ExitCode == 130, r.ToString());
         Assert.Matches(@"^\d+ succeeded, 0 failed, [1-9]\d* skipped", r.Lines[^1]);
         Assert.Contains("Cancelled", r.Err, StringComparison.Ordinal);
+        Assert.Matches(@"\d+ actions were not started", r.Err);
+        Assert.DoesNotContain("cancelled before this action started", r.Out, StringComparison.Ordinal);
         Assert.Equal("Cancelled", Status("lastOutcome"));
         Assert.True(CountDestination() < ManyFiles);
 
@@ -204,6 +216,7 @@ public sealed class ProcessTests : IDisposable
 
         using var p = StartBlockedSync();
         var error = p.StandardError.ReadToEndAsync();
+        PauseAndWait(p); // keeps the run from finishing before the signal is handled
 
         using (var kill = Process.Start("kill", new[] { "-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
         {

@@ -39,6 +39,15 @@ internal sealed class Printer
     /// <summary>The live progress line, when one is drawn (terminal, not JSON).</summary>
     public ProgressLine? Progress => _progress;
 
+    /// <summary>Text output only: actions skipped because the run was cancelled before they started (not listed).</summary>
+    public int NotStarted { get; private set; }
+
+    /// <summary>A result for an action that never ran because the run was cancelled first.</summary>
+    public static bool IsNotStarted(SyncResult result) =>
+        result.Status == SyncResultStatus.Skipped && result.ErrorKind == SyncErrorKind.Cancelled && result.Bytes == 0
+        && string.Equals(result.ErrorId, "SyncCancelled", StringComparison.Ordinal)
+        && result.Duration == TimeSpan.Zero;
+
     /// <summary>Takes in an engine event (any thread).</summary>
     public void OnEvent(SyncProgressEvent e)
     {
@@ -48,7 +57,15 @@ internal sealed class Printer
             {
                 case SyncEventType.FileComplete:
                     var r = e.Result;
-                    if (r is not null && !(r.Status == SyncResultStatus.Succeeded && r.Action == SyncActionType.NoAction))
+                    if (r is null || (r.Status == SyncResultStatus.Succeeded && r.Action == SyncActionType.NoAction))
+                    {
+                        // record-only entries: nothing to show
+                    }
+                    else if (_json is null && IsNotStarted(r))
+                    {
+                        NotStarted++; // after a cancel: counted, not listed (JSON still lists each one)
+                    }
+                    else
                     {
                         WriteOutLocked(_json is not null ? _json.Result(r) : TextFormat.ResultLine(r));
                     }
