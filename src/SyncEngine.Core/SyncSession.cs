@@ -72,6 +72,10 @@ public sealed class SyncSession : IDisposable
         {
             pair.Validate();
         }
+        else
+        {
+            pair.ValidateOptions();
+        }
 
         source ??= new LocalStorageProvider(pair.Source);
         destination ??= new LocalStorageProvider(pair.Destination);
@@ -80,6 +84,7 @@ public sealed class SyncSession : IDisposable
         var pairLock = PairLock.Acquire(stateDir, pair.Name, runId);
         try
         {
+            StateStore.RemoveLeftovers(stateDir);
             var load = StateStore.Load(stateDir, pair);
             return new SyncSession(pair, source, destination, pairLock, load, runId);
         }
@@ -257,8 +262,9 @@ public static class SyncPlanner
         }
 
         var progress = options.Progress;
-        var destinationScan = Task.Run(() => Scanner.Scan(dst, SyncSide.Destination, rules, OnIssue, progress, ct), ct);
-        var s = Scanner.Scan(src, SyncSide.Source, rules, OnIssue, progress, ct);
+        var epoch = state?.NextEpoch() ?? 0;
+        var destinationScan = Task.Run(() => Scanner.Scan(dst, SyncSide.Destination, rules, state, epoch, OnIssue, progress, ct), ct);
+        var s = Scanner.Scan(src, SyncSide.Source, rules, state, epoch, OnIssue, progress, ct);
         SideScan d;
         try
         {
@@ -270,15 +276,15 @@ public static class SyncPlanner
         }
 
         var planWarnings = new List<string>(warnings);
-        var info = new SyncPlanInfo(pair, Guid.NewGuid(), DateTime.UtcNow, s.Files.Count, d.Files.Count, state is null)
+        var info = new SyncPlanInfo(pair, Guid.NewGuid(), DateTime.UtcNow, s.Count, d.Count, state is null)
         {
             TrackedFileCount = state?.Records.Count ?? 0,
         };
         if (state is null && pair.Mode == SyncMode.TwoWay && pair.InitialSyncPreference == InitialSyncPreference.Merge)
         {
-            var (big, small, bigName, smallName) = s.Files.Count >= d.Files.Count
-                ? (s.Files.Count, d.Files.Count, "Source", "destination")
-                : (d.Files.Count, s.Files.Count, "Destination", "source");
+            var (big, small, bigName, smallName) = s.Count >= d.Count
+                ? (s.Count, d.Count, "Source", "destination")
+                : (d.Count, s.Count, "Destination", "source");
             if (big >= 10 && small * 4 <= big)
             {
                 planWarnings.Add($"{bigName} has {big} files but {smallName} has only {small}. This first TwoWay sync merges (copies both ways, deletes nothing). To make one side authoritative and delete the other's extra files, set the initial sync preference to {bigName}Wins.");

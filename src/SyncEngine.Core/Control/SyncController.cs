@@ -7,6 +7,7 @@ namespace SyncEngine.Control;
 public sealed class SyncController : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
+    private readonly CancellationTokenSource _abort = new();
     private readonly ManualResetEventSlim _running = new(true);
 
     /// <summary>Raised when the paused state changes.</summary>
@@ -18,8 +19,14 @@ public sealed class SyncController : IDisposable
     /// <summary>True once cancelled.</summary>
     public bool IsCancelled => _cts.IsCancellationRequested;
 
-    /// <summary>Cancelled when the run must stop.</summary>
+    /// <summary>Cancelled when the run must stop starting actions.</summary>
     public CancellationToken Token => _cts.Token;
+
+    /// <summary>Cancelled when running actions must stop too (at the next chunk); nothing half-done is kept.</summary>
+    public CancellationToken AbortToken => _abort.Token;
+
+    /// <summary>True once aborted.</summary>
+    public bool IsAborted => _abort.IsCancellationRequested;
 
     /// <summary>Stops starting new actions until <see cref="Resume"/>.</summary>
     public void Pause()
@@ -41,11 +48,21 @@ public sealed class SyncController : IDisposable
         }
     }
 
-    /// <summary>Stops the run: running actions finish, no new ones start, what finished is saved.</summary>
+    /// <summary>Stops the run: running actions finish, no new ones start, what finished is saved (seed 000's cancel).</summary>
     public void Cancel()
     {
         _cts.Cancel();
         _running.Set();
+    }
+
+    /// <summary>
+    /// Stops the run at once (Ctrl+C): no new actions start and running copies stop at the next chunk, leaving their
+    /// targets as they were. What finished is saved.
+    /// </summary>
+    public void Abort()
+    {
+        _abort.Cancel();
+        Cancel();
     }
 
     /// <summary>Blocks while paused; throws when cancelled.</summary>
@@ -60,6 +77,7 @@ public sealed class SyncController : IDisposable
     public void Dispose()
     {
         _cts.Dispose();
+        _abort.Dispose();
         _running.Dispose();
     }
 }

@@ -60,6 +60,12 @@ public sealed class SyncExecution
         }
 
         _journal = new Journal(session.StateDir);
+        if (_controller.IsPaused)
+        {
+            // Paused before execution began: say so where other processes look.
+            session.Lock.SetPaused(true);
+        }
+
         _lastControlId = ControlFile.Read(session.StateDir)?.Id;
         _controlPoll = new Timer(_ => PollControl(), null, 200, 200);
         for (var i = 0; i < session.Pair.TransferLimit; i++)
@@ -133,8 +139,8 @@ public sealed class SyncExecution
         var deadline = Environment.TickCount + milliseconds;
         foreach (var t in _workers)
         {
-            var left = deadline - Environment.TickCount;
-            if (left <= 0 || !t.Join(left))
+            var left = Math.Max(0, deadline - Environment.TickCount);
+            if (!t.Join(left))
             {
                 return false;
             }
@@ -190,11 +196,7 @@ public sealed class SyncExecution
             };
             _session.RecordOutcome(_summary.Outcome, _ok, _failed, _skipped + _stale + _conflicts);
             Raise(new SyncProgressEvent { Type = SyncEventType.SyncComplete, Summary = _summary, FilesDone = _done, FilesTotal = _total, BytesDone = _summary.BytesTransferred, BytesTotal = _totalBytes });
-            if (_ownsController)
-            {
-                _controller.PausedChanged -= OnPausedChanged;
-            }
-
+            _controller.PausedChanged -= OnPausedChanged;
             return _summary;
         }
     }
@@ -209,7 +211,8 @@ public sealed class SyncExecution
         _shutdown = true;
         if (_summary is null)
         {
-            _controller.Cancel();
+            // Disposed while running (the front end is going away): stop now, keep what finished.
+            _controller.Abort();
             Complete();
             foreach (var t in _workers)
             {
@@ -291,8 +294,10 @@ public sealed class SyncExecution
 
     private void Finish(SyncResult result, bool posted)
     {
-        switch (result.Status)
+        var visible = result.Action != SyncActionType.NoAction;
+        switch (visible ? result.Status : (SyncResultStatus)(-1))
         {
+            case (SyncResultStatus)(-1): break; // record-only entries are bookkeeping, not actions a user planned
             case SyncResultStatus.Succeeded: Interlocked.Increment(ref _ok); break;
             case SyncResultStatus.Failed: Interlocked.Increment(ref _failed); break;
             case SyncResultStatus.Stale: Interlocked.Increment(ref _stale); break;
@@ -422,7 +427,7 @@ public sealed class SyncExecution
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
             {
                 var (id, kind, transient) = Classify(ex);
-                if (transient && attempt < _session.Pair.RetryCount && !_controller.IsCancelled)
+                if (transient && attempt < _session.Pair.RetryCount && !_controller.IsAborted)
                 {
                     Thread.Sleep(delay);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
@@ -493,7 +498,8 @@ public sealed class SyncExecution
 
     internal SyncSession Session => _session;
 
-    internal CancellationToken Token => _controller.Token;
+    /// <summary>Honoured inside running actions: only an abort stops them (a cancel lets them finish).</summary>
+    internal CancellationToken Token => _controller.AbortToken;
 
     internal string TrashPathFor(SyncSide side, string path)
     {

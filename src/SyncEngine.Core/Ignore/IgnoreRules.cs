@@ -758,10 +758,19 @@ public sealed class IgnoreRules
                 return new GlobPattern(Kind.Prefix, tokens, ignoreCase, LiteralOf(tokens, 0, leading), "", leading);
             }
 
-            var minLength = 0;
-            foreach (var t in tokens)
+            // The '/' after a "**" may match nothing ("a/**/b" matches "a/b"), so it is left out of the shortest
+            // length and of the literal suffix.
+            if (trailing > 0 && tokens[tokens.Length - trailing - 1].Kind == TokenKind.StarStar)
             {
-                if (t.Kind is TokenKind.Literal or TokenKind.Any or TokenKind.Class)
+                trailing--;
+            }
+
+            var minLength = 0;
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                var kind = tokens[i].Kind;
+                if (kind is TokenKind.Any or TokenKind.Class ||
+                    (kind == TokenKind.Literal && !(i > 0 && tokens[i - 1].Kind == TokenKind.StarStar)))
                 {
                     minLength++;
                 }

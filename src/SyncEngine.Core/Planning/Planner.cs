@@ -54,77 +54,107 @@ internal sealed class Planner
     public List<SyncAction> Build(SideScan s, SideScan d, SyncPlanInfo info)
     {
         _info = info;
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
-        keys.UnionWith(s.Files.Keys);
-        keys.UnionWith(d.Files.Keys);
+        var caseConflicts = FindCaseConflicts(s, d);
+        var actions = new List<SyncAction>();
+
+        // Every tracked path first: a path found unchanged on both sides costs nothing here.
         if (_state is not null)
         {
-            keys.UnionWith(_state.Records.Keys);
+            foreach (var rec in _state.Records.Values)
+            {
+                _ct.ThrowIfCancellationRequested();
+                if (s.SawUnchanged(rec) && d.SawUnchanged(rec))
+                {
+                    if (_options.IncludeUnchanged && !Blocked(rec.Key, s, d))
+                    {
+                        actions.Add(new SyncAction(SyncActionType.NoAction, rec.Key, "unchanged", rec.Source, rec.Destination, _info));
+                    }
+
+                    continue;
+                }
+
+                Consider(rec.Key, s.Current(rec.Key, rec), d.Current(rec.Key, rec), rec, s, d, caseConflicts, actions);
+            }
         }
 
-        var caseConflicts = FindCaseConflicts(s, d, keys);
-        var actions = new List<SyncAction>();
-        foreach (var key in keys)
+        // Then paths the state does not know.
+        foreach (var kv in s.Files)
         {
-            _ct.ThrowIfCancellationRequested();
-            if (s.BlockedKeys.Contains(key) || d.BlockedKeys.Contains(key) || Scanner.UnderBlockedFolder(s, key) || Scanner.UnderBlockedFolder(d, key))
+            if (_state is null || !_state.Records.ContainsKey(kv.Key))
             {
-                continue; // unreadable or ambiguous there: never treat as deleted, never overwrite
+                d.Files.TryGetValue(kv.Key, out var dv);
+                Consider(kv.Key, kv.Value, dv, null, s, d, caseConflicts, actions);
             }
+        }
 
-            s.Files.TryGetValue(key, out var sv);
-            d.Files.TryGetValue(key, out var dv);
-            StateRecord? last = null;
-            _state?.Records.TryGetValue(key, out last);
-            if (sv is null && dv is null && last is not null && _rules.IsIgnored(key, isDirectory: false))
+        foreach (var kv in d.Files)
+        {
+            if ((_state is null || !_state.Records.ContainsKey(kv.Key)) && !s.Files.ContainsKey(kv.Key))
             {
-                continue; // ignored now: the state entry is kept as it was, nothing is touched
+                Consider(kv.Key, null, kv.Value, null, s, d, caseConflicts, actions);
             }
-
-            if (caseConflicts is not null && caseConflicts.Contains(key))
-            {
-                if (sv is not null && dv is not null)
-                {
-                    actions.Add(new SyncAction(SyncActionType.Conflict, key, "names differ only in case on a case-insensitive side", sv, dv, _info));
-                }
-                else
-                {
-                    _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, "another file's name differs from this one only in case, and the other side cannot hold both: not synchronized"));
-                }
-
-                continue;
-            }
-
-            SyncAction? action;
-            try
-            {
-                action = Decide(key, sv, dv, last);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, $"cannot be read to compare: {ex.Message}"));
-                continue;
-            }
-
-            if (action is null)
-            {
-                continue;
-            }
-
-            var nameProblem = CreationProblem(action);
-            if (nameProblem is not null)
-            {
-                _onIssue(new ScanIssue(action.TargetSide == SyncSide.Source ? SyncSide.Destination : SyncSide.Source, key, nameProblem));
-                continue;
-            }
-
-            actions.Add(action);
         }
 
         PairRenames(actions, SyncSide.Destination);
         PairRenames(actions, SyncSide.Source);
         actions.Sort(CompareForExecution);
         return actions;
+    }
+
+    private static bool Blocked(string key, SideScan s, SideScan d) =>
+        s.BlockedKeys.Contains(key) || d.BlockedKeys.Contains(key) || Scanner.UnderBlockedFolder(s, key) || Scanner.UnderBlockedFolder(d, key);
+
+    private void Consider(string key, FileVersion? sv, FileVersion? dv, StateRecord? rec, SideScan s, SideScan d, HashSet<string>? caseConflicts, List<SyncAction> actions)
+    {
+        _ct.ThrowIfCancellationRequested();
+        if (Blocked(key, s, d))
+        {
+            return; // unreadable or ambiguous there: never treat as deleted, never overwrite
+        }
+
+        if (sv is null && dv is null && rec is not null && _rules.IsIgnored(key, isDirectory: false))
+        {
+            return; // ignored now: the state entry is kept as it was, nothing is touched
+        }
+
+        if (caseConflicts is not null && caseConflicts.Contains(key))
+        {
+            if (sv is not null && dv is not null)
+            {
+                actions.Add(new SyncAction(SyncActionType.Conflict, key, "names differ only in case on a case-insensitive side", sv, dv, _info));
+            }
+            else if (sv is not null || dv is not null)
+            {
+                _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, "another file's name differs from this one only in case, and the other side cannot hold both: not synchronized"));
+            }
+
+            return;
+        }
+
+        SyncAction? action;
+        try
+        {
+            action = rec is null ? DecideNew(key, sv, dv) : Decide(key, sv, dv, rec.Source, rec.Destination);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, $"cannot be read to compare: {ex.Message}"));
+            return;
+        }
+
+        if (action is null)
+        {
+            return;
+        }
+
+        var nameProblem = CreationProblem(action);
+        if (nameProblem is not null)
+        {
+            _onIssue(new ScanIssue(action.TargetSide == SyncSide.Source ? SyncSide.Destination : SyncSide.Source, key, nameProblem));
+            return;
+        }
+
+        actions.Add(action);
     }
 
     /// <summary>A side that follows Windows naming rules cannot be given a name Windows refuses.</summary>
@@ -146,22 +176,32 @@ internal sealed class Planner
         return problem is null ? null : $"the {target.ToString()!.ToLowerInvariant()} cannot hold this name ({problem}): not synchronized";
     }
 
-    private HashSet<string>? FindCaseConflicts(SideScan s, SideScan d, SortedSet<string> keys)
+    private HashSet<string>? FindCaseConflicts(SideScan s, SideScan d)
     {
         if (_src.Capabilities.CaseSensitive && _dst.Capabilities.CaseSensitive)
         {
             return null;
         }
 
+        // Every path present on either side, once.
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        present.UnionWith(s.Files.Keys);
+        present.UnionWith(d.Files.Keys);
+        if (_state is not null)
+        {
+            foreach (var rec in _state.Records.Values)
+            {
+                if (s.SawUnchanged(rec) || d.SawUnchanged(rec))
+                {
+                    present.Add(rec.Key);
+                }
+            }
+        }
+
         HashSet<string>? result = null;
         var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in keys)
+        foreach (var key in present)
         {
-            if (!s.Files.ContainsKey(key) && !d.Files.ContainsKey(key))
-            {
-                continue;
-            }
-
             var folded = key.ToUpperInvariant();
             if (byFolded.TryGetValue(folded, out var other))
             {
@@ -178,20 +218,22 @@ internal sealed class Planner
         return result;
     }
 
-    private SyncAction? Decide(string key, FileVersion? s, FileVersion? d, StateRecord? last)
+    private SyncAction? Decide(string key, FileVersion? s, FileVersion? d, FileVersion lastSource, FileVersion lastDestination)
     {
-        if (last is null)
-        {
-            return DecideNew(key, s, d);
-        }
-
-        var sChanged = s is not null && Changed(s, last.Source, last.Destination, _src);
-        var dChanged = d is not null && Changed(d, last.Destination, last.Source, _dst);
+        var sChanged = s is not null && Changed(s, lastSource, lastDestination, _src);
+        var dChanged = d is not null && Changed(d, lastDestination, lastSource, _dst);
         if (s is not null && d is not null)
         {
             if (!sChanged && !dChanged)
             {
-                return Unchanged(key, s, d, last);
+                return Unchanged(key, s, d, lastSource, lastDestination);
+            }
+
+            if (sChanged != dChanged && _pair.CompareMode is CompareMode.HashThenMtime or CompareMode.HashOnly && s.Size == d.Size
+                && string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal))
+            {
+                // Touched, not edited (new time, same content): nothing to copy; the new metadata and hashes are recorded.
+                return new SyncAction(SyncActionType.NoAction, key, "modification time changed, content unchanged", s, d, _info) { RecordOnly = true };
             }
 
             if (sChanged && !dChanged)
@@ -329,10 +371,11 @@ internal sealed class Planner
         return BothChanged(key, s, d, _initial ? "differs on both sides at first sync" : "created on both sides with different content");
     }
 
-    private SyncAction? Unchanged(string key, FileVersion s, FileVersion d, StateRecord last)
+    private SyncAction? Unchanged(string key, FileVersion s, FileVersion d, FileVersion lastSource, FileVersion lastDestination)
     {
-        var refresh = !s.SameMetadata(last.Source) || !d.SameMetadata(last.Destination)
-                      || (s.Hash is not null && last.Source.Hash is null) || (d.Hash is not null && last.Destination.Hash is null);
+        var refresh = !s.SameMetadata(lastSource) || !d.SameMetadata(lastDestination)
+                      || !string.Equals(s.Path, lastSource.Path, StringComparison.Ordinal) || !string.Equals(d.Path, lastDestination.Path, StringComparison.Ordinal)
+                      || (s.Hash is not null && lastSource.Hash is null) || (d.Hash is not null && lastDestination.Hash is null);
         if (refresh)
         {
             return new SyncAction(SyncActionType.NoAction, key, "unchanged (metadata refreshed)", s, d, _info) { RecordOnly = true };
@@ -389,7 +432,7 @@ internal sealed class Planner
                     return new SyncAction(SyncActionType.Conflict, key, why + "; manual resolution: reported and skipped", s, d, _info);
                 }
 
-                choice = _options.ConflictHandler(new ConflictInfo(key, s, d, why));
+                choice = _options.ConflictHandler(new ConflictInfo(key, s, d, why, _pair.Name));
                 resolution = "chosen by handler: " + choice;
                 break;
             default:
@@ -701,8 +744,9 @@ internal sealed class Planner
         }
 
         var rec = _state.Records[key];
-        var recorded = side == SyncSide.Source ? rec.Source : rec.Destination;
-        return recorded.Size == v.Size && recorded.MtimeTicks == v.MtimeTicks ? key : null;
+        return side == SyncSide.Source
+            ? (rec.SourceSize == v.Size && rec.SourceMtime == v.MtimeTicks ? key : null)
+            : (rec.DestinationSize == v.Size && rec.DestinationMtime == v.MtimeTicks ? key : null);
     }
 
     private Dictionary<ulong, string> IndexIds(SyncSide side)
@@ -710,7 +754,7 @@ internal sealed class Planner
         var map = new Dictionary<ulong, string>();
         foreach (var kv in _state!.Records)
         {
-            var id = side == SyncSide.Source ? kv.Value.Source.FileId : kv.Value.Destination.FileId;
+            var id = side == SyncSide.Source ? kv.Value.SourceId : kv.Value.DestinationId;
             if (id != 0)
             {
                 map[id] = kv.Key;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using SyncEngine.Ignore;
+using SyncEngine.State;
 using SyncEngine.Storage;
 
 namespace SyncEngine.Scanning;
@@ -15,7 +16,32 @@ internal sealed class SideScan
 
     public bool RootExists { get; set; }
 
+    /// <summary>
+    /// Files that are new or differ from their state record. A file found exactly as its record says is not stored
+    /// here: the record is marked seen (<see cref="StateRecord.SourceSeen"/> / <see cref="StateRecord.DestinationSeen"/>
+    /// equal to <see cref="Epoch"/>), so a no-change listing of a million files keeps no per-file objects.
+    /// </summary>
     public Dictionary<string, FileVersion> Files { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The plan epoch the seen marks of this listing carry.</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>Files listed in all (stored or marked seen).</summary>
+    public int Count { get; set; }
+
+    /// <summary>Whether the state record's file was listed unchanged on this side.</summary>
+    public bool SawUnchanged(StateRecord rec) => (Side == SyncSide.Source ? rec.SourceSeen : rec.DestinationSeen) == Epoch;
+
+    /// <summary>This side's current version of a path: from the listing, or from the record when seen unchanged; null when absent.</summary>
+    public FileVersion? Current(string key, StateRecord? rec)
+    {
+        if (rec is not null && SawUnchanged(rec))
+        {
+            return Side == SyncSide.Source ? rec.Source : rec.Destination;
+        }
+
+        return Files.TryGetValue(key, out var v) ? v : null;
+    }
 
     /// <summary>Keys that exist but could not be used (name collisions, unreadable): the planner leaves them alone.</summary>
     public HashSet<string> BlockedKeys { get; } = new(StringComparer.Ordinal);
@@ -27,10 +53,11 @@ internal sealed class SideScan
 /// <summary>Lists a side through the ignore rules, reporting what it leaves out.</summary>
 internal static class Scanner
 {
-    public static SideScan Scan(IStorageProvider provider, SyncSide side, IgnoreRules rules, Action<ScanIssue> onIssue,
+    public static SideScan Scan(IStorageProvider provider, SyncSide side, IgnoreRules rules, PairState? state, int epoch, Action<ScanIssue> onIssue,
                                 Action<SyncProgressEvent>? progress, CancellationToken ct)
     {
-        var scan = new SideScan(side);
+        var scan = new SideScan(side) { Epoch = epoch };
+        var records = state?.Records;
         progress?.Invoke(new SyncProgressEvent { Type = SyncEventType.ScanStart, Side = side });
         scan.RootExists = provider.RootExists();
         if (!scan.RootExists)
@@ -39,7 +66,8 @@ internal static class Scanner
             return scan;
         }
 
-        var rawByKey = new Dictionary<string, string>(StringComparer.Ordinal);
+        // NFC/NFD twins can only arise among non-ASCII names: only those are tracked.
+        Dictionary<string, string>? nonAscii = null;
         var count = 0;
         var lastReport = Environment.TickCount;
         void Issue(ScanIssue i)
@@ -73,18 +101,39 @@ internal static class Scanner
                 continue;
             }
 
-            if (rawByKey.TryGetValue(key, out var otherRaw))
+            if (!IsAscii(key))
             {
-                // Two names that are the same after NFC normalization (one NFC, one NFD): neither is safe to sync.
-                scan.Files.Remove(key);
-                scan.BlockedKeys.Add(key);
-                onIssue(new ScanIssue(side, entry.Path, $"same name as '{otherRaw}' after Unicode normalization: neither is synchronized"));
-                continue;
+                nonAscii ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                if (nonAscii.TryGetValue(key, out var otherRaw))
+                {
+                    // Two names that are the same after NFC normalization (one NFC, one NFD): neither is safe to sync.
+                    scan.Files.Remove(key);
+                    scan.BlockedKeys.Add(key);
+                    onIssue(new ScanIssue(side, entry.Path, $"same name as '{otherRaw}' after Unicode normalization: neither is synchronized"));
+                    continue;
+                }
+
+                nonAscii[key] = entry.Path;
             }
 
-            rawByKey[key] = entry.Path;
-            scan.Files[key] = new FileVersion(ReferenceEquals(key, entry.Path) ? key : entry.Path, entry.Size, entry.MtimeTicks, entry.FileId, entry.NativeHash);
             count++;
+            if (records is not null && records.TryGetValue(key, out var rec)
+                && rec.Matches(side, entry.Path, entry.Size, entry.MtimeTicks, entry.FileId))
+            {
+                if (side == SyncSide.Source)
+                {
+                    rec.SourceSeen = epoch;
+                }
+                else
+                {
+                    rec.DestinationSeen = epoch;
+                }
+            }
+            else
+            {
+                scan.Files[key] = new FileVersion(entry.Path, entry.Size, entry.MtimeTicks, entry.FileId, entry.NativeHash);
+            }
+
             if (progress is not null && (count & 1023) == 0 && unchecked(Environment.TickCount - lastReport) > 250)
             {
                 lastReport = Environment.TickCount;
@@ -92,8 +141,41 @@ internal static class Scanner
             }
         }
 
-        progress?.Invoke(new SyncProgressEvent { Type = SyncEventType.ScanComplete, Side = side, FilesDone = scan.Files.Count });
+        // A name seen twice (NFC twin found after its first twin was marked seen) must not count as unchanged.
+        if (records is not null)
+        {
+            foreach (var key in scan.BlockedKeys)
+            {
+                if (records.TryGetValue(key, out var rec))
+                {
+                    if (side == SyncSide.Source)
+                    {
+                        rec.SourceSeen = 0;
+                    }
+                    else
+                    {
+                        rec.DestinationSeen = 0;
+                    }
+                }
+            }
+        }
+
+        scan.Count = count;
+        progress?.Invoke(new SyncProgressEvent { Type = SyncEventType.ScanComplete, Side = side, FilesDone = count });
         return scan;
+    }
+
+    private static bool IsAscii(string s)
+    {
+        foreach (var c in s)
+        {
+            if (c > 0x7f)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when <paramref name="key"/> lies in (or is) a folder that could not be read.</summary>

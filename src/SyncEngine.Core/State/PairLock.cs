@@ -39,7 +39,7 @@ internal sealed class PairLock : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(Path.Combine(stateDir, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream = OpenExclusive(Path.Combine(stateDir, LockFile));
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -64,6 +64,25 @@ internal sealed class PairLock : IDisposable
         }
 
         return held;
+    }
+
+    /// <summary>
+    /// Opens the lock file exclusively. A status probe (<see cref="IsHeld"/>) holds it for an instant, so a busy
+    /// answer is retried for a moment before it counts as another run.
+    /// </summary>
+    private static FileStream OpenExclusive(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                System.Threading.Thread.Sleep(50);
+            }
+        }
     }
 
     /// <summary>True when some run (in any process, this one included) holds the lock.</summary>

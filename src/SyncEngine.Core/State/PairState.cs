@@ -3,30 +3,132 @@ using System.Collections.Generic;
 
 namespace SyncEngine.State;
 
-/// <summary>The last-known state of one path: both sides' versions when they were last in sync.</summary>
+/// <summary>
+/// The last-known state of one path: both sides' versions when they were last in sync. Kept as one compact object
+/// (no nested version objects) because a pair may track millions of paths; <see cref="Source"/> and
+/// <see cref="Destination"/> build <see cref="FileVersion"/>s on demand.
+/// </summary>
 internal sealed class StateRecord
 {
-    public StateRecord(FileVersion source, FileVersion destination)
+    public StateRecord(string key, FileVersion source, FileVersion destination)
     {
-        Source = source;
-        Destination = destination;
+        Key = key;
+        SetSource(source);
+        SetDestination(destination);
+        HasDestination = true;
     }
 
-    public FileVersion Source { get; }
+    public StateRecord(string key) => Key = key;
 
-    public FileVersion Destination { get; }
+    public string Key { get; }
+
+    public long SourceSize;
+    public long SourceMtime;
+    public ulong SourceId;
+    public long DestinationSize;
+    public long DestinationMtime;
+    public ulong DestinationId;
+    public bool HasDestination;
+
+    /// <summary>Hashes and on-disk names that differ from the key: rare, so kept out of line (one reference per record).</summary>
+    private Extras? _extras;
+
+    private sealed class Extras
+    {
+        public string? SourceHash;
+        public string? SourcePath;
+        public string? DestinationHash;
+        public string? DestinationPath;
+    }
+
+    public string? SourceHash
+    {
+        get => _extras?.SourceHash;
+        set => SetExtra(value, (e, v) => e.SourceHash = v);
+    }
+
+    public string? SourcePath
+    {
+        get => _extras?.SourcePath;
+        set => SetExtra(value, (e, v) => e.SourcePath = v);
+    }
+
+    public string? DestinationHash
+    {
+        get => _extras?.DestinationHash;
+        set => SetExtra(value, (e, v) => e.DestinationHash = v);
+    }
+
+    public string? DestinationPath
+    {
+        get => _extras?.DestinationPath;
+        set => SetExtra(value, (e, v) => e.DestinationPath = v);
+    }
+
+    private void SetExtra(string? value, Action<Extras, string?> set)
+    {
+        if (value is null && _extras is null)
+        {
+            return;
+        }
+
+        set(_extras ??= new Extras(), value);
+    }
+
+    /// <summary>The plan epoch in which the source listing found this file with unchanged metadata.</summary>
+    public int SourceSeen;
+
+    /// <summary>The plan epoch in which the destination listing found this file with unchanged metadata.</summary>
+    public int DestinationSeen;
+
+    public FileVersion Source => new(SourcePath ?? Key, SourceSize, SourceMtime, SourceId, SourceHash);
+
+    public FileVersion Destination => new(DestinationPath ?? Key, DestinationSize, DestinationMtime, DestinationId, DestinationHash);
+
+    public void SetSource(FileVersion v)
+    {
+        SourceSize = v.Size;
+        SourceMtime = v.MtimeTicks;
+        SourceId = v.FileId;
+        SourceHash = v.Hash;
+        SourcePath = string.Equals(v.Path, Key, StringComparison.Ordinal) ? null : v.Path;
+    }
+
+    public void SetDestination(FileVersion v)
+    {
+        DestinationSize = v.Size;
+        DestinationMtime = v.MtimeTicks;
+        DestinationId = v.FileId;
+        DestinationHash = v.Hash;
+        DestinationPath = string.Equals(v.Path, Key, StringComparison.Ordinal) ? null : v.Path;
+    }
+
+    /// <summary>Whether a listed file is this side's recorded version, untouched (same name, size, time and identity).</summary>
+    public bool Matches(SyncSide side, string path, long size, long mtime, ulong fileId)
+    {
+        if (side == SyncSide.Source)
+        {
+            return size == SourceSize && mtime == SourceMtime && (fileId == 0 || SourceId == 0 || fileId == SourceId)
+                   && string.Equals(path, SourcePath ?? Key, StringComparison.Ordinal);
+        }
+
+        return size == DestinationSize && mtime == DestinationMtime && (fileId == 0 || DestinationId == 0 || fileId == DestinationId)
+               && string.Equals(path, DestinationPath ?? Key, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The last-known state of a pair: one record per NFC path key.</summary>
 internal sealed class PairState
 {
     public const int FormatVersion = 1;
+    private int _epoch;
 
-    public PairState(string pairId, string source, string destination)
+    public PairState(string pairId, string source, string destination, int capacity = 0)
     {
         PairId = pairId;
         Source = source;
         Destination = destination;
+        Records = new Dictionary<string, StateRecord>(capacity, StringComparer.Ordinal);
     }
 
     public string PairId { get; }
@@ -39,7 +141,7 @@ internal sealed class PairState
 
     public long Generation { get; set; }
 
-    public Dictionary<string, StateRecord> Records { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, StateRecord> Records { get; }
 
     public DateTime? LastRunUtc { get; set; }
 
@@ -51,7 +153,35 @@ internal sealed class PairState
 
     public int LastSkipped { get; set; }
 
-    public void Set(string key, FileVersion source, FileVersion destination) => Records[key] = new StateRecord(source, destination);
+    /// <summary>True when records changed since the snapshot was read: only then are the tree files rewritten.</summary>
+    public bool Dirty { get; set; }
 
-    public void Remove(string key) => Records.Remove(key);
+    /// <summary>A new epoch for the "seen unchanged" marks of one plan's listings.</summary>
+    public int NextEpoch() => ++_epoch;
+
+    public void Set(string key, FileVersion source, FileVersion destination)
+    {
+        if (Records.TryGetValue(key, out var existing))
+        {
+            existing.SetSource(source);
+            existing.SetDestination(destination);
+            existing.HasDestination = true;
+            existing.SourceSeen = 0;
+            existing.DestinationSeen = 0;
+        }
+        else
+        {
+            Records[key] = new StateRecord(key, source, destination);
+        }
+
+        Dirty = true;
+    }
+
+    public void Remove(string key)
+    {
+        if (Records.Remove(key))
+        {
+            Dirty = true;
+        }
+    }
 }

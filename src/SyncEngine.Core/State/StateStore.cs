@@ -100,7 +100,8 @@ internal static class StateStore
                 metaPath);
         }
 
-        var state = new PairState(pairId, pair.Source, pair.Destination)
+        var capacity = root.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Number ? Math.Max(0, files.GetInt32()) : 0;
+        var state = new PairState(pairId, pair.Source, pair.Destination, capacity)
         {
             Generation = root.GetProperty("generation").GetInt64(),
         };
@@ -135,7 +136,6 @@ internal static class StateStore
     /// </summary>
     private static void ReadTree(string path, PairState state, bool sourceSide)
     {
-        var pending = sourceSide ? new Dictionary<string, FileVersion>(StringComparer.Ordinal) : null;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
             var reader = new StreamingJsonReader(stream);
@@ -143,22 +143,41 @@ internal static class StateStore
             var sawFiles = false;
             while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
             {
-                var prop = reader.GetString();
-                if (prop == "files")
+                if (reader.ValueIs("files"u8))
                 {
                     sawFiles = true;
                     reader.Expect(JsonTokenType.StartObject);
+#if NET
+                    var lookup = state.Records.GetAlternateLookup<ReadOnlySpan<char>>();
+                    var chars = new char[256];
+#endif
                     while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
                     {
-                        var key = reader.GetString();
-                        var version = ReadVersion(reader, key);
                         if (sourceSide)
                         {
-                            pending![key] = version;
+                            var key = reader.GetString();
+                            var rec = new StateRecord(key);
+                            ReadVersion(reader, rec, sourceSide: true);
+                            state.Records[key] = rec;
                         }
-                        else if (state.Records.TryGetValue(key, out var rec))
+#if NET
+                        // The destination tree finds its records by the key's characters, without a string per entry.
+                        else if (reader.TryGetRaw(out var raw) && FindRecord(lookup, raw, ref chars, out var found))
                         {
-                            state.Records[key] = new StateRecord(rec.Source, version);
+                            ReadVersion(reader, found, sourceSide: false);
+                            found.HasDestination = true;
+                        }
+                        else if (!reader.TryGetRaw(out _) && state.Records.TryGetValue(reader.GetString(), out var rec))
+#else
+                        else if (state.Records.TryGetValue(reader.GetString(), out var rec))
+#endif
+                        {
+                            ReadVersion(reader, rec, sourceSide: false);
+                            rec.HasDestination = true;
+                        }
+                        else
+                        {
+                            reader.Skip();
                         }
                     }
 
@@ -167,7 +186,7 @@ internal static class StateStore
                         throw new InvalidDataException("files object not closed");
                     }
                 }
-                else if (prop == "format")
+                else if (reader.ValueIs("format"u8))
                 {
                     reader.Next();
                     if (reader.GetInt64() > PairState.FormatVersion)
@@ -187,21 +206,13 @@ internal static class StateStore
             }
         }
 
-        if (sourceSide)
-        {
-            foreach (var kv in pending!)
-            {
-                // The destination half is filled in by the destination tree; until then both halves are the source's.
-                state.Records[kv.Key] = new StateRecord(kv.Value, kv.Value);
-            }
-        }
-        else
+        if (!sourceSide)
         {
             // Records the destination tree did not complete are not trustworthy: drop them (they become "new").
             List<string>? incomplete = null;
             foreach (var kv in state.Records)
             {
-                if (ReferenceEquals(kv.Value.Source, kv.Value.Destination))
+                if (!kv.Value.HasDestination)
                 {
                     (incomplete ??= new List<string>()).Add(kv.Key);
                 }
@@ -217,7 +228,20 @@ internal static class StateStore
         }
     }
 
-    private static FileVersion ReadVersion(StreamingJsonReader reader, string key)
+#if NET
+    private static bool FindRecord(Dictionary<string, StateRecord>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<byte> utf8, ref char[] chars, out StateRecord rec)
+    {
+        if (chars.Length < utf8.Length)
+        {
+            chars = new char[utf8.Length * 2];
+        }
+
+        var n = Encoding.UTF8.GetChars(utf8, chars);
+        return lookup.TryGetValue(new ReadOnlySpan<char>(chars, 0, n), out rec!);
+    }
+
+#endif
+    private static void ReadVersion(StreamingJsonReader reader, StateRecord rec, bool sourceSide)
     {
         reader.Expect(JsonTokenType.StartObject);
         long size = -1;
@@ -227,35 +251,59 @@ internal static class StateStore
         string? path = null;
         while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
+            // Names are compared as UTF-8 bytes: a million entries must not allocate four strings each.
+            var field = reader.ValueIs("size"u8) ? 1 : reader.ValueIs("mtime"u8) ? 2 : reader.ValueIs("id"u8) ? 3 : reader.ValueIs("hash"u8) ? 4 : reader.ValueIs("path"u8) ? 5 : 0;
             reader.Next();
-            switch (name)
+            switch (field)
             {
-                case "size": size = reader.GetInt64(); break;
-                case "mtime": mtime = TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
-                case "id": id = reader.GetUInt64(); break;
-                case "hash": hash = reader.Token == JsonTokenType.Null ? null : reader.GetString(); break;
-                case "path": path = reader.GetString(); break;
+                case 1: size = reader.GetInt64(); break;
+                case 2: mtime = TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
+                case 3: id = reader.GetUInt64(); break;
+                case 4: hash = reader.Token == JsonTokenType.Null ? null : reader.GetString(); break;
+                case 5: path = reader.GetString(); break;
                 default: reader.SkipValue(); break;
             }
         }
 
         if (size < 0 || mtime == long.MinValue)
         {
-            throw new InvalidDataException($"entry '{key}' lacks size or mtime");
+            throw new InvalidDataException($"entry '{rec.Key}' lacks size or mtime");
         }
 
-        return new FileVersion(path ?? key, size, mtime, id, hash);
+        if (sourceSide)
+        {
+            rec.SourceSize = size;
+            rec.SourceMtime = mtime;
+            rec.SourceId = id;
+            rec.SourceHash = hash;
+            rec.SourcePath = path;
+        }
+        else
+        {
+            rec.DestinationSize = size;
+            rec.DestinationMtime = mtime;
+            rec.DestinationId = id;
+            rec.DestinationHash = hash;
+            rec.DestinationPath = path;
+        }
     }
 
     public static void Save(string stateDir, PairState state, SyncPair pair)
     {
         Directory.CreateDirectory(stateDir);
         state.Generation++;
-        var keys = new List<string>(state.Records.Keys);
-        keys.Sort(StringComparer.Ordinal);
-        WriteAtomically(Path.Combine(stateDir, SourceTreeFile), w => WriteTree(w, state, keys, sourceSide: true));
-        WriteAtomically(Path.Combine(stateDir, DestinationTreeFile), w => WriteTree(w, state, keys, sourceSide: false));
+        var srcTree = Path.Combine(stateDir, SourceTreeFile);
+        var dstTree = Path.Combine(stateDir, DestinationTreeFile);
+        if (state.Dirty || !File.Exists(srcTree) || !File.Exists(dstTree))
+        {
+            // A run that changed nothing keeps the tree files as they are: a no-change sync writes only the metadata.
+            var keys = new List<string>(state.Records.Keys);
+            keys.Sort(StringComparer.Ordinal);
+            WriteAtomically(srcTree, w => WriteTree(w, state, keys, sourceSide: true));
+            WriteAtomically(dstTree, w => WriteTree(w, state, keys, sourceSide: false));
+            state.Dirty = false;
+        }
+
         WriteAtomically(Path.Combine(stateDir, MetadataFile), w =>
         {
             w.WriteStartObject();
@@ -303,36 +351,54 @@ internal static class StateStore
         foreach (var key in keys)
         {
             var rec = state.Records[key];
-            var v = sourceSide ? rec.Source : rec.Destination;
             w.WritePropertyName(key);
-            WriteVersion(w, v, key);
+            if (sourceSide)
+            {
+                WriteVersion(w, rec.SourceSize, rec.SourceMtime, rec.SourceId, rec.SourceHash, rec.SourcePath);
+            }
+            else
+            {
+                WriteVersion(w, rec.DestinationSize, rec.DestinationMtime, rec.DestinationId, rec.DestinationHash, rec.DestinationPath);
+            }
         }
 
         w.WriteEndObject();
         w.WriteEndObject();
     }
 
-    internal static void WriteVersion(Utf8JsonWriter w, FileVersion v, string key)
+    internal static void WriteVersion(Utf8JsonWriter w, FileVersion v, string key) =>
+        WriteVersion(w, v.Size, v.MtimeTicks, v.FileId, v.Hash, string.Equals(v.Path, key, StringComparison.Ordinal) ? null : v.Path);
+
+    private static void WriteVersion(Utf8JsonWriter w, long size, long mtime, ulong id, string? hash, string? path)
     {
         w.WriteStartObject();
-        w.WriteNumber("size", v.Size);
-        w.WriteNumber("mtime", TimeCodec.ToUnixSeconds(v.MtimeTicks));
-        if (v.FileId != 0)
+        w.WriteNumber("size", size);
+        w.WriteNumber("mtime", TimeCodec.ToUnixSeconds(mtime));
+        if (id != 0)
         {
-            w.WriteNumber("id", v.FileId);
+            w.WriteNumber("id", id);
         }
 
-        if (v.Hash is not null)
+        if (hash is not null)
         {
-            w.WriteString("hash", v.Hash);
+            w.WriteString("hash", hash);
         }
 
-        if (!string.Equals(v.Path, key, StringComparison.Ordinal))
+        if (path is not null)
         {
-            w.WriteString("path", v.Path);
+            w.WriteString("path", path);
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>Deletes temporary files a killed run left in the state folder (call only while holding the lock).</summary>
+    public static void RemoveLeftovers(string stateDir)
+    {
+        foreach (var temp in Directory.EnumerateFiles(stateDir, "*.tmp-*"))
+        {
+            TryDelete(temp);
+        }
     }
 
     /// <summary>Writes a file under a temporary name in the same folder, flushes it to disk, then renames it over the target.</summary>

@@ -58,6 +58,11 @@ def sh_join(cmd):
     return " ".join(shlex.quote(str(c)) for c in cmd)
 
 
+def show_join(cmd):
+    """Like sh_join, but leaves the $SCRATCH/$SRC placeholders of display commands unquoted."""
+    return " ".join(str(c) if str(c).startswith("$") and " " not in str(c) else shlex.quote(str(c)) for c in cmd)
+
+
 def first_line(cmd, timeout=20):
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
@@ -120,6 +125,12 @@ def tool_versions(cli):
         "time": first_line(["/usr/bin/time", "--version"]),
         "dotnet": first_line(["dotnet", "--version"]),
     }
+    try:
+        p = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", "rsync", "rclone", "unison",
+                            "coreutils", "time"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        v["debian_packages"] = ", ".join(l for l in p.stdout.splitlines() if l.strip())
+    except OSError:
+        pass
     if cli:
         v["syncengine"] = first_line([cli, "--version"]) or "(no --version output)"
     return v
@@ -193,6 +204,7 @@ class Harness:
         return [self.cli] + [str(x) for x in a] + self.cli_extra
 
     def ours_oneway(self, src, dst, state):
+        os.makedirs(state, exist_ok=True)   # the harness creates the (empty) state folder
         return self.ours("sync", src, dst, "--mode", "source-to-destination", "--state-dir", state)
 
     @staticmethod
@@ -235,7 +247,7 @@ class Harness:
             for pos, key in enumerate(order):
                 sc.before_run(key, r)
                 cmd = sc.command(key, r)
-                rec["tools"][key].setdefault("command", sh_join(sc.display_command(key)))
+                rec["tools"][key].setdefault("command", show_join(sc.display_command(key)))
                 res = measure.run(cmd, env=sc.env(key), timeout=self.timeout,
                                   log_path=os.path.join(self.log_dir, f"{sc.sid}-{key}-run{r}.log"))
                 res["round"], res["position"] = r, pos
@@ -292,8 +304,13 @@ class Scenario:
             c = str(c)
             if self.h.cli and c == self.h.cli:
                 c = "syncengine"
-            out.append(c.replace(self.dir + "/", "").replace(self.h.scratch + "/", "$SCRATCH/"))
+            for path, placeholder in self.display_paths():
+                c = c.replace(path, placeholder)
+            out.append(c)
         return out
+
+    def display_paths(self):
+        return [(self.dir + "/", ""), (self.h.scratch + "/", "$SCRATCH/")]
 
     def setup(self, rec):
         pass
@@ -458,9 +475,8 @@ class S2(Scenario):
     def command(self, key, r):
         return self.big.command(key)
 
-    def display_command(self, key):
-        self.dir = self.big.dir
-        return super().display_command(key)
+    def display_paths(self):
+        return [(self.big.dir + "/", ""), (self.h.scratch + "/", "$SCRATCH/")]
 
     def verify(self, key, r):
         return self.check_tree(self.big.paths(key)[0], self.big.expected)
@@ -504,9 +520,8 @@ class S3(Scenario):
     def command(self, key, r):
         return self.big.command(key)
 
-    def display_command(self, key):
-        self.dir = self.big.dir
-        return super().display_command(key)
+    def display_paths(self):
+        return [(self.big.dir + "/", ""), (self.h.scratch + "/", "$SCRATCH/")]
 
     def verify(self, key, r):
         return self.check_tree(self.big.paths(key)[0], self.big.expected)
@@ -524,7 +539,7 @@ class S4(Scenario):
     def __init__(self, h):
         super().__init__(h)
         size = self.prm["size"]
-        self.description = (f"One {size / GIB:g} GiB file copied into an empty destination (fresh before every "
+        self.description = (f"One {f'{size / GIB:g} GiB' if size >= GIB else f'{size // MIB} MiB'} file copied into an empty destination (fresh before every "
                             "run); `cp` is the physical reference.")
 
     def setup(self, rec):
@@ -566,8 +581,8 @@ class S4(Scenario):
             return self.h.rsync(self.src, dst)
         return self.h.rclone_sync(self.src, dst)
 
-    def display_command(self, key):
-        return [c.replace(self.src, "$SRC") for c in super().display_command(key)]
+    def display_paths(self):
+        return [(self.src, "$SRC")] + super().display_paths()
 
     def verify(self, key, r):
         return self.check_tree(self.paths(key)[0], self.expected)
@@ -643,7 +658,7 @@ class S6(Scenario):
         p = self.prm
         self.description = (f"Two replicas of {p['files']:,} files × {p['size'] // KIB} KiB in {p['dirs']:,} folders, "
                             f"synchronized beforehand by each tool (untimed). Before each round, on each side: "
-                            f"{p['new']} new files and {p['modified']} modified files, plus {p['conflicts']} files "
+                            f"{p['new']} new files and {p['modified']} modified files, plus {p['conflicts']} file(s) "
                             "modified differently on both sides (the destination's edit is newer). Valid only "
                             "if every non-conflicting change reached both sides and both versions of every "
                             "conflicting file still exist somewhere. After each timed round every tool runs "
@@ -663,6 +678,7 @@ class S6(Scenario):
     def command(self, key, r, resync=False):
         a, b = self.d(key, "A"), self.d(key, "B")
         if key == OURS:
+            os.makedirs(self.d(key, "state"), exist_ok=True)
             return self.h.ours("sync", a, b, "--mode", "two-way", "--conflict", "keep-both",
                                "--state-dir", self.d(key, "state"))
         if key == "unison":
@@ -815,12 +831,13 @@ class S7(Scenario):
 
     def command(self, key, r):
         if key == OURS:
+            os.makedirs(self.state, exist_ok=True)
             return self.h.ours("plan", self.src, self.dst, "--mode", "source-to-destination",
                                "--state-dir", self.state)
         return ["rsync", "-a", "--delete", "--dry-run", self.src + "/", self.dst + "/"]
 
-    def display_command(self, key):
-        return [c.replace(self.src, "$SRC") for c in super().display_command(key)]
+    def display_paths(self):
+        return [(self.src, "$SRC")] + super().display_paths()
 
     def verify(self, key, r):
         return self.check_tree(self.dst, self.expected, with_hash=False)
@@ -866,7 +883,7 @@ def main(argv):
     a.cli_reason = None
     a.cli_prebuilt = bool(a.cli)
     if a.no_ours:
-        a.cli = None
+        a.cli, a.cli_reason = None, "disabled with --no-ours"
     elif a.cli:
         a.cli = os.path.abspath(a.cli)
         if not (os.path.isfile(a.cli) and os.access(a.cli, os.X_OK)):

@@ -1,7 +1,7 @@
 """Run one command and measure it: wall time, peak RSS, bytes written.
 
 The command runs as
-    /usr/bin/time -f '%e %M %x' -o TIMEFILE  sh -c '"$@"; rc=$?; cat /proc/$$/io >IOFILE; exit $rc' sh CMD...
+    /usr/bin/time -f '%e %M %x' -o TIMEFILE  sh -c '"$@"; rc=$?; <copy /proc/$$/io to IOFILE>; exit $rc' sh CMD...
 
 * Wall time: time.perf_counter() around the whole thing (includes ~2 ms for starting
   /usr/bin/time and sh, the same for every tool); `time`'s own %e (10 ms resolution) is
@@ -31,7 +31,8 @@ import tempfile
 import threading
 import time
 
-SH = '"$@"; rc=$?; cat /proc/$$/io >"$BENCH_IOFILE"; exit $rc'
+# Only shell builtins after the tool (no extra fork/exec inside the timed window).
+SH = '"$@"; rc=$?; while IFS= read -r l; do printf "%s\\n" "$l"; done </proc/$$/io >"$BENCH_IOFILE"; exit $rc'
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -126,24 +127,32 @@ def run(cmd, env=None, cwd=None, timeout=None, log_path=None, flush=True):
     full_env = dict(os.environ if env is None else env)
     full_env["BENCH_IOFILE"] = iof
     argv = ["/usr/bin/time", "-f", "%e %M %x", "-o", timef, "sh", "-c", SH, "sh"] + [str(c) for c in cmd]
-    timed_out = False
+    killed = []
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          cwd=cwd, env=full_env, start_new_session=True)
-    sampler = _Sampler(p.pid)
-    tail = _Tail(p.stdout)
-    sampler.start()
-    tail.start()
-    try:
-        p.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+
+    def kill():
+        killed.append(True)
         try:
             os.killpg(p.pid, 9)
         except OSError:
             pass
-        p.wait()
+
+    # A blocking wait (Popen.wait(timeout=...) polls in steps of up to 50 ms, which would
+    # quantize the timings); a timer thread kills the process group on timeout instead.
+    timer = threading.Timer(timeout, kill) if timeout else None
+    sampler = _Sampler(p.pid)
+    tail = _Tail(p.stdout)
+    if timer:
+        timer.start()
+    sampler.start()
+    tail.start()
+    p.wait()
     t1 = time.perf_counter()
+    if timer:
+        timer.cancel()
+    timed_out = bool(killed)
     sampler.stop.set()
     tail.join(5)
     sampler.join(5)

@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using SyncEngine.Storage;
+
+namespace SyncEngine.Core.Tests.Support;
+
+/// <summary>
+/// A decorator over a real <see cref="IStorageProvider"/> (normally <see cref="LocalStorageProvider"/>) that counts
+/// content reads, tracks how many writes and moves run at once, and can inject failures or block an operation.
+/// </summary>
+public sealed class HookedProvider : IStorageProvider
+{
+    private readonly IStorageProvider _inner;
+    private int _writesInFlight;
+    private int _movesInFlight;
+    private int _maxWrites;
+    private int _maxMoves;
+    private int _openReads;
+    private int _hashes;
+    private int _localPaths;
+    private int _beginWrites;
+
+    public HookedProvider(IStorageProvider inner) => _inner = inner;
+
+    public HookedProvider(string root)
+        : this(new LocalStorageProvider(root))
+    {
+    }
+
+    /// <summary>Paths handed to <see cref="ComputeHash"/>, in call order.</summary>
+    public ConcurrentQueue<string> HashedPaths { get; } = new();
+
+    /// <summary>Paths opened for reading or asked for their local path (a copy's content read), in call order.</summary>
+    public ConcurrentQueue<string> ReadPaths { get; } = new();
+
+    /// <summary>Paths written (BeginWrite), in call order.</summary>
+    public ConcurrentQueue<string> WrittenPaths { get; } = new();
+
+    public int OpenReadCount => Volatile.Read(ref _openReads);
+
+    public int ComputeHashCount => Volatile.Read(ref _hashes);
+
+    public int LocalPathCount => Volatile.Read(ref _localPaths);
+
+    public int BeginWriteCount => Volatile.Read(ref _beginWrites);
+
+    /// <summary>Every way the engine can get at a file's bytes.</summary>
+    public int ContentAccessCount => OpenReadCount + ComputeHashCount + LocalPathCount;
+
+    public int MaxConcurrentWrites => Volatile.Read(ref _maxWrites);
+
+    public int MaxConcurrentMoves => Volatile.Read(ref _maxMoves);
+
+    /// <summary>Called with the path at the start of BeginWrite; throw to make it fail.</summary>
+    public Action<string>? OnBeginWrite { get; set; }
+
+    /// <summary>Called with the path just before a staged write is committed; throw to make the commit fail.</summary>
+    public Action<string>? OnCommit { get; set; }
+
+    /// <summary>Called with (from, to) before a move.</summary>
+    public Action<string, string>? OnMove { get; set; }
+
+    /// <summary>When true, <see cref="TryGetLocalPath"/> returns null so copies go through <see cref="OpenRead"/>.</summary>
+    public bool HideLocalPaths { get; set; }
+
+    public string Root => _inner.Root;
+
+    public StorageCapabilities Capabilities => _inner.Capabilities;
+
+    public bool RootExists() => _inner.RootExists();
+
+    public void CreateRoot() => _inner.CreateRoot();
+
+    public IEnumerable<StorageEntry> Enumerate(Func<string, bool> includeFolder, Action<ScanIssue> onIssue, CancellationToken cancellationToken) =>
+        _inner.Enumerate(includeFolder, onIssue, cancellationToken);
+
+    public StorageEntry? Stat(string path) => _inner.Stat(path);
+
+    public Stream OpenRead(string path)
+    {
+        Interlocked.Increment(ref _openReads);
+        ReadPaths.Enqueue(path);
+        return _inner.OpenRead(path);
+    }
+
+    public IStagedWrite BeginWrite(string path)
+    {
+        Interlocked.Increment(ref _beginWrites);
+        WrittenPaths.Enqueue(path);
+        OnBeginWrite?.Invoke(path);
+        var n = Interlocked.Increment(ref _writesInFlight);
+        RaiseMax(ref _maxWrites, n);
+        try
+        {
+            return new HookedWrite(this, path, _inner.BeginWrite(path));
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _writesInFlight);
+            throw;
+        }
+    }
+
+    public void Move(string fromPath, string toPath, bool overwrite)
+    {
+        var n = Interlocked.Increment(ref _movesInFlight);
+        RaiseMax(ref _maxMoves, n);
+        try
+        {
+            OnMove?.Invoke(fromPath, toPath);
+            _inner.Move(fromPath, toPath, overwrite);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _movesInFlight);
+        }
+    }
+
+    public void PreserveCopy(string path, string copyPath) => _inner.PreserveCopy(path, copyPath);
+
+    public void Delete(string path) => _inner.Delete(path);
+
+    public void RemoveEmptyParents(string path) => _inner.RemoveEmptyParents(path);
+
+    public string ComputeHash(string path, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _hashes);
+        HashedPaths.Enqueue(path);
+        return _inner.ComputeHash(path, cancellationToken);
+    }
+
+    public string? TryGetLocalPath(string path)
+    {
+        if (HideLocalPaths)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _localPaths);
+        ReadPaths.Enqueue(path);
+        return _inner.TryGetLocalPath(path);
+    }
+
+    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+
+    public void Dispose() => _inner.Dispose();
+
+    private static void RaiseMax(ref int max, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref max)) < value)
+        {
+            if (Interlocked.CompareExchange(ref max, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed class HookedWrite : IStagedWrite
+    {
+        private readonly HookedProvider _owner;
+        private readonly string _path;
+        private readonly IStagedWrite _inner;
+        private int _disposed;
+
+        public HookedWrite(HookedProvider owner, string path, IStagedWrite inner)
+        {
+            _owner = owner;
+            _path = path;
+            _inner = inner;
+        }
+
+        public Stream Stream => _inner.Stream;
+
+        public string? LocalTempPath => _owner.HideLocalPaths ? null : _inner.LocalTempPath;
+
+        public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
+        {
+            _owner.OnCommit?.Invoke(_path);
+            return _inner.Commit(lastWriteTimeUtc, overwrite);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref _owner._writesInFlight);
+            }
+
+            _inner.Dispose();
+        }
+    }
+}
