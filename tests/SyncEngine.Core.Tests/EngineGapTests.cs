@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -124,5 +125,44 @@ public class EngineGapTests
         SyncPlanner.Plan(pair, new PlanOptions { ConflictHandler = c => { seen = c.PairName; return ConflictChoice.Skip; } });
 
         Assert.Equal("docs", seen);
+    }
+
+    [Fact]
+    public void A_stop_requested_while_the_run_is_still_planning_is_honoured()
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "a.txt", "A");
+        using var session = SyncSession.Open(t.Pair());
+
+        Assert.True(ControlFile.Request(t.StateDir, ControlRequest.Stop));
+        Assert.True(SpinWait.SpinUntil(() => session.StopRequested, 10_000));
+
+        Assert.ThrowsAny<OperationCanceledException>(() => session.Plan());
+        Assert.Null(t.Read(SyncSide.Destination, "a.txt"));
+    }
+
+    [Fact]
+    public void A_pause_requested_before_execution_starts_the_execution_paused()
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "a.txt", "A");
+        using var session = SyncSession.Open(t.Pair());
+        var plan = session.Plan();
+
+        ControlFile.Request(t.StateDir, ControlRequest.Pause);
+        Assert.True(SpinWait.SpinUntil(() => SyncStatusReader.Read(t.StateDir).State == SyncRunState.Paused, 10_000));
+        var exec = session.BeginExecute(plan.Actions);
+
+        Assert.True(exec.Controller.IsPaused);
+        foreach (var a in plan.Actions)
+        {
+            exec.Post(a);
+        }
+
+        Thread.Sleep(300);
+        Assert.Null(t.Read(SyncSide.Destination, "a.txt"));
+        ControlFile.Request(t.StateDir, ControlRequest.Resume);
+        exec.Wait();
+        Assert.Equal("A", t.Read(SyncSide.Destination, "a.txt"));
     }
 }

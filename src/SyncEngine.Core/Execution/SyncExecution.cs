@@ -32,8 +32,6 @@ public sealed class SyncExecution
     private readonly DateTime _startedUtc = DateTime.UtcNow;
     private readonly int _total;
     private readonly long _totalBytes;
-    private readonly Timer _controlPoll;
-    private string? _lastControlId;
     private int _pending;
     private int _done;
     private long _bytesDone;
@@ -66,8 +64,6 @@ public sealed class SyncExecution
             session.Lock.SetPaused(true);
         }
 
-        _lastControlId = ControlFile.Read(session.StateDir)?.Id;
-        _controlPoll = new Timer(_ => PollControl(), null, 200, 200);
         for (var i = 0; i < session.Pair.TransferLimit; i++)
         {
             StartWorker(_transfers, "SyncEngine transfer " + i);
@@ -158,7 +154,6 @@ public sealed class SyncExecution
                 return _summary;
             }
 
-            _controlPoll.Dispose();
             foreach (var kv in _emptiedFolders.Keys)
             {
                 try
@@ -236,29 +231,6 @@ public sealed class SyncExecution
     {
         _session.Lock.SetPaused(paused);
         Raise(new SyncProgressEvent { Type = paused ? SyncEventType.Paused : SyncEventType.Resumed });
-    }
-
-    private void PollControl()
-    {
-        var request = ControlFile.Read(_session.StateDir);
-        if (request is null || string.Equals(request.Value.Id, _lastControlId, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        _lastControlId = request.Value.Id;
-        switch (request.Value.Request)
-        {
-            case ControlRequest.Pause:
-                _controller.Pause();
-                break;
-            case ControlRequest.Resume:
-                _controller.Resume();
-                break;
-            case ControlRequest.Stop:
-                _controller.Cancel();
-                break;
-        }
     }
 
     private void StartWorker(BlockingCollection<SyncAction> queue, string name)
