@@ -45,6 +45,10 @@ internal sealed class PairLock : IDisposable
         {
             throw new SyncEngineException("SyncStateFolderUnavailable", SyncErrorKind.PermissionDenied, $"The state folder '{stateDir}' is not writable: {ex.Message}", stateDir, ex);
         }
+        catch (IOException ex) when (!CanWriteIn(stateDir))
+        {
+            throw new SyncEngineException("SyncStateFolderUnavailable", SyncErrorKind.PermissionDenied, $"The state folder '{stateDir}' is not writable: {ex.Message}", stateDir, ex);
+        }
         catch (IOException ex)
         {
             var holder = ReadRunInfo(stateDir);
@@ -82,6 +86,24 @@ internal sealed class PairLock : IDisposable
             {
                 System.Threading.Thread.Sleep(50);
             }
+        }
+    }
+
+    /// <summary>Whether a file can be created in the folder (tells a read-only state folder from a held lock).</summary>
+    private static bool CanWriteIn(string folder)
+    {
+        var probe = Path.Combine(folder, "write-probe.tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
