@@ -305,15 +305,6 @@ public static class SyncPlanner
             throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound, $"The source folder '{src.Root}' does not exist.", src.Root);
         }
 
-        if (state is not null && state.Records.Count > 0 && !dst.RootExists())
-        {
-            // Created only on a first sync: a destination that vanished after syncs (an unplugged drive, an unmounted
-            // share) must not be recreated and refilled on whatever disk holds its mount point.
-            throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound,
-                $"The destination folder '{dst.Root}' does not exist, but the last sync recorded {state.Records.Count} files there. If it is on a removable drive or a network share, connect it; to start over, create the folder or use another state folder.",
-                dst.Root);
-        }
-
         var rules = IgnoreRules.Load(File.Exists(pair.ResolvedIgnoreFile) ? pair.ResolvedIgnoreFile : null, pair.IgnorePatterns);
         var issues = new List<ScanIssue>();
         void OnIssue(ScanIssue i)
@@ -342,6 +333,7 @@ public static class SyncPlanner
         var info = new SyncPlanInfo(pair, Guid.NewGuid(), DateTime.UtcNow, s.Count, d.Count, state is null)
         {
             TrackedFileCount = state?.Records.Count ?? 0,
+            DestinationRootMissing = !d.RootExists,
         };
         if (state is null && pair.Mode == SyncMode.TwoWay && pair.InitialSyncPreference == InitialSyncPreference.Merge)
         {

@@ -164,11 +164,15 @@ internal static class ActionRunner
         {
             // Large local file: in-kernel copy (copy_file_range; clones where the filesystem can) in chunks, so
             // progress is reported and an abort is honoured between chunks.
+            var inHandle = inFile.SafeFileHandle;
+            var outHandle = outFile.SafeFileHandle;
             long done = 0;
+            long inOffset = 0;
+            long outOffset = 0;
             while (true)
             {
                 x.Token.ThrowIfCancellationRequested();
-                var n = NativeFs.CopyFileRange(inFile.SafeFileHandle, outFile.SafeFileHandle, KernelChunk);
+                var n = NativeFs.CopyFileRange(inHandle, ref inOffset, outHandle, ref outOffset, KernelChunk);
                 if (n < 0)
                 {
                     if (done == 0)

@@ -42,6 +42,14 @@ public static class SafetyGuards
         }
 
         var result = new List<GuardViolation>();
+        if (info.TrackedFileCount > 0 && info.DestinationRootMissing)
+        {
+            // An unplugged drive or unmounted share: recreating the folder would refill it on whatever disk holds
+            // the mount point (and a two-way run would delete the source). Created without force only on a first sync.
+            result.Add(new GuardViolation("SyncRootEmptied", $"The destination folder '{info.Pair.Destination}' does not exist, but the last sync recorded {info.TrackedFileCount} files there. If it is on a removable drive or a network share, connect it; to recreate it here and sync into it, run again with force (syncengine --force; PowerShell -Force)."));
+            return result;
+        }
+
         if (info.TrackedFileCount > 0)
         {
             if (info.SourceFileCount == 0 && delDestination > 0)

@@ -116,6 +116,9 @@ public sealed class SyncPlanInfo
 
     /// <summary>Files the last-known state recorded when the plan was made (the emptied-root guard compares against it).</summary>
     public int TrackedFileCount { get; init; }
+
+    /// <summary>True when the destination root did not exist when the plan was made.</summary>
+    public bool DestinationRootMissing { get; init; }
 }
 
 /// <summary>Facts about action types shared by the planner, executor and front ends.</summary>

@@ -72,12 +72,17 @@ internal static class Scanner
         var lastReport = Environment.TickCount;
         void Issue(ScanIssue i)
         {
-            var fixedIssue = new ScanIssue(side, i.Path, i.Reason);
-            if (i.Reason.StartsWith("folder cannot be read", StringComparison.Ordinal))
+            var fixedIssue = new ScanIssue(side, i.Path, i.Reason, i.CoversSubtree);
+            if (i.CoversSubtree)
             {
                 lock (scan.BlockedFolders)
                 {
                     scan.BlockedFolders.Add(i.Path == "." ? "" : i.Path);
+                }
+
+                if (i.Path != "." && PathRules.ValidateRelative(i.Path) is null)
+                {
+                    scan.BlockedKeys.Add(PathRules.Key(i.Path));
                 }
             }
             else if (PathRules.ValidateRelative(i.Path) is null)

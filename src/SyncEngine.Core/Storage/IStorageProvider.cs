@@ -88,12 +88,19 @@ public sealed class StorageCapabilities
 public sealed class ScanIssue
 {
     /// <summary>Creates an issue.</summary>
-    public ScanIssue(SyncSide side, string path, string reason)
+    public ScanIssue(SyncSide side, string path, string reason, bool coversSubtree = false)
     {
         Side = side;
         Path = path;
         Reason = reason;
+        CoversSubtree = coversSubtree;
     }
+
+    /// <summary>
+    /// True when nothing at or below <see cref="Path"/> may be touched on either side: a folder that could not be
+    /// read (its files would look deleted) or a symbolic link (a folder link must never be written through).
+    /// </summary>
+    public bool CoversSubtree { get; }
 
     /// <summary>The side that listed the entry.</summary>
     public SyncSide Side { get; }

@@ -81,7 +81,7 @@ public sealed class LocalStorageProvider : IStorageProvider
             }
             catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
             {
-                onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}"));
+                onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}", coversSubtree: true));
                 continue;
             }
 
@@ -100,7 +100,7 @@ public sealed class LocalStorageProvider : IStorageProvider
                 }
                 catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
                 {
-                    onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}"));
+                    onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}", coversSubtree: true));
                     break;
                 }
 
@@ -152,7 +152,7 @@ public sealed class LocalStorageProvider : IStorageProvider
                         yield return entry;
                         break;
                     case EntryKind.SymbolicLink:
-                        onIssue(new ScanIssue(side, childRel, "symbolic link: not followed, not synchronized"));
+                        onIssue(new ScanIssue(side, childRel, "symbolic link: not followed, not synchronized", coversSubtree: true));
                         break;
                     default:
                         onIssue(new ScanIssue(side, childRel, "not a regular file (FIFO, socket or device): not synchronized"));
@@ -239,9 +239,48 @@ public sealed class LocalStorageProvider : IStorageProvider
     public Stream OpenRead(string path) =>
         new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
 
+    private readonly ConcurrentDictionary<string, byte> _realFolders = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Refuses a target whose folders include a symbolic link (or junction): writing through it would land outside
+    /// the root. Folders found real are remembered for the run.
+    /// </summary>
+    private void EnsureNoLinkedFolder(string relative)
+    {
+        var parent = PathRules.Parent(relative);
+        while (parent.Length > 0 && !_realFolders.ContainsKey(parent))
+        {
+            var full = Full(parent);
+            bool linked;
+            if (NativeFs.TryLStat(full, out var st))
+            {
+                linked = st.Exists && !st.IsDirectory;
+            }
+            else
+            {
+                var info = new DirectoryInfo(full);
+                linked = info.Exists ? (info.Attributes & FileAttributes.ReparsePoint) != 0 : File.Exists(full);
+            }
+
+            if (linked)
+            {
+                throw new SyncEngineException("SyncUnsafePath", SyncErrorKind.InvalidArgument,
+                    $"Refusing to write '{relative}': its folder '{parent}' is a symbolic link or not a folder, and SyncEngine never writes through links.", relative);
+            }
+
+            if (st.Exists || Directory.Exists(full))
+            {
+                _realFolders.TryAdd(parent, 0);
+            }
+
+            parent = PathRules.Parent(parent);
+        }
+    }
+
     /// <inheritdoc />
     public IStagedWrite BeginWrite(string path)
     {
+        EnsureNoLinkedFolder(path);
         var full = Full(path);
         var dir = Path.GetDirectoryName(full)!;
         var temp = Path.Combine(dir, PathRules.TempPrefix + Guid.NewGuid().ToString("N").Substring(0, 12));
@@ -251,6 +290,8 @@ public sealed class LocalStorageProvider : IStorageProvider
     /// <inheritdoc />
     public void Move(string fromPath, string toPath, bool overwrite)
     {
+        EnsureNoLinkedFolder(fromPath);
+        EnsureNoLinkedFolder(toPath);
         var from = Full(fromPath);
         var to = Full(toPath);
         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
@@ -260,6 +301,8 @@ public sealed class LocalStorageProvider : IStorageProvider
     /// <inheritdoc />
     public void PreserveCopy(string path, string copyPath)
     {
+        EnsureNoLinkedFolder(path);
+        EnsureNoLinkedFolder(copyPath);
         var from = Full(path);
         var to = Full(copyPath);
         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
@@ -271,7 +314,11 @@ public sealed class LocalStorageProvider : IStorageProvider
     }
 
     /// <inheritdoc />
-    public void Delete(string path) => File.Delete(Full(path));
+    public void Delete(string path)
+    {
+        EnsureNoLinkedFolder(path);
+        File.Delete(Full(path));
+    }
 
     /// <inheritdoc />
     public void RemoveEmptyParents(string path)

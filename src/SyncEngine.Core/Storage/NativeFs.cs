@@ -192,7 +192,11 @@ internal static unsafe class NativeFs
     /// which also clones on filesystems that can). Returns the bytes copied, 0 at end of input, or -1 when the call is
     /// not possible here (other OS, old kernel, cross-filesystem on old kernels): the caller then copies by hand.
     /// </summary>
-    public static long CopyFileRange(Microsoft.Win32.SafeHandles.SafeFileHandle input, Microsoft.Win32.SafeHandles.SafeFileHandle output, long count)
+    /// <remarks>
+    /// Explicit offsets are passed (and advanced by the kernel): the file offsets of handles that came from a
+    /// <see cref="FileStream"/> are not to be trusted, since the stream re-seeks them when its handle is exposed.
+    /// </remarks>
+    public static long CopyFileRange(Microsoft.Win32.SafeHandles.SafeFileHandle input, ref long inputOffset, Microsoft.Win32.SafeHandles.SafeFileHandle output, ref long outputOffset, long count)
     {
         if (!IsLinux || _copyRangeUnavailable)
         {
@@ -205,7 +209,13 @@ internal static unsafe class NativeFs
         {
             input.DangerousAddRef(ref added);
             output.DangerousAddRef(ref added2);
-            var rc = copy_file_range(input.DangerousGetHandle().ToInt32(), null, output.DangerousGetHandle().ToInt32(), null, new UIntPtr((ulong)count), 0);
+            long rc;
+            fixed (long* inOff = &inputOffset)
+            fixed (long* outOff = &outputOffset)
+            {
+                rc = copy_file_range(input.DangerousGetHandle().ToInt32(), inOff, output.DangerousGetHandle().ToInt32(), outOff, new UIntPtr((ulong)count), 0);
+            }
+
             if (rc >= 0)
             {
                 return rc;

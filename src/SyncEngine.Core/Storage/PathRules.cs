@@ -13,6 +13,8 @@ public static class PathRules
     /// <summary>Prefix of temporary files written beside their targets.</summary>
     public const string TempPrefix = ".syncengine-tmp-";
 
+    private static readonly bool IsWindows = Path.DirectorySeparatorChar == '\\';
+
     /// <summary>
     /// Returns null when <paramref name="path"/> is a safe relative path, else the reason it is not:
     /// empty, absolute, containing '..' or '.' segments, empty segments, NUL or control characters, or backslashes.
@@ -24,7 +26,8 @@ public static class PathRules
             return "empty path";
         }
 
-        if (path![0] == '/' || (path.Length >= 2 && path[1] == ':') || path.StartsWith("\\\\", StringComparison.Ordinal))
+        // "C:name" and "C:/x" leave the root only where drive letters exist; elsewhere ':' is an ordinary character.
+        if (path![0] == '/' || (IsWindows && path.Length >= 2 && path[1] == ':' && char.IsLetter(path[0])))
         {
             return "absolute path";
         }
