@@ -72,8 +72,11 @@ internal static class Scanner
         var lastReport = Environment.TickCount;
         void Issue(ScanIssue i)
         {
-            var fixedIssue = new ScanIssue(side, i.Path, i.Reason, i.CoversSubtree);
-            if (i.CoversSubtree)
+            // A provider that does not set the flag but reports an unreadable folder in these words is honoured too:
+            // erring towards "leave alone" never loses data.
+            var covers = i.CoversSubtree || i.Reason.StartsWith("folder cannot be read", StringComparison.Ordinal);
+            var fixedIssue = new ScanIssue(side, i.Path, i.Reason, covers);
+            if (covers)
             {
                 lock (scan.BlockedFolders)
                 {
