@@ -72,6 +72,10 @@ public sealed class SyncSession : IDisposable
         {
             pair.Validate();
         }
+        else
+        {
+            pair.ValidateOptions();
+        }
 
         source ??= new LocalStorageProvider(pair.Source);
         destination ??= new LocalStorageProvider(pair.Destination);

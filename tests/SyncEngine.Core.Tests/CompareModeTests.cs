@@ -75,6 +75,26 @@ public class CompareModeTests
         NoVisibleActions(t.Plan(pair));
     }
 
+    [Theory]
+    [InlineData(SyncSide.Source)]
+    [InlineData(SyncSide.Destination)]
+    public void HashThenMtime_a_touch_on_one_side_never_beats_a_real_edit_on_the_other(SyncSide editedOn)
+    {
+        // Seed 000: "Modified" means different content than the last state; a touched file is "Same". So this is
+        // "modified on one side", not a conflict, even though the touch is newer.
+        using var t = new TestPair();
+        var pair = Baseline(t, SyncMode.TwoWay, CompareMode.HashThenMtime, ("f.txt", "original"), ("g.txt", "other"));
+        var touchedOn = editedOn == SyncSide.Source ? SyncSide.Destination : SyncSide.Source;
+        t.Write(editedOn, "f.txt", "a real edit, longer");
+        SetMtime(t, touchedOn, "f.txt", Mtime(t, editedOn, "f.txt").AddHours(1));
+
+        var run = Run(pair);
+
+        Assert.Equal(new[] { (editedOn == SyncSide.Source ? "UploadUpdate" : "DownloadUpdate") + " f.txt" }, Describe(run.Plan.Visible()));
+        Assert.Equal("a real edit, longer", t.Read(SyncSide.Source, "f.txt"));
+        Assert.Equal("a real edit, longer", t.Read(SyncSide.Destination, "f.txt"));
+    }
+
     [Fact]
     public void HashThenMtime_a_size_change_is_a_change_even_with_the_same_time()
     {

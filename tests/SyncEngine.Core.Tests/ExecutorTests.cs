@@ -132,6 +132,38 @@ public class ExecutorTests
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
     }
 
+    [Fact]
+    public void An_overwrite_is_written_beside_the_target_and_renamed_over_it_so_the_target_is_never_half_written()
+    {
+        using var t = new TestPair();
+        var oldContent = new string('o', 2_000_000);
+        var newContent = new string('n', 3_000_000);
+        t.Write(SyncSide.Source, "deep/folder/big.bin", oldContent);
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+        Run(pair);
+        t.Write(SyncSide.Source, "deep/folder/big.bin", newContent);
+        string? seenAtCommit = null;
+        List<string>? tempsAtCommit = null;
+        var dst = new HookedProvider(t.Destination)
+        {
+            HideLocalPaths = true,
+            OnCommit = _ =>
+            {
+                seenAtCommit = File.ReadAllText(Full(t, SyncSide.Destination, "deep/folder/big.bin"));
+                tempsAtCommit = TempFiles(t.Destination);
+            },
+        };
+
+        Run(pair, new HookedProvider(t.Source) { HideLocalPaths = true }, dst);
+
+        Assert.Equal(oldContent, seenAtCommit); // until the rename, the old version is whole and in place
+        var temp = Assert.Single(tempsAtCommit!);
+        Assert.StartsWith("deep/folder/", temp, StringComparison.Ordinal); // same folder as the target
+        Assert.Equal(newContent, t.Read(SyncSide.Destination, "deep/folder/big.bin"));
+        Assert.Empty(TempFiles(t.Destination));
+        Assert.Equal(new[] { oldContent }, t.TrashContents(SyncSide.Destination));
+    }
+
     private sealed class Gate : IDisposable
     {
         private int _calls;
@@ -379,6 +411,33 @@ public class ExecutorTests
         Assert.Equal("Succeeded", summary.Outcome);
         var completes = exec.Where(e => e.Type == SyncEventType.FileComplete).Select(e => e.FilesDone).ToList();
         Assert.Equal(new[] { 1, 2, 3 }, completes.OrderBy(x => x));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_large_copy_reports_its_bytes_as_it_goes(bool streamed)
+    {
+        // Seed 000: upload_progress / download_progress carry the bytes transferred so far.
+        using var t = new TestPair();
+        const int size = 24 * 1024 * 1024;
+        t.Write(SyncSide.Source, "big.bin", new string('p', size));
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+        var events = new System.Collections.Concurrent.ConcurrentQueue<SyncProgressEvent>();
+        using (var session = SyncSession.Open(pair, new HookedProvider(t.Source) { HideLocalPaths = streamed }, new HookedProvider(t.Destination) { HideLocalPaths = streamed }))
+        {
+            session.Run(null, new ExecuteOptions { Progress = events.Enqueue, ProgressInterval = TimeSpan.Zero });
+        }
+
+        var progress = events.Where(e => e.Type == SyncEventType.FileProgress).ToList();
+        Assert.NotEmpty(progress);
+        Assert.All(progress, e =>
+        {
+            Assert.Equal("big.bin", e.Action!.RelativePath);
+            Assert.Equal(size, e.FileBytesTotal);
+            Assert.InRange(e.FileBytesDone, 1, size);
+        });
+        Assert.True(progress.Select(e => e.FileBytesDone).SequenceEqual(progress.Select(e => e.FileBytesDone).OrderBy(x => x)));
     }
 
     [Fact]

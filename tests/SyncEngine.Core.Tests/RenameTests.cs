@@ -303,4 +303,38 @@ public class RenameTests
         Assert.Equal(id, FileId(t, SyncSide.Destination, "moved/big.bin"));
         AssertConverged(t, pair);
     }
+    [Fact]
+    public void Renaming_a_file_and_recreating_the_old_name_loses_nothing()
+    {
+        using var t = new TestPair();
+        var pair = Baseline(t, SyncMode.TwoWay, ("f.txt", "original"), ("keep.txt", "keep"));
+        t.Rename(SyncSide.Source, "f.txt", "g.txt");
+        t.Write(SyncSide.Source, "f.txt", "a brand new f");
+
+        Run(pair);
+
+        var expected = Tree(("f.txt", "a brand new f"), ("g.txt", "original"), ("keep.txt", "keep"));
+        Assert.Equal(expected, t.Tree(SyncSide.Source));
+        Assert.Equal(expected, t.Tree(SyncSide.Destination));
+        NoVisibleActions(t.Plan(pair));
+    }
+
+    [Fact]
+    public void A_chain_of_renames_and_a_swap_converge_and_lose_nothing()
+    {
+        using var t = new TestPair();
+        var pair = Baseline(t, SyncMode.TwoWay, ("a.txt", "content A"), ("b.txt", "content BB"), ("x.txt", "content XXX"), ("y.txt", "content YYYY"), ("keep.txt", "keep"));
+        t.Rename(SyncSide.Source, "b.txt", "c.txt"); // b -> c, then a -> b
+        t.Rename(SyncSide.Source, "a.txt", "b.txt");
+        t.Rename(SyncSide.Source, "x.txt", "tmp.txt"); // swap x and y
+        t.Rename(SyncSide.Source, "y.txt", "x.txt");
+        t.Rename(SyncSide.Source, "tmp.txt", "y.txt");
+
+        Run(pair, force: true);
+
+        var expected = Tree(("b.txt", "content A"), ("c.txt", "content BB"), ("keep.txt", "keep"), ("x.txt", "content YYYY"), ("y.txt", "content XXX"));
+        Assert.Equal(expected, t.Tree(SyncSide.Source));
+        Assert.Equal(expected, t.Tree(SyncSide.Destination));
+        NoVisibleActions(t.Plan(pair));
+    }
 }

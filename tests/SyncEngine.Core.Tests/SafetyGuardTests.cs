@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using SyncEngine.Core.Tests.Support;
 using SyncEngine.Execution;
+using SyncEngine.Storage;
 using static SyncEngine.Core.Tests.Support.Sync;
 
 namespace SyncEngine.Core.Tests;
@@ -139,6 +140,43 @@ public class SafetyGuardTests
 
         ThrowsSync(() => Run(pair), "SyncRootEmptied");
         Assert.Equal(6, t.Tree(SyncSide.Destination).Count);
+    }
+
+    [Theory]
+    [InlineData(SyncMode.TwoWay, SyncSide.Source, "SyncRootEmptied")]
+    [InlineData(SyncMode.SourceToDestination, SyncSide.Source, "SyncRootEmptied")]
+    [InlineData(SyncMode.SourceBackup, SyncSide.Source, "")]
+    [InlineData(SyncMode.DestinationToSource, SyncSide.Source, "DownloadRestore")]
+    [InlineData(SyncMode.DestinationBackup, SyncSide.Source, "DownloadRestore")]
+    [InlineData(SyncMode.TwoWay, SyncSide.Destination, "SyncRootEmptied")]
+    [InlineData(SyncMode.SourceToDestination, SyncSide.Destination, "UploadRestore")]
+    [InlineData(SyncMode.SourceBackup, SyncSide.Destination, "UploadRestore")]
+    [InlineData(SyncMode.DestinationToSource, SyncSide.Destination, "SyncRootEmptied")]
+    [InlineData(SyncMode.DestinationBackup, SyncSide.Destination, "")]
+    public void An_emptied_side_in_every_mode_is_refilled_left_alone_or_refused_but_never_mirrored_as_deletions(SyncMode mode, SyncSide emptied, string expected)
+    {
+        using var t = new TestPair();
+        var pair = Baseline(t, mode, files: 3);
+        foreach (var f in t.Tree(emptied).Keys)
+        {
+            t.Delete(emptied, f);
+        }
+
+        var other = emptied == SyncSide.Source ? SyncSide.Destination : SyncSide.Source;
+        if (expected == "SyncRootEmptied")
+        {
+            ThrowsSync(() => Run(pair), "SyncRootEmptied");
+            Assert.Equal(3, t.Tree(other).Count);
+            Assert.Empty(t.Tree(emptied));
+            return;
+        }
+
+        var run = Run(pair);
+
+        Assert.All(run.Plan.Visible(), a => Assert.Equal(expected, a.Action.ToString()));
+        Assert.Equal(expected.Length == 0 ? 0 : 3, run.Plan.Visible().Count());
+        Assert.Equal(3, t.Tree(other).Count);
+        Assert.Equal(expected.Length == 0 ? 0 : 3, t.Tree(emptied).Count);
     }
 
     [Fact]
@@ -329,5 +367,102 @@ public class SafetyGuardTests
         }
 
         return result;
+    }
+    /// <summary>A side on which one folder, or one file, cannot be read (as LocalStorageProvider reports it).</summary>
+    private sealed class Unreadable : IStorageProvider
+    {
+        private readonly IStorageProvider _inner;
+        private readonly string? _folder;
+        private readonly string? _file;
+
+        public Unreadable(string root, string? folder = null, string? file = null)
+        {
+            _inner = new LocalStorageProvider(root);
+            _folder = folder;
+            _file = file;
+        }
+
+        public string Root => _inner.Root;
+
+        public StorageCapabilities Capabilities => _inner.Capabilities;
+
+        public bool RootExists() => _inner.RootExists();
+
+        public void CreateRoot() => _inner.CreateRoot();
+
+        public System.Collections.Generic.IEnumerable<StorageEntry> Enumerate(Func<string, bool> includeFolder, Action<ScanIssue> onIssue, System.Threading.CancellationToken cancellationToken)
+        {
+            foreach (var e in _inner.Enumerate(
+                f =>
+                {
+                    if (f == _folder)
+                    {
+                        onIssue(new ScanIssue(SyncSide.Source, f, "folder cannot be read: Permission denied"));
+                        return false;
+                    }
+
+                    return includeFolder(f);
+                },
+                onIssue,
+                cancellationToken))
+            {
+                if (e.Path == _file)
+                {
+                    onIssue(new ScanIssue(SyncSide.Source, e.Path, "cannot be read: Permission denied"));
+                    continue;
+                }
+
+                yield return e;
+            }
+        }
+
+        public StorageEntry? Stat(string path) => _inner.Stat(path);
+
+        public Stream OpenRead(string path) => _inner.OpenRead(path);
+
+        public IStagedWrite BeginWrite(string path) => _inner.BeginWrite(path);
+
+        public void Move(string fromPath, string toPath, bool overwrite) => _inner.Move(fromPath, toPath, overwrite);
+
+        public void PreserveCopy(string path, string copyPath) => _inner.PreserveCopy(path, copyPath);
+
+        public void Delete(string path) => _inner.Delete(path);
+
+        public void RemoveEmptyParents(string path) => _inner.RemoveEmptyParents(path);
+
+        public string ComputeHash(string path, System.Threading.CancellationToken cancellationToken) => _inner.ComputeHash(path, cancellationToken);
+
+        public string? TryGetLocalPath(string path) => _inner.TryGetLocalPath(path);
+
+        public void CleanUp(TimeSpan trashRetention, System.Threading.CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+
+        public void Dispose() => _inner.Dispose();
+    }
+
+    [Theory]
+    [InlineData(SyncMode.TwoWay)]
+    [InlineData(SyncMode.SourceToDestination)]
+    public void Files_in_a_folder_that_cannot_be_read_are_never_treated_as_deleted(SyncMode mode)
+    {
+        using var t = new TestPair();
+        foreach (var p in new[] { "docs/a.txt", "docs/sub/b.txt", "private.txt", "other.txt" })
+        {
+            t.Write(SyncSide.Source, p, "content of " + p);
+        }
+
+        var pair = PairOf(t, mode);
+        Run(pair);
+        t.Write(SyncSide.Destination, "docs/new-at-destination.txt", "new");
+
+        var run = Run(pair, new Unreadable(t.Source, folder: "docs", file: "private.txt"), null);
+
+        Assert.Contains(run.Plan.ScanIssues, i => i.Path == "docs");
+        Assert.Contains(run.Plan.ScanIssues, i => i.Path == "private.txt");
+        Assert.DoesNotContain(run.Plan.Actions, a => a.RelativePath.StartsWith("docs/", StringComparison.Ordinal) || a.RelativePath == "private.txt");
+        Assert.Equal(5, t.Tree(SyncSide.Destination).Count);
+        Assert.Empty(t.TrashContents(SyncSide.Destination));
+        Assert.Equal(4, t.Tree(SyncSide.Source).Count);
+        Assert.Contains("docs/a.txt", StateKeys(t.StateDir));
+        Assert.Contains("private.txt", StateKeys(t.StateDir));
     }
 }

@@ -206,6 +206,63 @@ public class StateTests
     }
 
     [Fact]
+    public void A_crash_between_the_snapshot_files_is_repaired_by_the_journal()
+    {
+        using var t = new TestPair();
+        foreach (var n in new[] { "a", "b", "c" })
+        {
+            t.Write(SyncSide.Source, n + ".txt", n);
+        }
+
+        var pair = PairOf(t);
+        Run(pair);
+        var s1 = SnapshotFiles.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(t.StateDir, f)));
+        t.Write(SyncSide.Source, "n.txt", "new");
+        t.Delete(SyncSide.Source, "a.txt");
+        t.Write(SyncSide.Source, "b.txt", "b edited");
+
+        byte[] journal;
+        using (var done = new CountdownEvent(3))
+        using (var session = SyncSession.Open(pair))
+        {
+            var plan = session.Plan();
+            var exec = session.BeginExecute(plan.Actions, new ExecuteOptions
+            {
+                Progress = e =>
+                {
+                    if (e.Type == SyncEventType.FileComplete)
+                    {
+                        done.Signal();
+                    }
+                },
+            });
+            foreach (var a in plan.Actions)
+            {
+                exec.Post(a);
+            }
+
+            Assert.True(done.Wait(TimeSpan.FromSeconds(30)));
+            exec.Complete();
+            exec.Wait();
+            using var fs = new FileStream(Path.Combine(t.StateDir, "journal.jsonl"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var ms = new MemoryStream();
+            fs.CopyTo(ms);
+            journal = ms.ToArray();
+        }
+
+        // Killed after the new source tree was in place but before the destination tree and metadata were.
+        File.WriteAllBytes(Path.Combine(t.StateDir, "destination_tree.json"), s1["destination_tree.json"]);
+        File.WriteAllBytes(Path.Combine(t.StateDir, "sync_metadata.json"), s1["sync_metadata.json"]);
+        File.WriteAllBytes(Path.Combine(t.StateDir, "journal.jsonl"), journal);
+        t.Delete(SyncSide.Destination, "n.txt"); // a deletion the next run must propagate, not undo
+
+        var next = t.Plan(pair);
+
+        Assert.False(next.StateWasUnreadable);
+        Assert.Equal(new[] { "DeleteSource n.txt" }, VisibleSorted(next));
+    }
+
+    [Fact]
     public void State_from_a_newer_format_is_refused_with_its_error_id()
     {
         using var t = new TestPair();
@@ -279,6 +336,33 @@ public class StateHomeTests
         finally
         {
             Environment.SetEnvironmentVariable("SYNCENGINE_STATE_HOME", before);
+        }
+    }
+    [Fact]
+    public void Without_the_override_the_state_root_is_the_users_local_state_folder()
+    {
+        var savedHome = Environment.GetEnvironmentVariable("SYNCENGINE_STATE_HOME");
+        var savedXdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        try
+        {
+            Environment.SetEnvironmentVariable("SYNCENGINE_STATE_HOME", null);
+            if (OperatingSystem.IsWindows())
+            {
+                Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "SyncEngine"), SyncPair.StateRoot());
+                return;
+            }
+
+            var xdg = Path.Combine(Path.GetTempPath(), "xdg-" + Guid.NewGuid().ToString("N"));
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", xdg);
+            Assert.Equal(Path.Combine(xdg, "syncengine"), SyncPair.StateRoot());
+
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", null);
+            Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "syncengine"), SyncPair.StateRoot());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SYNCENGINE_STATE_HOME", savedHome);
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", savedXdg);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.IO;
+using System.Security.Cryptography;
 using SyncEngine.Storage;
 
 namespace SyncEngine;
@@ -83,9 +84,10 @@ internal static class ActionRunner
 
         long bytes;
         StorageEntry committed;
+        string? hash;
         using (var staged = to.BeginWrite(targetPath))
         {
-            bytes = CopyContent(x, a, from, content.Path, staged);
+            (bytes, hash) = CopyContent(x, a, from, content.Path, staged, content.Size);
 
             // A file that changed while it was copied must not be recorded as copied.
             var after = from.Stat(content.Path);
@@ -112,7 +114,13 @@ internal static class ActionRunner
             committed = staged.Commit(content.LastWriteTimeUtc, overwrite: current is not null);
         }
 
-        var written = new FileVersion(committed.Path, committed.Size, committed.MtimeTicks, committed.FileId, content.Hash);
+        hash ??= content.Hash;
+        if (content.Hash is null && hash is not null)
+        {
+            content.Hash = hash;
+        }
+
+        var written = new FileVersion(committed.Path, committed.Size, committed.MtimeTicks, committed.FileId, hash);
         var source = target == SyncSide.Destination ? content : written;
         var destination = target == SyncSide.Destination ? written : content;
         x.RecordSet(a.RelativePath, source, destination);
@@ -122,43 +130,76 @@ internal static class ActionRunner
             // Carry the kept loser to the winner's side too, so both sides hold both versions.
             var keptOnLoser = to.Stat(a.ConflictCopyPath) ?? throw new IOException($"The conflict copy '{a.ConflictCopyPath}' vanished.");
             StorageEntry copied;
+            string? loserHash;
             using (var staged = from.BeginWrite(a.ConflictCopyPath))
             {
-                bytes += CopyContent(x, a, to, a.ConflictCopyPath, staged);
+                var (n, h) = CopyContent(x, a, to, a.ConflictCopyPath, staged, keptOnLoser.Size);
+                bytes += n;
+                loserHash = h ?? existing.Hash;
                 copied = staged.Commit(keptOnLoser.LastWriteTimeUtc, overwrite: false);
             }
 
-            var loserVersion = new FileVersion(keptOnLoser.Path, keptOnLoser.Size, keptOnLoser.MtimeTicks, keptOnLoser.FileId, existing.Hash);
-            var copiedVersion = new FileVersion(copied.Path, copied.Size, copied.MtimeTicks, copied.FileId, existing.Hash);
+            var loserVersion = new FileVersion(keptOnLoser.Path, keptOnLoser.Size, keptOnLoser.MtimeTicks, keptOnLoser.FileId, loserHash);
+            var copiedVersion = new FileVersion(copied.Path, copied.Size, copied.MtimeTicks, copied.FileId, loserHash);
             x.RecordSet(PathRules.Key(a.ConflictCopyPath), target == SyncSide.Destination ? copiedVersion : loserVersion, target == SyncSide.Destination ? loserVersion : copiedVersion);
         }
 
         return bytes;
     }
 
-    private static long CopyContent(SyncExecution x, SyncAction a, IStorageProvider from, string fromPath, IStagedWrite staged)
+    /// <summary>Files up to this size are copied through a loop that hashes as it copies, so the state learns their content hash for free.</summary>
+    internal const long HashWhileCopyingLimit = 32L << 20;
+
+    private const int ChunkSize = 1 << 20;
+    private const long KernelChunk = 64L << 20;
+
+    /// <summary>Copies content into a staged write. Returns the bytes copied and, when it was computed on the way, the SHA-256.</summary>
+    private static (long Bytes, string? Hash) CopyContent(SyncExecution x, SyncAction a, IStorageProvider from, string fromPath, IStagedWrite staged, long expectedSize)
     {
-        var localSource = from.TryGetLocalPath(fromPath);
-        var localTemp = localSource is null ? null : staged.LocalTempPath;
-        if (localSource is not null && localTemp is not null)
+        long lastTick = 0;
+        using var input = from.OpenRead(fromPath);
+        var output = staged.Stream;
+        if (expectedSize > HashWhileCopyingLimit && from.TryGetLocalPath(fromPath) is not null && staged.LocalTempPath is not null
+            && input is FileStream inFile && output is FileStream outFile)
         {
-            // OS fast path (copy_file_range / clone on Linux, CopyFileEx on Windows).
-            File.Copy(localSource, localTemp, overwrite: true);
-            return new FileInfo(localTemp).Length;
+            // Large local file: in-kernel copy (copy_file_range; clones where the filesystem can) in chunks, so
+            // progress is reported and an abort is honoured between chunks.
+            long done = 0;
+            while (true)
+            {
+                x.Token.ThrowIfCancellationRequested();
+                var n = NativeFs.CopyFileRange(inFile.SafeFileHandle, outFile.SafeFileHandle, KernelChunk);
+                if (n < 0)
+                {
+                    if (done == 0)
+                    {
+                        break; // not possible here: fall back to the loop below
+                    }
+
+                    throw new IOException($"In-kernel copy of '{fromPath}' stopped after {done} bytes.");
+                }
+
+                if (n == 0)
+                {
+                    return (done, null);
+                }
+
+                done += n;
+                x.ReportBytes(a, done, ref lastTick);
+            }
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long total = 0;
-        long lastTick = 0;
         try
         {
-            using var input = from.OpenRead(fromPath);
-            var output = staged.Stream;
             int read;
             while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
             {
                 x.Token.ThrowIfCancellationRequested();
                 output.Write(buffer, 0, read);
+                sha.AppendData(buffer, 0, read);
                 total += read;
                 x.ReportBytes(a, total, ref lastTick);
             }
@@ -170,7 +211,7 @@ internal static class ActionRunner
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return total;
+        return (total, Hashing.ToHex(sha.GetHashAndReset()));
     }
 
     private static void Delete(SyncExecution x, IStorageProvider side, SyncSide sideId, SyncAction a, FileVersion planned)

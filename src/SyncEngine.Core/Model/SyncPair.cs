@@ -129,6 +129,13 @@ public sealed class SyncPair
     /// <summary>Checks the pair before anything touches the disk. Throws <see cref="SyncEngineException"/> naming what is wrong.</summary>
     public void Validate()
     {
+        ValidateOptions();
+        Storage.Roots.ValidatePair(Source, Destination);
+    }
+
+    /// <summary>Checks the options (limits, shares), not the roots: for pairs whose sides are not local folders.</summary>
+    public void ValidateOptions()
+    {
         if (TransferLimit < 1)
         {
             throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"TransferLimit must be at least 1 (got {TransferLimit}).", nameof(TransferLimit));
@@ -144,7 +151,10 @@ public sealed class SyncPair
             throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"MaxDeletePercent must be between 0 and 100 (got {MaxDeletePercent}).", nameof(MaxDeletePercent));
         }
 
-        Storage.Roots.ValidatePair(Source, Destination);
+        if (RetryCount < 0)
+        {
+            throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"RetryCount must not be negative (got {RetryCount}).", nameof(RetryCount));
+        }
     }
 
     private static string NormalizeRoot(string path)

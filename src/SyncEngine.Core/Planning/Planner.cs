@@ -229,7 +229,8 @@ internal sealed class Planner
                 return Unchanged(key, s, d, lastSource, lastDestination);
             }
 
-            if (sChanged != dChanged && _pair.CompareMode is CompareMode.HashThenMtime or CompareMode.HashOnly && s.Size == d.Size && SameContent(s, d))
+            if (sChanged != dChanged && _pair.CompareMode is CompareMode.HashThenMtime or CompareMode.HashOnly && s.Size == d.Size
+                && string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal))
             {
                 // Touched, not edited (new time, same content): nothing to copy; the new metadata and hashes are recorded.
                 return new SyncAction(SyncActionType.NoAction, key, "modification time changed, content unchanged", s, d, _info) { RecordOnly = true };

@@ -25,14 +25,55 @@ internal sealed class StateRecord
     public long SourceSize;
     public long SourceMtime;
     public ulong SourceId;
-    public string? SourceHash;
-    public string? SourcePath;
     public long DestinationSize;
     public long DestinationMtime;
     public ulong DestinationId;
-    public string? DestinationHash;
-    public string? DestinationPath;
     public bool HasDestination;
+
+    /// <summary>Hashes and on-disk names that differ from the key: rare, so kept out of line (one reference per record).</summary>
+    private Extras? _extras;
+
+    private sealed class Extras
+    {
+        public string? SourceHash;
+        public string? SourcePath;
+        public string? DestinationHash;
+        public string? DestinationPath;
+    }
+
+    public string? SourceHash
+    {
+        get => _extras?.SourceHash;
+        set => SetExtra(value, (e, v) => e.SourceHash = v);
+    }
+
+    public string? SourcePath
+    {
+        get => _extras?.SourcePath;
+        set => SetExtra(value, (e, v) => e.SourcePath = v);
+    }
+
+    public string? DestinationHash
+    {
+        get => _extras?.DestinationHash;
+        set => SetExtra(value, (e, v) => e.DestinationHash = v);
+    }
+
+    public string? DestinationPath
+    {
+        get => _extras?.DestinationPath;
+        set => SetExtra(value, (e, v) => e.DestinationPath = v);
+    }
+
+    private void SetExtra(string? value, Action<Extras, string?> set)
+    {
+        if (value is null && _extras is null)
+        {
+            return;
+        }
+
+        set(_extras ??= new Extras(), value);
+    }
 
     /// <summary>The plan epoch in which the source listing found this file with unchanged metadata.</summary>
     public int SourceSeen;

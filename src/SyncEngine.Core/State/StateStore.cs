@@ -143,21 +143,34 @@ internal static class StateStore
             var sawFiles = false;
             while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
             {
-                var prop = reader.GetString();
-                if (prop == "files")
+                if (reader.ValueIs("files"u8))
                 {
                     sawFiles = true;
                     reader.Expect(JsonTokenType.StartObject);
+#if NET
+                    var lookup = state.Records.GetAlternateLookup<ReadOnlySpan<char>>();
+                    var chars = new char[256];
+#endif
                     while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
                     {
-                        var key = reader.GetString();
                         if (sourceSide)
                         {
+                            var key = reader.GetString();
                             var rec = new StateRecord(key);
                             ReadVersion(reader, rec, sourceSide: true);
                             state.Records[key] = rec;
                         }
-                        else if (state.Records.TryGetValue(key, out var rec))
+#if NET
+                        // The destination tree finds its records by the key's characters, without a string per entry.
+                        else if (reader.TryGetRaw(out var raw) && FindRecord(lookup, raw, ref chars, out var found))
+                        {
+                            ReadVersion(reader, found, sourceSide: false);
+                            found.HasDestination = true;
+                        }
+                        else if (!reader.TryGetRaw(out _) && state.Records.TryGetValue(reader.GetString(), out var rec))
+#else
+                        else if (state.Records.TryGetValue(reader.GetString(), out var rec))
+#endif
                         {
                             ReadVersion(reader, rec, sourceSide: false);
                             rec.HasDestination = true;
@@ -173,7 +186,7 @@ internal static class StateStore
                         throw new InvalidDataException("files object not closed");
                     }
                 }
-                else if (prop == "format")
+                else if (reader.ValueIs("format"u8))
                 {
                     reader.Next();
                     if (reader.GetInt64() > PairState.FormatVersion)
@@ -215,6 +228,19 @@ internal static class StateStore
         }
     }
 
+#if NET
+    private static bool FindRecord(Dictionary<string, StateRecord>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<byte> utf8, ref char[] chars, out StateRecord rec)
+    {
+        if (chars.Length < utf8.Length)
+        {
+            chars = new char[utf8.Length * 2];
+        }
+
+        var n = Encoding.UTF8.GetChars(utf8, chars);
+        return lookup.TryGetValue(new ReadOnlySpan<char>(chars, 0, n), out rec!);
+    }
+
+#endif
     private static void ReadVersion(StreamingJsonReader reader, StateRecord rec, bool sourceSide)
     {
         reader.Expect(JsonTokenType.StartObject);
@@ -225,15 +251,16 @@ internal static class StateStore
         string? path = null;
         while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
+            // Names are compared as UTF-8 bytes: a million entries must not allocate four strings each.
+            var field = reader.ValueIs("size"u8) ? 1 : reader.ValueIs("mtime"u8) ? 2 : reader.ValueIs("id"u8) ? 3 : reader.ValueIs("hash"u8) ? 4 : reader.ValueIs("path"u8) ? 5 : 0;
             reader.Next();
-            switch (name)
+            switch (field)
             {
-                case "size": size = reader.GetInt64(); break;
-                case "mtime": mtime = TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
-                case "id": id = reader.GetUInt64(); break;
-                case "hash": hash = reader.Token == JsonTokenType.Null ? null : reader.GetString(); break;
-                case "path": path = reader.GetString(); break;
+                case 1: size = reader.GetInt64(); break;
+                case 2: mtime = TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
+                case 3: id = reader.GetUInt64(); break;
+                case 4: hash = reader.Token == JsonTokenType.Null ? null : reader.GetString(); break;
+                case 5: path = reader.GetString(); break;
                 default: reader.SkipValue(); break;
             }
         }

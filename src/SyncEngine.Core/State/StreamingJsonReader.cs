@@ -20,6 +20,9 @@ internal sealed class StreamingJsonReader
     private bool _final;
     private JsonReaderState _state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
     private string? _string;
+    private byte[] _raw = new byte[256];
+    private int _rawLength;
+    private bool _rawEscaped;
     private readonly byte[] _number = new byte[64];
     private int _numberLength;
 
@@ -37,7 +40,24 @@ internal sealed class StreamingJsonReader
                 Token = reader.TokenType;
                 if (Token is JsonTokenType.String or JsonTokenType.PropertyName)
                 {
-                    _string = reader.GetString();
+                    // Keep the raw UTF-8; decode to a string only when asked (property names are compared as bytes).
+                    _string = null;
+                    _rawEscaped = reader.ValueIsEscaped;
+                    if (_rawEscaped)
+                    {
+                        _string = reader.GetString();
+                    }
+                    else
+                    {
+                        var span = reader.ValueSpan;
+                        if (span.Length > _raw.Length)
+                        {
+                            _raw = new byte[Math.Max(span.Length, _raw.Length * 2)];
+                        }
+
+                        span.CopyTo(_raw);
+                        _rawLength = span.Length;
+                    }
                 }
                 else if (Token == JsonTokenType.Number)
                 {
@@ -104,7 +124,33 @@ internal sealed class StreamingJsonReader
         }
     }
 
-    public string GetString() => _string ?? throw new InvalidDataException("expected a string");
+    public string GetString()
+    {
+        if (Token is not (JsonTokenType.String or JsonTokenType.PropertyName))
+        {
+            throw new InvalidDataException("expected a string");
+        }
+
+        return _string ??= Encoding.UTF8.GetString(_raw, 0, _rawLength);
+    }
+
+    /// <summary>The current name or string as UTF-8 bytes when it had no escapes (valid until the next <see cref="Next"/>).</summary>
+    public bool TryGetRaw(out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = _rawEscaped ? default : new ReadOnlySpan<byte>(_raw, 0, _rawLength);
+        return !_rawEscaped && Token is JsonTokenType.String or JsonTokenType.PropertyName;
+    }
+
+    /// <summary>Whether the current property name or string equals these UTF-8 bytes (no allocation).</summary>
+    public bool ValueIs(ReadOnlySpan<byte> utf8)
+    {
+        if (_rawEscaped)
+        {
+            return _string is not null && _string.Length == utf8.Length && string.Equals(_string, Encoding.UTF8.GetString(utf8.ToArray()), StringComparison.Ordinal);
+        }
+
+        return new ReadOnlySpan<byte>(_raw, 0, _rawLength).SequenceEqual(utf8);
+    }
 
     public long GetInt64()
     {

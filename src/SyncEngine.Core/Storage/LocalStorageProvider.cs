@@ -77,7 +77,7 @@ public sealed class LocalStorageProvider : IStorageProvider
             IEnumerable<string> names;
             try
             {
-                names = Directory.EnumerateFileSystemEntries(dirFull);
+                names = ListNames(dirFull);
             }
             catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
             {
@@ -88,7 +88,7 @@ public sealed class LocalStorageProvider : IStorageProvider
             using var e = names.GetEnumerator();
             while (true)
             {
-                string full;
+                string name;
                 try
                 {
                     if (!e.MoveNext())
@@ -96,7 +96,7 @@ public sealed class LocalStorageProvider : IStorageProvider
                         break;
                     }
 
-                    full = e.Current;
+                    name = e.Current;
                 }
                 catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
                 {
@@ -104,7 +104,6 @@ public sealed class LocalStorageProvider : IStorageProvider
                     break;
                 }
 
-                var name = Path.GetFileName(full);
                 var childRel = rel.Length == 0 ? name : rel + "/" + name;
                 if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
                 {
@@ -127,7 +126,7 @@ public sealed class LocalStorageProvider : IStorageProvider
                 StorageEntry? entry;
                 try
                 {
-                    entry = StatFull(full, childRel);
+                    entry = StatChild(dirFull, name, childRel);
                 }
                 catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
                 {
@@ -161,6 +160,41 @@ public sealed class LocalStorageProvider : IStorageProvider
                 }
             }
         }
+    }
+
+    /// <summary>The names in a folder, without building full paths where the runtime allows it.</summary>
+    private static IEnumerable<string> ListNames(string dirFull)
+    {
+#if NET
+        var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
+        return new System.IO.Enumeration.FileSystemEnumerable<string>(dirFull, static (ref System.IO.Enumeration.FileSystemEntry e) => e.FileName.ToString(), options);
+#else
+        foreach (var full in Directory.EnumerateFileSystemEntries(dirFull))
+        {
+            yield return Path.GetFileName(full);
+        }
+#endif
+    }
+
+    private static StorageEntry? StatChild(string dirFull, string name, string rel)
+    {
+        if (NativeFs.TryLStat(dirFull, name, out var st))
+        {
+            return ToEntry(st, rel);
+        }
+
+        return StatFull(Path.Combine(dirFull, name), rel);
+    }
+
+    private static StorageEntry? ToEntry(NativeFs.Stat st, string rel)
+    {
+        if (!st.Exists)
+        {
+            return null;
+        }
+
+        var kind = st.IsFile ? EntryKind.File : st.IsDirectory ? EntryKind.Directory : st.IsSymlink ? EntryKind.SymbolicLink : EntryKind.Special;
+        return new StorageEntry(rel, kind, st.IsFile ? st.Size : 0, st.MtimeTicks, st.Inode);
     }
 
     private static StorageEntry? StatFull(string full, string rel)

@@ -883,7 +883,7 @@ def main(argv):
     a.cli_reason = None
     a.cli_prebuilt = bool(a.cli)
     if a.no_ours:
-        a.cli = None
+        a.cli, a.cli_reason = None, "disabled with --no-ours"
     elif a.cli:
         a.cli = os.path.abspath(a.cli)
         if not (os.path.isfile(a.cli) and os.access(a.cli, os.X_OK)):

@@ -52,8 +52,9 @@ def pick(raw_args):
     files = load(paths)
     base = files[-1]
     chosen = {}
+    ident = lambda d: (d.get("scale"), d.get("versions", {}).get("syncengine"))
     for d in reversed(files):
-        if d.get("scale") != base.get("scale"):
+        if ident(d) != ident(base):   # same scale and the same build of ours (or none) only
             continue
         for sid, sc in d["scenarios"].items():
             if sid not in chosen and sc.get("tools"):
@@ -85,6 +86,21 @@ def stats(tool):
     if bad:
         s["invalid_reason"] = bad[0].get("reason")
     return s
+
+
+def paired(ours, peer):
+    """Ratios ours ÷ peer within each round (the two runs were minutes apart at most, so a slow
+    spell of a shared machine affects both): (median, min, max) or None."""
+    if not ours or not peer:
+        return None
+    o = {r["round"]: r["wall_s"] for r in ours.get("runs", []) if r.get("valid")}
+    p = {r["round"]: r["wall_s"] for r in peer.get("runs", []) if r.get("valid")}
+    xs = [o[k] / p[k] for k in o.keys() & p.keys() if p[k] > 0]
+    return (statistics.median(xs), min(xs), max(xs)) if xs else None
+
+
+def fmt_pair(pr):
+    return f"{pr[0]:.2f}× ({pr[1]:.2f}–{pr[2]:.2f})" if pr else "–"
 
 
 def fmt_s(x):
@@ -136,6 +152,7 @@ def evaluate(sid, sc):
     tools = {k: stats(v) for k, v in sc["tools"].items()}
     ours = tools.get(OURS)
     row = {"sid": sid, "target": t["text"], "ours": ours, "tools": tools}
+    row["paired"] = {k: paired(sc["tools"].get(OURS), v) for k, v in sc["tools"].items() if k != OURS}
     if ours is None or not ours["available"]:
         row["status"] = "not available"
         return row
@@ -281,8 +298,8 @@ def main(argv):
                  "were measured, and every target reads \"not available\".\n")
 
     L.append("## Targets\n")
-    L.append("| # | Scenario | Target | syncengine median | Reference | Ratio | Also | Status |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    L.append("| # | Scenario | Target | syncengine median | Reference | Ratio | Per-round ratio | Also | Status |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         sid = r["sid"]
         o = r["ours"]
@@ -296,12 +313,16 @@ def main(argv):
         st = f"**{st}**" if st in ("met", "missed") else st
         if quick and r["status"] in ("met", "missed"):
             st += " (quick scale)"
-        L.append(f"| {sid} | {TITLES[sid]} | {TARGETS[sid]['text']} | {om} | {ref} | {ratio} | "
+        pr = fmt_pair(r["paired"].get(r["peer"])) if r.get("peer") else "–"
+        L.append(f"| {sid} | {TITLES[sid]} | {TARGETS[sid]['text']} | {om} | {ref} | {ratio} | {pr} | "
                  f"{r.get('detail', '') or ''} | {st} |")
     L.append("")
     L.append("![Ratios ours ÷ peer per scenario](benchmarks-ratios.svg)\n")
-    L.append("Ratios are medians of our wall time divided by the peer's; below 1 we are faster. S3's "
-             "reference is the faster of rsync and rclone in that run.\n")
+    L.append("*Ratio* is our median wall time divided by the reference's (below 1 we are faster); it decides "
+             "met/missed. *Per-round ratio* is the median (min–max) of ours ÷ reference within each round, "
+             "whose two runs are close in time: when it disagrees with *Ratio*, the machine was noisy and "
+             "the run should be repeated (with more `--runs`). S3's reference is the faster of rsync and "
+             "rclone in that run.\n")
 
     L.append("## Results by scenario\n")
     L.append("Median and min–max wall seconds over the valid timed runs; *ours ÷ tool* is our median "
@@ -317,7 +338,7 @@ def main(argv):
         L.append(sc.get("description", "") + "\n")
         if src is not base:
             L.append(f"*(from the run of {src['date']}: `{src['command']}`)*\n")
-        hdr = "| Tool | Median s | Min–max s | ours ÷ tool | Peak RSS | Written | Valid runs | Note |"
+        hdr = "| Tool | Median s | Min–max s | ours ÷ tool (per round) | Peak RSS | Written | Valid runs | Note |"
         if sid == "S7":
             hdr = "| Tool | Median s | Min–max s | µs per file | Peak RSS | Peak RSS per file | Valid runs | Note |"
         L.append(hdr)
@@ -340,7 +361,7 @@ def main(argv):
             if key == OURS:
                 ratio = "1.00×"
             elif ours and ours.get("median") is not None:
-                ratio = f"{ours['median'] / s['median']:.2f}×"
+                ratio = f"{ours['median'] / s['median']:.2f}× ({fmt_pair(r['paired'].get(key))})"
             else:
                 ratio = "–"
             note = status_of(s)[:300]
@@ -419,8 +440,14 @@ def main(argv):
   both versions of every conflicting file still present somewhere (a tool's conflict copies are
   allowed). S7 checks metadata only. A run with a wrong tree, a non-zero exit code or a timeout is
   invalid and left out of the medians; an invalid run of ours misses the target.
-- **Noise**: the machine is a 2-core VM that may be shared with other work; the load average
-  before and after each scenario is shown, and min–max shows the spread.
+- **Noise**: the machine is a 2-core VM (Firecracker) on a shared host. While this harness was
+  written, the very same `rsync` copy of 10,000 small files took 0.25 s in one minute and
+  0.7–1.0 s in another, the extra time being kernel (sys) time, with no CPU steal, disk reads or
+  memory pressure visible inside the guest: the host is busy with others. Interleaving, rotation
+  and medians spread such spells over all tools; the per-round ratios (two runs close in time)
+  show whether a spell still skewed a comparison. The load average before and after each
+  scenario is shown, and min–max shows the spread. Use more `--runs` when ratios sit near a
+  target.
 - Tool settings: rsync `-a --delete` (mirror); rclone 1.60 `sync` with its defaults (size+mtime,
   4 transfers, 8 checkers; `--track-renames` hashes both sides with MD5 on local disks);
   rclone `bisync` (experimental in 1.60; its state is built with an untimed `--resync`);
