@@ -10,7 +10,10 @@ public static class Native
     public static bool IsLinux => OperatingSystem.IsLinux();
 
     /// <summary>Runs a program; returns (exit code, stdout+stderr). Exit -1 when the program cannot be started.</summary>
-    public static (int Exit, string Output) Run(string file, params string[] args)
+    public static (int Exit, string Output) Run(string file, params string[] args) => RunFor(TimeSpan.FromSeconds(60), file, args);
+
+    /// <summary>Runs a program with a time limit.</summary>
+    public static (int Exit, string Output) RunFor(TimeSpan limit, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
@@ -21,8 +24,9 @@ public static class Native
         try
         {
             using var p = Process.Start(psi)!;
-            var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-            if (!p.WaitForExit(60_000))
+            var stderr = p.StandardError.ReadToEndAsync();
+            var output = p.StandardOutput.ReadToEnd() + stderr.GetAwaiter().GetResult();
+            if (!p.WaitForExit((int)limit.TotalMilliseconds))
             {
                 p.Kill();
                 return (-1, file + " timed out");
