@@ -88,6 +88,46 @@ public class StateAndSetupTests
         }
     }
 
+    [Theory]
+    [InlineData("source_tree.json")]
+    [InlineData("source_tree.json", "destination_tree.json")]
+    public void First_snapshot_killed_between_its_files_still_knows_what_the_journal_recorded(params string[] written)
+    {
+        // Found by the crash harness (seed 729473977): a first run killed while writing its first snapshot leaves
+        // source_tree.json (and maybe destination_tree.json) but no sync_metadata.json, plus a full journal. The
+        // journal alone would be a complete state; it must not be thrown away as "unreadable".
+        using var t = new Sandbox();
+        foreach (var n in new[] { "a.txt", "b.txt", "c.txt", "d/e.txt" })
+        {
+            t.Write(SyncSide.Source, n, "content " + n);
+        }
+
+        var pair = t.Pair();
+        var journal = Path.Combine(t.StateDir, "journal.jsonl");
+        byte[] journalBytes;
+        using (var session = SyncSession.Open(pair))
+        {
+            session.Run(null, new ExecuteOptions());
+            journalBytes = File.ReadAllBytes(journal);
+        }
+
+        Assert.NotEmpty(journalBytes);
+        File.WriteAllBytes(journal, journalBytes);
+        foreach (var f in new[] { "source_tree.json", "destination_tree.json", "sync_metadata.json" }.Except(written))
+        {
+            File.Delete(Path.Combine(t.StateDir, f));
+        }
+
+        t.Delete(SyncSide.Source, "b.txt");
+
+        var plan = Sandbox.PlanOnly(pair);
+
+        Assert.False(plan.StateWasUnreadable, "the interrupted first snapshot made the state read as unreadable: " + string.Join(" | ", plan.Warnings));
+        Assert.Equal(4, plan.Info.TrackedFileCount);
+        var action = Assert.Single(plan.Visible());
+        Assert.Equal(SyncActionType.DeleteDestination, action.Action);
+    }
+
     [Fact]
     public void State_file_missing_among_the_three_reads_as_no_state()
     {
