@@ -67,6 +67,9 @@ internal sealed class Scenario
 
     public string Folder => _dir;
 
+    /// <summary>How long one uninterrupted run may take before it counts as a hang.</summary>
+    private TimeSpan RunLimit => TimeSpan.FromMinutes(2 + (_spec.Files / 1000.0));
+
     private string[] ChildArgs => new[]
     {
         "--source", _src, "--destination", _dst, "--state", _state, "--mode", OptionNames.Kebab(_spec.Mode), "--conflict", OptionNames.Kebab(_spec.Conflict),
@@ -152,9 +155,9 @@ internal sealed class Scenario
 
         Log($"manifest, reference plan and snapshot ready at {clock.Elapsed.TotalSeconds:0.0} s");
         var reference = ChildProcess.Start(ChildArgs, _dir);
-        if (!reference.WaitForExit(TimeSpan.FromMinutes(10)))
+        if (!reference.WaitForExit(RunLimit))
         {
-            Fail("the reference run did not finish in 10 minutes");
+            Fail($"the clean reference run did not finish in {RunLimit.TotalMinutes:0} minutes (a hang)");
             reference.Dispose();
             return Done(clock);
         }
@@ -197,7 +200,7 @@ internal sealed class Scenario
             if (_spec.StateKill)
             {
                 // Kill while the state snapshot is being written: just after the last action finished.
-                child.Executed.Wait(TimeSpan.FromMinutes(5));
+                WaitFor(child, child.Executed);
                 var window = Math.Max(saveTime.TotalMilliseconds, 1) * 1.2;
                 SpinFor(TimeSpan.FromMilliseconds(_killRng.NextDouble() * window));
                 var savedBefore = child.Saved.IsSet;
@@ -215,7 +218,7 @@ internal sealed class Scenario
                 }
                 else
                 {
-                    child.Executing.Wait(TimeSpan.FromMinutes(5));
+                    WaitFor(child, child.Executing);
                     var share = _result.ActionsPlanned == 0 ? 1.0 : Math.Min(1.0, remaining / (double)_result.ActionsPlanned);
                     delay = child.Elapsed + TimeSpan.FromMilliseconds(Math.Max(1, execTime.TotalMilliseconds * share) * _killRng.NextDouble());
                 }
@@ -302,6 +305,15 @@ internal sealed class Scenario
         return _result;
     }
 
+    /// <summary>Waits for a milestone, or until the child ends or a run's time limit passes.</summary>
+    private void WaitFor(ChildProcess child, ManualResetEventSlim milestone)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!milestone.Wait(20) && !child.HasExited && clock.Elapsed < RunLimit)
+        {
+        }
+    }
+
     private static void SpinFor(TimeSpan t)
     {
         var sw = Stopwatch.StartNew();
@@ -319,9 +331,9 @@ internal sealed class Scenario
     private int RunToEnd(string what, int expectExit = 0)
     {
         using var child = ChildProcess.Start(ChildArgs, _dir);
-        if (!child.WaitForExit(TimeSpan.FromMinutes(10)))
+        if (!child.WaitForExit(RunLimit))
         {
-            Fail($"{what} did not finish in 10 minutes");
+            Fail($"{what} did not finish in {RunLimit.TotalMinutes:0} minutes (a hang)");
             return -1;
         }
 

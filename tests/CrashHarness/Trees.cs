@@ -198,6 +198,11 @@ internal sealed class TreeMaker
         {
             size = _rng.Next(4 << 20, 24 << 20);
         }
+        else if (allowLarge && roll < 0.0045)
+        {
+            // Above the engine's 32 MiB hash-while-copying limit: the in-kernel copy path.
+            size = _rng.Next(33 << 20, 72 << 20);
+        }
         else if (roll < 0.03)
         {
             size = _rng.Next(64 << 10, 1 << 20);
