@@ -1,13 +1,325 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.IO;
+using System.Linq;
+using SyncEngine.Control;
 
 namespace SyncEngine.Cli;
 
-/// <summary>Placeholder until the CLI lands (replaced by the CLI work).</summary>
+/// <summary>
+/// The <c>syncengine</c> command line: System.CommandLine parses, the command classes act, and every error becomes
+/// a message on standard error and an exit code (<see cref="ExitCodes"/>). No rule lives here: the engine decides.
+/// </summary>
 internal static class CliApp
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs one command line with the given writers (tests use this in-process).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, new CliContext(stdout, stderr));
+
+    /// <summary>Runs one command line in the given context.</summary>
+    public static int Run(string[] args, CliContext context)
     {
-        stderr.WriteLine("syncengine: not built yet");
-        return 2;
+        var root = BuildCommands(context);
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null, EnablePosixBundling = false });
+        if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
+        {
+            return ReportParseErrors(context, parse);
+        }
+
+        return parse.Invoke(new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        });
+    }
+
+    private static RootCommand BuildCommands(CliContext context)
+    {
+        var root = new RootCommand("syncengine: keep two folders in sync.");
+        foreach (var option in root.Options)
+        {
+            if (option is HelpOption help)
+            {
+                help.Action = new PrintHelp();
+            }
+            else if (option is VersionOption version)
+            {
+                version.Action = new PrintVersion();
+            }
+        }
+
+        root.Add(PairCommand(context, "plan", sync: false));
+        root.Add(PairCommand(context, "sync", sync: true));
+        root.Add(ControlCommand(context, "pause", ControlRequest.Pause));
+        root.Add(ControlCommand(context, "resume", ControlRequest.Resume));
+        root.Add(ControlCommand(context, "stop", ControlRequest.Stop));
+        root.Add(StatusCommand(context));
+        return root;
+    }
+
+    private static Command PairCommand(CliContext context, string name, bool sync)
+    {
+        var source = new Argument<string>("SOURCE") { Description = "the source folder" };
+        var destination = new Argument<string>("DESTINATION") { Description = "the destination folder" };
+        var mode = Text("--mode", "M", "sync mode", "two-way", "source-to-destination", "source-backup", "destination-to-source", "destination-backup");
+        var compare = Text("--compare", "C", "comparison", "hash-then-mtime", "size-only", "hash-only", "mtime-only", "size-and-mtime");
+        var conflict = Text("--conflict", "R", "conflict resolution", "newest-wins", "source-wins", "destination-wins", "keep-both", "manual");
+        var initial = Text("--initial", "P", "first two-way sync", "merge", "source-wins", "destination-wins");
+        var stateDir = Text("--state-dir", "DIR", "state folder");
+        var ignore = new Option<string[]>("--ignore") { HelpName = "PAT", Description = "ignore pattern", AllowMultipleArgumentsPerToken = false };
+        var whatIf = new Option<bool>("--what-if") { Description = "print what would happen" };
+        var json = new Option<bool>("--json") { Description = "JSON lines" };
+        var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
+        {
+            source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json,
+        };
+        Option<bool>? force = null, noTrash = null;
+        Option<int?>? transfers = null, operations = null;
+        if (sync)
+        {
+            force = new Option<bool>("--force") { Description = "pass the safety guards" };
+            noTrash = new Option<bool>("--no-trash") { Description = "keep no old versions" };
+            transfers = Number("--transfers", "concurrent copies");
+            operations = Number("--operations", "concurrent operations");
+            command.Add(force);
+            command.Add(noTrash);
+            command.Add(transfers);
+            command.Add(operations);
+        }
+
+        command.SetAction(parse => Execute(context, () =>
+        {
+            RejectOptionLikeArguments(parse, source, destination);
+            var args = new PairArguments
+            {
+                Source = parse.GetValue(source) ?? "",
+                Destination = parse.GetValue(destination) ?? "",
+                Mode = parse.GetValue(mode),
+                Compare = parse.GetValue(compare),
+                Conflict = parse.GetValue(conflict),
+                Initial = parse.GetValue(initial),
+                StateDir = parse.GetValue(stateDir),
+                Ignore = parse.GetValue(ignore) ?? Array.Empty<string>(),
+                WhatIf = parse.GetValue(whatIf),
+                Json = parse.GetValue(json),
+                Force = force is not null && parse.GetValue(force),
+                NoTrash = noTrash is not null && parse.GetValue(noTrash),
+                Transfers = transfers is null ? null : parse.GetValue(transfers),
+                Operations = operations is null ? null : parse.GetValue(operations),
+            };
+            return sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
+        }));
+        return command;
+    }
+
+    private static Command ControlCommand(CliContext context, string name, ControlRequest request)
+    {
+        var (stateDir, source, destination) = PairLocator();
+        var command = new Command(name, name + " a running sync") { stateDir, source, destination };
+        command.SetAction(parse => Execute(context, () =>
+        {
+            RejectOptionLikeArguments(parse, source, destination);
+            return ControlCommands.Request(context, request, parse.GetValue(stateDir), parse.GetValue(source), parse.GetValue(destination));
+        }));
+        return command;
+    }
+
+    private static Command StatusCommand(CliContext context)
+    {
+        var (stateDir, source, destination) = PairLocator();
+        var json = new Option<bool>("--json") { Description = "one JSON object" };
+        var command = new Command("status", "show a pair's status") { stateDir, source, destination, json };
+        command.SetAction(parse => Execute(context, () =>
+        {
+            RejectOptionLikeArguments(parse, source, destination);
+            return ControlCommands.Status(context, parse.GetValue(stateDir), parse.GetValue(source), parse.GetValue(destination), parse.GetValue(json));
+        }));
+        return command;
+    }
+
+    private static (Option<string?> StateDir, Argument<string?> Source, Argument<string?> Destination) PairLocator() =>
+        (Text("--state-dir", "DIR", "state folder"),
+         new Argument<string?>("SOURCE") { Arity = ArgumentArity.ZeroOrOne, Description = "the source folder (default state folder)" },
+         new Argument<string?>("DESTINATION") { Arity = ArgumentArity.ZeroOrOne, Description = "the destination folder (default state folder)" });
+
+    /// <summary>
+    /// System.CommandLine hands an unknown option such as <c>--forse</c> to a free SOURCE or DESTINATION slot. Refuse
+    /// argument values that start with '-' unless they come after <c>--</c>, so a typo never becomes a folder name.
+    /// Throws <see cref="CliUsageException"/>.
+    /// </summary>
+    private static void RejectOptionLikeArguments(ParseResult parse, params Argument[] arguments)
+    {
+        var tokens = parse.Tokens;
+        var doubleDash = -1;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type == System.CommandLine.Parsing.TokenType.DoubleDash)
+            {
+                doubleDash = i;
+                break;
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            var result = parse.GetResult(argument);
+            if (result is null)
+            {
+                continue;
+            }
+
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.Length < 2 || token.Value[0] != '-')
+                {
+                    continue;
+                }
+
+                var at = -1;
+                for (var i = 0; i < tokens.Count; i++)
+                {
+                    if (ReferenceEquals(tokens[i], token))
+                    {
+                        at = i;
+                        break;
+                    }
+                }
+
+                if (doubleDash < 0 || at < doubleDash)
+                {
+                    throw new CliUsageException($"Unrecognized option '{token.Value}'. (For a folder whose name starts with '-', write ./{token.Value} or put it after '--'.)", parse.CommandResult.Command.Name);
+                }
+            }
+        }
+    }
+
+    private static Option<int?> Number(string name, string description) => new(name)
+    {
+        HelpName = "N",
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
+            {
+                return n;
+            }
+
+            result.AddError($"{name}: '{text}' is not a whole number.");
+            return null;
+        },
+    };
+
+    private static Option<string?> Text(string name, string helpName, string description, params string[] completions)
+    {
+        var option = new Option<string?>(name) { HelpName = helpName, Description = description };
+        if (completions.Length > 0)
+        {
+            option.CompletionSources.Add(completions);
+        }
+
+        return option;
+    }
+
+    /// <summary>Runs a command body, turning every error into a message on standard error and an exit code.</summary>
+    internal static int Execute(CliContext context, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (CliUsageException ex)
+        {
+            context.Error.WriteLine("syncengine: " + ex.Message);
+            if (ex.HelpCommand is not null)
+            {
+                context.Error.WriteLine($"Run 'syncengine {ex.HelpCommand} --help' for usage.");
+            }
+
+            return ExitCodes.InvalidInput;
+        }
+        catch (SyncEngineException ex)
+        {
+            context.Error.WriteLine(ErrorMessages.Describe(ex));
+            return ExitCodes.For(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            context.Error.WriteLine("syncengine: cancelled.");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine("syncengine: error: " + ex.Message);
+            return ExitCodes.InvalidInput;
+        }
+#pragma warning disable CA1031 // The last line of defence: report, never crash with a stack trace and exit code 134.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            context.Error.WriteLine("syncengine: unexpected error: " + ex.GetType().Name + ": " + ex.Message);
+            return ExitCodes.ActionsFailed;
+        }
+        finally
+        {
+            try
+            {
+                context.Out.Flush();
+            }
+            catch (IOException)
+            {
+                // Standard output was closed (for example piped into 'head'): nothing more to say.
+            }
+        }
+    }
+
+    private static int ReportParseErrors(CliContext context, ParseResult parse)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var error in parse.Errors)
+        {
+            // "Required argument missing for command: 'plan'" does not say which one: name it.
+            var message = error.SymbolResult is System.CommandLine.Parsing.ArgumentResult argument && argument.Tokens.Count == 0
+                ? $"{parse.CommandResult.Command.Name}: missing {argument.Argument.Name}."
+                : error.Message;
+            if (seen.Add(message))
+            {
+                context.Error.WriteLine("syncengine: " + message);
+            }
+        }
+
+        var command = parse.CommandResult.Command;
+        var name = command is RootCommand ? "" : command.Name + " ";
+        context.Error.WriteLine($"Run 'syncengine {name}--help' for usage.");
+        return ExitCodes.InvalidInput;
+    }
+
+    /// <summary>Prints the hand-written help of the command being parsed.</summary>
+    private sealed class PrintHelp : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var command = parseResult.CommandResult.Command;
+            parseResult.InvocationConfiguration.Output.Write(HelpText.For(command is RootCommand ? "" : command.Name));
+            return ExitCodes.Success;
+        }
+    }
+
+    /// <summary>Prints <c>syncengine &lt;version&gt;</c>.</summary>
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine("syncengine " + HelpText.Version);
+            return ExitCodes.Success;
+        }
     }
 }

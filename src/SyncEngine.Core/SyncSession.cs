@@ -23,6 +23,10 @@ public sealed class SyncSession : IDisposable
     private readonly PairLock _lock;
     private readonly StateLoad _load;
     private readonly List<string> _warnings = new();
+    private readonly CancellationTokenSource _stopRequested = new();
+    private readonly Timer _controlPoll;
+    private string? _lastControlId;
+    private bool _pausedByRequest;
     private SyncExecution? _execution;
     private bool _disposed;
 
@@ -39,7 +43,44 @@ public sealed class SyncSession : IDisposable
         {
             _warnings.Add(load.Warning);
         }
+
+        // Requests through the control file count from the moment the pair is locked, so a pause or stop sent
+        // while this run is still listing or planning is not lost.
+        _lastControlId = ControlFile.Read(StateDir)?.Id;
+        _controlPoll = new Timer(_ => PollControl(), null, 200, 200);
     }
+
+    private void PollControl()
+    {
+        var request = ControlFile.Read(StateDir);
+        if (request is null || string.Equals(request.Value.Id, _lastControlId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _lastControlId = request.Value.Id;
+        var controller = _execution?.Controller;
+        switch (request.Value.Request)
+        {
+            case ControlRequest.Pause:
+                _pausedByRequest = true;
+                controller?.Pause();
+                _lock.SetPaused(true);
+                break;
+            case ControlRequest.Resume:
+                _pausedByRequest = false;
+                controller?.Resume();
+                _lock.SetPaused(false);
+                break;
+            case ControlRequest.Stop:
+                _stopRequested.Cancel();
+                controller?.Cancel();
+                break;
+        }
+    }
+
+    /// <summary>True once another process asked this run to stop (through the control file).</summary>
+    public bool StopRequested => _stopRequested.IsCancellationRequested;
 
     /// <summary>The pair.</summary>
     public SyncPair Pair { get; }
@@ -99,7 +140,8 @@ public sealed class SyncSession : IDisposable
     public SyncPlan Plan(PlanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable, _warnings, options ?? new PlanOptions(), cancellationToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        return SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable, _warnings, options ?? new PlanOptions(), linked.Token);
     }
 
     /// <summary>The guard violations for executing these actions (empty when the run may go ahead).</summary>
@@ -148,6 +190,16 @@ public sealed class SyncSession : IDisposable
         }
 
         _execution = new SyncExecution(this, planned, options);
+        if (_pausedByRequest)
+        {
+            _execution.Controller.Pause();
+        }
+
+        if (_stopRequested.IsCancellationRequested)
+        {
+            _execution.Controller.Cancel();
+        }
+
         return _execution;
     }
 
@@ -191,6 +243,7 @@ public sealed class SyncSession : IDisposable
         }
 
         _disposed = true;
+        _controlPoll.Dispose();
         try
         {
             _execution?.Shutdown();
@@ -209,6 +262,7 @@ public sealed class SyncSession : IDisposable
         finally
         {
             _execution?.DisposeJournal();
+            _stopRequested.Dispose();
             Source.Dispose();
             Destination.Dispose();
             _lock.Dispose();
@@ -251,6 +305,15 @@ public static class SyncPlanner
             throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound, $"The source folder '{src.Root}' does not exist.", src.Root);
         }
 
+        if (state is not null && state.Records.Count > 0 && !dst.RootExists())
+        {
+            // Created only on a first sync: a destination that vanished after syncs (an unplugged drive, an unmounted
+            // share) must not be recreated and refilled on whatever disk holds its mount point.
+            throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound,
+                $"The destination folder '{dst.Root}' does not exist, but the last sync recorded {state.Records.Count} files there. If it is on a removable drive or a network share, connect it; to start over, create the folder or use another state folder.",
+                dst.Root);
+        }
+
         var rules = IgnoreRules.Load(File.Exists(pair.ResolvedIgnoreFile) ? pair.ResolvedIgnoreFile : null, pair.IgnorePatterns);
         var issues = new List<ScanIssue>();
         void OnIssue(ScanIssue i)
@@ -287,7 +350,7 @@ public static class SyncPlanner
                 : (d.Count, s.Count, "Destination", "source");
             if (big >= 10 && small * 4 <= big)
             {
-                planWarnings.Add($"{bigName} has {big} files but {smallName} has only {small}. This first TwoWay sync merges (copies both ways, deletes nothing). To make one side authoritative and delete the other's extra files, set the initial sync preference to {bigName}Wins.");
+                planWarnings.Add($"{bigName} has {big} files but {smallName} has only {small}. This first TwoWay sync merges (copies both ways, deletes nothing). To make one side authoritative and delete the other's extra files, choose the initial sync preference {bigName}Wins (syncengine --initial {bigName.ToLowerInvariant()}-wins; PowerShell -InitialSyncPreference {bigName}Wins).");
             }
         }
 

@@ -46,12 +46,12 @@ public static class SafetyGuards
         {
             if (info.SourceFileCount == 0 && delDestination > 0)
             {
-                result.Add(new GuardViolation("SyncRootEmptied", $"The source '{info.Pair.Source}' is empty or missing, but the last sync recorded {info.TrackedFileCount} files there; syncing now would delete {delDestination} files on the destination. If it is not mounted, mount it; if it was emptied on purpose, use force."));
+                result.Add(new GuardViolation("SyncRootEmptied", $"The source '{info.Pair.Source}' is empty or missing, but the last sync recorded {info.TrackedFileCount} files there; syncing now would delete {delDestination} files on the destination. If it is not mounted, mount it; if it was emptied on purpose, run again with force (syncengine --force; PowerShell -Force)."));
             }
 
             if (info.DestinationFileCount == 0 && delSource > 0)
             {
-                result.Add(new GuardViolation("SyncRootEmptied", $"The destination '{info.Pair.Destination}' is empty or missing, but the last sync recorded {info.TrackedFileCount} files there; syncing now would delete {delSource} files on the source. If it is not mounted, mount it; if it was emptied on purpose, use force."));
+                result.Add(new GuardViolation("SyncRootEmptied", $"The destination '{info.Pair.Destination}' is empty or missing, but the last sync recorded {info.TrackedFileCount} files there; syncing now would delete {delSource} files on the source. If it is not mounted, mount it; if it was emptied on purpose, run again with force (syncengine --force; PowerShell -Force)."));
             }
         }
 
@@ -71,7 +71,7 @@ public static class SafetyGuards
         if (share > maxPercent)
         {
             result.Add(new GuardViolation("SyncMassDeleteGuard", string.Format(CultureInfo.InvariantCulture,
-                "The sync would delete {0} of {1} files on the {2} ({3:0.#} %), more than the limit of {4:0.#} %. Nothing was changed. Check the plan; to go ahead, use force.",
+                "The sync would delete {0} of {1} files on the {2} ({3:0.#} %), more than the limit of {4:0.#} %. Nothing was changed. Check the plan; to go ahead, run again with force (syncengine --force; PowerShell -Force).",
                 deletions, count, side, share, maxPercent)));
         }
     }

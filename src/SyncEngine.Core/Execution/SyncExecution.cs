@@ -32,8 +32,6 @@ public sealed class SyncExecution
     private readonly DateTime _startedUtc = DateTime.UtcNow;
     private readonly int _total;
     private readonly long _totalBytes;
-    private readonly Timer _controlPoll;
-    private string? _lastControlId;
     private int _pending;
     private int _done;
     private long _bytesDone;
@@ -60,8 +58,12 @@ public sealed class SyncExecution
         }
 
         _journal = new Journal(session.StateDir);
-        _lastControlId = ControlFile.Read(session.StateDir)?.Id;
-        _controlPoll = new Timer(_ => PollControl(), null, 200, 200);
+        if (_controller.IsPaused)
+        {
+            // Paused before execution began: say so where other processes look.
+            session.Lock.SetPaused(true);
+        }
+
         for (var i = 0; i < session.Pair.TransferLimit; i++)
         {
             StartWorker(_transfers, "SyncEngine transfer " + i);
@@ -133,8 +135,8 @@ public sealed class SyncExecution
         var deadline = Environment.TickCount + milliseconds;
         foreach (var t in _workers)
         {
-            var left = deadline - Environment.TickCount;
-            if (left <= 0 || !t.Join(left))
+            var left = Math.Max(0, deadline - Environment.TickCount);
+            if (!t.Join(left))
             {
                 return false;
             }
@@ -152,7 +154,6 @@ public sealed class SyncExecution
                 return _summary;
             }
 
-            _controlPoll.Dispose();
             foreach (var kv in _emptiedFolders.Keys)
             {
                 try
@@ -190,11 +191,7 @@ public sealed class SyncExecution
             };
             _session.RecordOutcome(_summary.Outcome, _ok, _failed, _skipped + _stale + _conflicts);
             Raise(new SyncProgressEvent { Type = SyncEventType.SyncComplete, Summary = _summary, FilesDone = _done, FilesTotal = _total, BytesDone = _summary.BytesTransferred, BytesTotal = _totalBytes });
-            if (_ownsController)
-            {
-                _controller.PausedChanged -= OnPausedChanged;
-            }
-
+            _controller.PausedChanged -= OnPausedChanged;
             return _summary;
         }
     }
@@ -234,29 +231,6 @@ public sealed class SyncExecution
     {
         _session.Lock.SetPaused(paused);
         Raise(new SyncProgressEvent { Type = paused ? SyncEventType.Paused : SyncEventType.Resumed });
-    }
-
-    private void PollControl()
-    {
-        var request = ControlFile.Read(_session.StateDir);
-        if (request is null || string.Equals(request.Value.Id, _lastControlId, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        _lastControlId = request.Value.Id;
-        switch (request.Value.Request)
-        {
-            case ControlRequest.Pause:
-                _controller.Pause();
-                break;
-            case ControlRequest.Resume:
-                _controller.Resume();
-                break;
-            case ControlRequest.Stop:
-                _controller.Cancel();
-                break;
-        }
     }
 
     private void StartWorker(BlockingCollection<SyncAction> queue, string name)

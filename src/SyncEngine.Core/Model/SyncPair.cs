@@ -151,6 +151,12 @@ public sealed class SyncPair
             throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"MaxDeletePercent must be between 0 and 100 (got {MaxDeletePercent}).", nameof(MaxDeletePercent));
         }
 
+        if (!string.IsNullOrEmpty(IgnoreFile) && !File.Exists(IgnoreFile))
+        {
+            // An explicit ignore file that is missing must not mean "no rules": a mirror would delete what it protects.
+            throw new SyncEngineException("SyncIgnoreFileNotFound", SyncErrorKind.NotFound, $"The ignore file '{IgnoreFile}' does not exist.", IgnoreFile);
+        }
+
         if (RetryCount < 0)
         {
             throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"RetryCount must not be negative (got {RetryCount}).", nameof(RetryCount));

@@ -76,13 +76,17 @@ public sealed class SyncProgressEvent
 public sealed class ConflictInfo
 {
     /// <summary>Creates the information.</summary>
-    public ConflictInfo(string relativePath, FileVersion source, FileVersion destination, string reason)
+    public ConflictInfo(string relativePath, FileVersion source, FileVersion destination, string reason, string pairName = "")
     {
+        PairName = pairName;
         RelativePath = relativePath;
         Source = source;
         Destination = destination;
         Reason = reason;
     }
+
+    /// <summary>The pair the conflict belongs to.</summary>
+    public string PairName { get; }
 
     /// <summary>The path in conflict.</summary>
     public string RelativePath { get; }

@@ -432,7 +432,7 @@ internal sealed class Planner
                     return new SyncAction(SyncActionType.Conflict, key, why + "; manual resolution: reported and skipped", s, d, _info);
                 }
 
-                choice = _options.ConflictHandler(new ConflictInfo(key, s, d, why));
+                choice = _options.ConflictHandler(new ConflictInfo(key, s, d, why, _pair.Name));
                 resolution = "chosen by handler: " + choice;
                 break;
             default:

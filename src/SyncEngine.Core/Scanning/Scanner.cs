@@ -88,8 +88,22 @@ internal static class Scanner
             onIssue(fixedIssue);
         }
 
-        foreach (var entry in provider.Enumerate(folder => !rules.IsIgnored(folder, isDirectory: true), Issue, ct))
+        foreach (var entry in provider.Enumerate(folder => PathRules.ValidateRelative(folder) is null && !rules.IsIgnored(folder, isDirectory: true), Issue, ct))
         {
+            // Never trust a listing: a name that would leave the root (absolute, '..', NUL, empty segment) is refused
+            // here whatever the provider did, and never reaches the ignore rules, the planner or the disk.
+            var problem = PathRules.ValidateRelative(entry.Path);
+            if (problem is not null)
+            {
+                onIssue(new ScanIssue(side, PathRules.Printable(entry.Path), problem));
+                continue;
+            }
+
+            if (entry.Kind != EntryKind.File)
+            {
+                continue;
+            }
+
             if (rules.IsIgnored(entry.Path, isDirectory: false))
             {
                 continue;

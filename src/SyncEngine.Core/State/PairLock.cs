@@ -39,9 +39,13 @@ internal sealed class PairLock : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(Path.Combine(stateDir, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream = OpenExclusive(Path.Combine(stateDir, LockFile));
         }
         catch (UnauthorizedAccessException ex)
+        {
+            throw new SyncEngineException("SyncStateFolderUnavailable", SyncErrorKind.PermissionDenied, $"The state folder '{stateDir}' is not writable: {ex.Message}", stateDir, ex);
+        }
+        catch (IOException ex) when (!CanWriteIn(stateDir))
         {
             throw new SyncEngineException("SyncStateFolderUnavailable", SyncErrorKind.PermissionDenied, $"The state folder '{stateDir}' is not writable: {ex.Message}", stateDir, ex);
         }
@@ -64,6 +68,43 @@ internal sealed class PairLock : IDisposable
         }
 
         return held;
+    }
+
+    /// <summary>
+    /// Opens the lock file exclusively. A status probe (<see cref="IsHeld"/>) holds it for an instant, so a busy
+    /// answer is retried for a moment before it counts as another run.
+    /// </summary>
+    private static FileStream OpenExclusive(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                System.Threading.Thread.Sleep(50);
+            }
+        }
+    }
+
+    /// <summary>Whether a file can be created in the folder (tells a read-only state folder from a held lock).</summary>
+    private static bool CanWriteIn(string folder)
+    {
+        var probe = Path.Combine(folder, "write-probe.tmp-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>True when some run (in any process, this one included) holds the lock.</summary>

@@ -41,17 +41,22 @@ internal static class StateStore
         var srcPath = Path.Combine(stateDir, SourceTreeFile);
         var dstPath = Path.Combine(stateDir, DestinationTreeFile);
         var journalPath = Path.Combine(stateDir, JournalFile);
-        if (!File.Exists(metaPath) && !File.Exists(srcPath) && !File.Exists(dstPath))
+        if (!File.Exists(metaPath))
         {
+            // The metadata file is renamed into place last and never removed, so without it no snapshot was ever
+            // completed: tree files beside it are a first snapshot cut short. The journal, emptied only after a
+            // complete snapshot, then holds every completed action: alone, it is the state.
             if (File.Exists(journalPath) && new FileInfo(journalPath).Length > 0)
             {
-                // A first run was interrupted before its first snapshot: the journal alone is the state.
                 var fresh = new PairState(pair.Id, pair.Source, pair.Destination);
                 var n = ReplayJournal(journalPath, fresh);
                 return new StateLoad { State = fresh, JournalEntriesReplayed = n };
             }
 
-            return new StateLoad();
+            if (!File.Exists(srcPath) && !File.Exists(dstPath))
+            {
+                return new StateLoad();
+            }
         }
 
         PairState state;

@@ -1,0 +1,143 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+
+namespace SyncEngine.Cli;
+
+/// <summary>The text of <c>--help</c> and <c>--version</c>. Value lists come from the engine's enums, so they stay accurate.</summary>
+internal static class HelpText
+{
+    /// <summary>The version stamped into the assembly (from Directory.Build.props), without build metadata.</summary>
+    public static string Version
+    {
+        get
+        {
+            var informational = typeof(HelpText).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? typeof(HelpText).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+            var plus = informational.IndexOf('+', StringComparison.Ordinal);
+            return plus > 0 ? informational.Substring(0, plus) : informational;
+        }
+    }
+
+    /// <summary>Help for the command named <paramref name="command"/> ("" for the program).</summary>
+    public static string For(string command)
+    {
+        var sb = new StringBuilder();
+        switch (command)
+        {
+            case "plan":
+                sb.AppendLine("syncengine plan: print what a sync would do; change nothing (takes no lock).");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine plan SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json]");
+                sb.AppendLine();
+                sb.AppendLine("Output: one line per action (action, path, reason), then a summary line; warnings on stderr.");
+                AppendPairOptions(sb, sync: false);
+                break;
+            case "sync":
+                sb.AppendLine("syncengine sync: plan and execute.");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine sync SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--force] [--no-trash]");
+                sb.AppendLine("                  [--transfers N] [--operations N]");
+                sb.AppendLine();
+                sb.AppendLine("Output: one line per action that ran (status, action, path, error), then");
+                sb.AppendLine("'N succeeded, N failed, N skipped, N stale, N conflicts, <bytes> copied in <s>'.");
+                sb.AppendLine("On a terminal, a live progress line on stderr. Ctrl+C stops cleanly (exit 130).");
+                AppendPairOptions(sb, sync: true);
+                break;
+            case "pause":
+            case "resume":
+            case "stop":
+                sb.Append("syncengine ").Append(command).Append(": ask a sync running in another process to ")
+                  .AppendLine(command == "pause" ? "pause (running actions finish; no new ones start)." : command == "resume" ? "resume after a pause." : "stop (running actions finish; the state is saved).");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.Append("  syncengine ").Append(command).AppendLine(" --state-dir DIR");
+                sb.Append("  syncengine ").Append(command).AppendLine(" SOURCE DESTINATION      (pairs that use the default state folder)");
+                sb.AppendLine();
+                sb.AppendLine("Exit codes:");
+                sb.AppendLine("  0    the request was written (also when no sync was running: stderr says so)");
+                sb.AppendLine("  2    bad arguments, or the state folder does not exist");
+                return sb.ToString();
+            case "status":
+                sb.AppendLine("syncengine status: is the pair idle, running or paused, and how did its last run end.");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine status --state-dir DIR [--json]");
+                sb.AppendLine("  syncengine status SOURCE DESTINATION [--json]   (pairs that use the default state folder)");
+                sb.AppendLine();
+                sb.AppendLine("Exit codes:");
+                sb.AppendLine("  0    the status was printed");
+                sb.AppendLine("  2    bad arguments, or the state folder does not exist");
+                return sb.ToString();
+            default:
+                sb.Append("syncengine ").Append(Version).AppendLine(": keep two folders in sync (the SyncEngine engine, from any shell).");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine plan SOURCE DESTINATION [options]    print the plan; change nothing");
+                sb.AppendLine("  syncengine sync SOURCE DESTINATION [options]    plan and execute");
+                sb.AppendLine("  syncengine pause|resume|stop --state-dir DIR    reach a sync running in another process");
+                sb.AppendLine("  syncengine status --state-dir DIR [--json]      idle, running or paused; the last run");
+                sb.AppendLine("  syncengine --version | --help | COMMAND --help");
+                sb.AppendLine();
+                sb.AppendLine("Relative SOURCE, DESTINATION and DIR resolve against the current folder. pause, resume, stop");
+                sb.AppendLine("and status also take SOURCE DESTINATION instead of --state-dir for the default state folder.");
+                AppendPairOptions(sb, sync: true);
+                break;
+        }
+
+        AppendExitCodes(sb);
+        return sb.ToString();
+    }
+
+    private static void AppendPairOptions(StringBuilder sb, bool sync)
+    {
+        sb.AppendLine();
+        sb.AppendLine(sync ? "Options (plan and sync):" : "Options:");
+        sb.AppendLine("  --mode M         " + PairArguments.ValueList<SyncMode>().Replace(", ", " | ", StringComparison.Ordinal));
+        sb.AppendLine("                   (default two-way); aliases: " + string.Join(" ", PairArguments.ModeAliases()));
+        sb.AppendLine("                   (names are case-insensitive; '-' and '_' are optional: twoWay, TWO_WAY)");
+        sb.AppendLine("  --compare C      " + PairArguments.ValueList<CompareMode>().Replace(", ", " | ", StringComparison.Ordinal) + " (default hash-then-mtime)");
+        sb.AppendLine("  --conflict R     " + PairArguments.ValueList<ConflictResolution>().Replace(", ", " | ", StringComparison.Ordinal));
+        sb.AppendLine("                   (default newest-wins; manual reports conflicts and skips them)");
+        sb.AppendLine("  --initial P      " + PairArguments.ValueList<InitialSyncPreference>().Replace(", ", " | ", StringComparison.Ordinal) + " (default merge): a first two-way sync");
+        sb.AppendLine("  --state-dir DIR  the pair's state folder (default: per user, per pair)");
+        sb.AppendLine("  --ignore PAT     gitignore-style pattern, repeatable, added to the rules of SOURCE/.syncignore");
+        sb.AppendLine("  --what-if        print one 'What if: <Action> <path>' line per planned action; change nothing");
+        sb.AppendLine("  --json           one JSON object per line (plan: actions; sync: results, then {\"summary\":{...}})");
+        if (sync)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Options (sync only):");
+            sb.AppendLine("  --force          let the sync pass the safety guards (mass deletion, emptied root)");
+            sb.AppendLine("  --no-trash       delete and overwrite without keeping the old version in .syncengine/trash");
+            sb.AppendLine("  --transfers N    concurrent copies (default 4)");
+            sb.AppendLine("  --operations N   concurrent deletes, renames and other operations (default 8)");
+        }
+    }
+
+    private static void AppendExitCodes(StringBuilder sb)
+    {
+        sb.AppendLine();
+        sb.AppendLine("Exit codes:");
+        sb.AppendLine("  0    done: the plan was printed, or every action succeeded");
+        sb.AppendLine("  1    some actions failed (the others were applied), or an unexpected error");
+        sb.AppendLine("  2    bad arguments or input: unknown option or value, missing source folder, malformed");
+        sb.AppendLine("       .syncignore, state folder of another pair or of a newer version, unusable state folder");
+        sb.AppendLine("  3    refused by a safety guard; nothing was changed (check the plan, then use --force)");
+        sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual)");
+        sb.AppendLine("  5    busy: another run holds the pair");
+        sb.AppendLine("  130  cancelled (Ctrl+C or 'syncengine stop'); finished actions were saved");
+        sb.AppendLine("  143  stopped by SIGTERM; finished actions were saved");
+    }
+
+    /// <summary>The commands, for "did you mean" checks and tests.</summary>
+    public static readonly string[] Commands = { "plan", "sync", "pause", "resume", "stop", "status" };
+
+    /// <summary>True for a known command name.</summary>
+    public static bool IsCommand(string name) => Commands.Contains(name, StringComparer.Ordinal);
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace SyncEngine.Cli;
+
+/// <summary>The values given to <c>plan</c> or <c>sync</c>, as typed; <see cref="BuildPair"/> turns them into a pair.</summary>
+internal sealed class PairArguments
+{
+    public string Source { get; init; } = "";
+
+    public string Destination { get; init; } = "";
+
+    public string? Mode { get; init; }
+
+    public string? Compare { get; init; }
+
+    public string? Conflict { get; init; }
+
+    public string? Initial { get; init; }
+
+    public string? StateDir { get; init; }
+
+    public IReadOnlyList<string> Ignore { get; init; } = Array.Empty<string>();
+
+    public bool WhatIf { get; init; }
+
+    public bool Json { get; init; }
+
+    public bool Force { get; init; }
+
+    public bool NoTrash { get; init; }
+
+    public int? Transfers { get; init; }
+
+    public int? Operations { get; init; }
+
+    /// <summary>
+    /// Builds the pair: paths resolved against the current folder, option values parsed by the engine's rules
+    /// (<see cref="OptionNames"/>); unset options keep the engine's defaults. Throws <see cref="CliUsageException"/>
+    /// naming the option for a bad value.
+    /// </summary>
+    public SyncPair BuildPair(CliContext context)
+    {
+        var source = ResolvePath(context, Source, "SOURCE");
+        var destination = ResolvePath(context, Destination, "DESTINATION");
+        var defaults = new SyncPair(source, destination);
+        return new SyncPair(source, destination)
+        {
+            Mode = Mode is null ? defaults.Mode : ParseMode(Mode),
+            CompareMode = Compare is null ? defaults.CompareMode : ParseEnum<CompareMode>(Compare, "--compare"),
+            ConflictResolution = Conflict is null ? defaults.ConflictResolution : ParseEnum<ConflictResolution>(Conflict, "--conflict"),
+            InitialSyncPreference = Initial is null ? defaults.InitialSyncPreference : ParseEnum<InitialSyncPreference>(Initial, "--initial"),
+            StatePath = StateDir is null ? null : ResolvePath(context, StateDir, "--state-dir"),
+            IgnorePatterns = Ignore.ToArray(),
+            UseTrash = !NoTrash,
+            TransferLimit = Transfers ?? defaults.TransferLimit,
+            OperationLimit = Operations ?? defaults.OperationLimit,
+        };
+    }
+
+    /// <summary>A path as typed, made absolute against the current folder.</summary>
+    public static string ResolvePath(CliContext context, string? path, string what)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new CliUsageException($"{what} is empty: give a folder path.");
+        }
+
+        try
+        {
+            return Path.GetFullPath(path, context.CurrentDirectory);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new CliUsageException($"{what} '{path}' is not a valid path: {ex.Message}");
+        }
+    }
+
+    /// <summary>A sync mode by name or alias; the error names --mode and lists every accepted value.</summary>
+    public static SyncMode ParseMode(string value)
+    {
+        if (OptionNames.TryParseSyncMode(value, out var mode))
+        {
+            return mode;
+        }
+
+        throw new CliUsageException($"--mode: '{value}' is not a valid mode. Use one of: {ValueList<SyncMode>()}; or an alias: {string.Join(", ", ModeAliases())} (case-insensitive; '-' and '_' optional).");
+    }
+
+    /// <summary>An engine enum by name (case-insensitive, '-' and '_' optional); the error names the option.</summary>
+    public static T ParseEnum<T>(string value, string option)
+        where T : struct, Enum
+    {
+        if (OptionNames.TryParseEnum<T>(value, out var result))
+        {
+            return result;
+        }
+
+        throw new CliUsageException($"{option}: '{value}' is not a valid value. Use one of: {ValueList<T>()} (case-insensitive; '-' and '_' optional).");
+    }
+
+    /// <summary>The kebab-case values of an enum, in declaration order: <c>two-way, source-to-destination, …</c>.</summary>
+    public static string ValueList<T>()
+        where T : struct, Enum
+    {
+        var names = new List<string>();
+        foreach (T value in Enum.GetValues(typeof(T)))
+        {
+            names.Add(OptionNames.Kebab(value));
+        }
+
+        return string.Join(", ", names);
+    }
+
+    /// <summary>The engine's mode aliases, sorted.</summary>
+    public static IEnumerable<string> ModeAliases() => OptionNames.SyncModeAliases.OrderBy(a => a, StringComparer.Ordinal);
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using SyncEngine.PowerShell.Jobs;
+using SyncEngine.PowerShell.Pipeline;
+
+namespace SyncEngine.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Syncs a pair, or runs the SyncAction objects piped to it.</para>
+/// <para type="description">
+/// Invoke-Sync takes the pair's lock, plans, checks the safety guards and applies the changes, writing one
+/// SyncEngine.SyncResult per action as it completes (or one SyncEngine.SyncSummary with -Summary). Every change is
+/// offered to ShouldProcess before it starts: -WhatIf lists every change and changes nothing (no lock is taken and no
+/// state is written); -Confirm asks per change, with Yes to All and No to All. Piped SyncAction objects (from
+/// Get-SyncPlan, filtered as you like) run exactly as given; one whose files changed since it was planned is reported
+/// as Stale, with a warning, and not applied. A failed action is a non-terminating error (its ErrorId, for example
+/// SyncCopyFailed, and the relative path as target); a run that cannot start (missing root, pair locked by another
+/// run, safety guard tripped) is a terminating error. Ctrl+C stops cleanly: running transfers finish, what finished
+/// is saved, the lock is released.
+/// </para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "Sync", DefaultParameterSetName = PairSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(SyncResult), typeof(SyncSummary), typeof(SyncJob))]
+public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
+{
+    private const string PairSet = "Pair";
+    private const string ActionSet = "Action";
+
+    private readonly List<SyncAction> _actions = new();
+    private readonly List<SyncPair> _jobPairs = new();
+    private SyncPipeline? _pipeline;
+
+    /// <summary>The pair to sync, from New-SyncPair. Accepts pipeline input; several piped pairs are synced one after another.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PairSet, HelpMessage = "A pair from New-SyncPair.")]
+    [ValidateNotNull]
+    public SyncPair? Pair { get; set; }
+
+    /// <summary>
+    /// Actions to run, from Get-SyncPlan (usually piped, after filtering). Exactly these run, grouped by pair, after
+    /// all input has arrived. Each is re-checked first: one whose files changed since planning is reported as Stale.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ActionSet, HelpMessage = "SyncAction objects from Get-SyncPlan.")]
+    [ValidateNotNull]
+    public SyncAction[]? InputObject { get; set; }
+
+    /// <summary>
+    /// For pairs with -ConflictResolution Manual: a scriptblock that decides each conflict while planning. It receives a
+    /// SyncEngine.ConflictInfo as $_ and as its first argument and returns 'Source', 'Destination', 'KeepBoth' or
+    /// 'Skip' (or a SyncEngine.ConflictChoice). Anything else, nothing, or an error skips the file, which stays in conflict.
+    /// </summary>
+    [Parameter(ParameterSetName = PairSet)]
+    [Parameter(ParameterSetName = InlineSet)]
+    public ScriptBlock? ConflictHandler { get; set; }
+
+    /// <summary>
+    /// Go ahead although a safety guard trips: the sync would delete more than -MaxDeletePercent of a side, or a side
+    /// is empty while the last sync recorded files there (an unmounted drive looks like that). A warning still names
+    /// the guard. Does not suppress -Confirm prompts.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Write one SyncEngine.SyncSummary per pair (totals and outcome) instead of a SyncResult per action. Errors and warnings are still written.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>
+    /// Run in the background and return a job at once. Receive-Job returns the results; Suspend-Job/Resume-Job pause
+    /// and resume; Stop-Job stops. Cannot be combined with -WhatIf, -Confirm or -ConflictHandler (a job cannot prompt
+    /// or run script).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>Checks the switches and prepares the pipeline.</summary>
+    protected override void BeginProcessing()
+    {
+        if (AsJob)
+        {
+            if (IsWhatIf() || IsConfirmRequested())
+            {
+                ThrowTerminatingError(ToErrorRecord(new ErrorRecordInfo(ModuleErrorIds.AsJobCannotPrompt, PsErrorCategory.InvalidArgument,
+                    new SyncEngineException(ModuleErrorIds.AsJobCannotPrompt, SyncErrorKind.InvalidArgument,
+                        "-AsJob cannot be combined with -WhatIf or -Confirm: a job cannot prompt. Run Invoke-Sync -WhatIf (without -AsJob) to see what would change.", "AsJob"),
+                    "AsJob")));
+            }
+
+            if (ConflictHandler is not null)
+            {
+                ThrowTerminatingError(ToErrorRecord(new ErrorRecordInfo(ModuleErrorIds.AsJobConflictHandler, PsErrorCategory.InvalidArgument,
+                    new SyncEngineException(ModuleErrorIds.AsJobConflictHandler, SyncErrorKind.InvalidArgument,
+                        "-AsJob cannot be combined with -ConflictHandler: a job has no runspace to run the scriptblock in. Resolve conflicts with Get-SyncPlan -ConflictHandler and pipe the plan to Invoke-Sync -AsJob.", "ConflictHandler"),
+                    "ConflictHandler")));
+            }
+
+            return;
+        }
+
+        _pipeline = new SyncPipeline(this, Options());
+    }
+
+    /// <summary>Syncs each pair as it arrives; collects piped actions (they run in EndProcessing).</summary>
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ActionSet)
+        {
+            foreach (var action in InputObject!)
+            {
+                if (action is not null)
+                {
+                    _actions.Add(action);
+                }
+            }
+
+            return;
+        }
+
+        SyncPair pair;
+        try
+        {
+            pair = ParameterSetName == PairSet ? Pair! : BuildInlinePair();
+        }
+        catch (SyncEngineException ex)
+        {
+            ThrowTerminating(ex);
+            return;
+        }
+
+        if (AsJob)
+        {
+            _jobPairs.Add(pair);
+            return;
+        }
+
+        Run(() => _pipeline!.Sync(pair), pair.Name);
+    }
+
+    /// <summary>Runs the collected actions, or starts the job.</summary>
+    protected override void EndProcessing()
+    {
+        if (AsJob)
+        {
+            if (_jobPairs.Count == 0 && _actions.Count == 0)
+            {
+                return;
+            }
+
+            var work = new SyncWork(_jobPairs.ToArray(), _actions.ToArray());
+            var job = new SyncJob(MyInvocation.Line ?? "Invoke-Sync -AsJob", null, work, Options());
+            JobManager.NewJob(new JobInvocationInfo(
+                new JobDefinition(typeof(SyncJobSourceAdapter), job.Command, job.Name),
+                new Dictionary<string, object> { ["NewJob"] = job }));
+            job.StartJob();
+            WriteObject(job);
+            return;
+        }
+
+        if (_actions.Count > 0)
+        {
+            Run(() => _pipeline!.SyncActions(_actions), null);
+        }
+    }
+
+    /// <summary>Ctrl+C: no new actions start, running copies stop at the next chunk (their targets left as they were), what finished is saved.</summary>
+    protected override void StopProcessing() => _pipeline?.Abort();
+
+    /// <summary>Releases the session (lock, journal) even when EndProcessing did not run.</summary>
+    public void Dispose()
+    {
+        _pipeline?.Dispose();
+        _pipeline = null;
+    }
+
+    private SyncPipelineOptions Options() => new()
+    {
+        WhatIf = !AsJob && IsWhatIf(),
+        Force = Force.IsPresent,
+        Summary = Summary.IsPresent,
+        ConflictHandler = ConflictHandler is null ? null : ConflictHandlerFrom(ConflictHandler),
+    };
+
+    private void Run(Action run, object? target)
+    {
+        try
+        {
+            run();
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception ex) when (ErrorMapping.FromException(ex) is not null)
+        {
+            ThrowTerminating(ex, target);
+        }
+    }
+}

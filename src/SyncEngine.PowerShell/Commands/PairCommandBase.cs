@@ -1,0 +1,147 @@
+using System.Management.Automation;
+using SyncEngine.PowerShell.Completers;
+
+namespace SyncEngine.PowerShell.Commands;
+
+/// <summary>
+/// Base of the cmdlets that take a pair inline (New-SyncPair; Get-SyncPlan and Invoke-Sync in their "Inline"
+/// parameter set): the source, the destination and the pair's options, with the engine's defaults.
+/// </summary>
+public abstract class PairCommandBase : SyncCmdletBase
+{
+    /// <summary>Name of the parameter set that gives the pair inline.</summary>
+    protected const string InlineSet = "Inline";
+
+    /// <summary>
+    /// The source folder. A relative path is resolved against the current PowerShell location; PowerShell drives
+    /// work; only FileSystem paths are accepted. The folder must exist.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InlineSet, HelpMessage = "The source folder of the pair (must exist).")]
+    [ValidateNotNullOrEmpty]
+    public string Source { get; set; } = "";
+
+    /// <summary>
+    /// The destination folder. A relative path is resolved against the current PowerShell location; only FileSystem
+    /// paths are accepted. It is created by the first sync if it does not exist. It may not lie inside the source, nor
+    /// the source inside it.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = InlineSet, HelpMessage = "The destination folder of the pair (created if missing).")]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    /// <summary>
+    /// The sync mode: TwoWay (default; changes, deletions and renames flow both ways), SourceToDestination (mirror the
+    /// source; destination-only files go to the trash), SourceBackup (upload only; never deletes),
+    /// DestinationToSource, DestinationBackup. The aliases tw, std, mirror, localtocloud, sb, localbackup, dts,
+    /// cloudtolocal, db and cloudbackup are accepted too.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [OptionTransformation(typeof(SyncMode))]
+    [ArgumentCompleter(typeof(OptionValueCompleter))]
+    public SyncMode Mode { get; set; } = PairSpec.Defaults.Mode;
+
+    /// <summary>
+    /// How two versions of a file are compared: HashThenMtime (default: size, then content hash where needed, else
+    /// modification time within 2 seconds), SizeOnly, HashOnly, MtimeOnly or SizeAndMtime.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [OptionTransformation(typeof(CompareMode))]
+    [ArgumentCompleter(typeof(OptionValueCompleter))]
+    public CompareMode CompareMode { get; set; } = PairSpec.Defaults.CompareMode;
+
+    /// <summary>
+    /// How a file changed on both sides is resolved: NewestWins (default), SourceWins, DestinationWins, KeepBoth (the
+    /// other version is kept beside it under a conflict name) or Manual (a -ConflictHandler decides; without one the
+    /// conflict is reported and skipped). The losing version goes to the trash.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [OptionTransformation(typeof(ConflictResolution))]
+    [ArgumentCompleter(typeof(OptionValueCompleter))]
+    public ConflictResolution ConflictResolution { get; set; } = PairSpec.Defaults.ConflictResolution;
+
+    /// <summary>
+    /// What the first TwoWay sync (no state yet) does with files found on one side only: Merge (default: copy both
+    /// ways, delete nothing), SourceWins (delete destination-only files, to the trash) or DestinationWins.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [OptionTransformation(typeof(InitialSyncPreference))]
+    [ArgumentCompleter(typeof(OptionValueCompleter))]
+    public InitialSyncPreference InitialSyncPreference { get; set; } = PairSpec.Defaults.InitialSyncPreference;
+
+    /// <summary>
+    /// Ignore patterns in gitignore syntax (for example '*.tmp', 'build/', '!keep.tmp'), added to the rules of the
+    /// ignore file. Ignored paths are never copied, overwritten or deleted on either side.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [AllowEmptyCollection]
+    public string[]? Ignore { get; set; }
+
+    /// <summary>
+    /// A file of ignore rules (gitignore syntax). Without it, '.syncignore' in the source folder is used when present.
+    /// The file must exist; a malformed line is an error naming the file and line.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string? IgnoreFile { get; set; }
+
+    /// <summary>
+    /// The folder that keeps the pair's state (what the last sync saw, the journal, the lock). Default: a folder per
+    /// pair under the per-user data folder (%LOCALAPPDATA%\SyncEngine or $XDG_STATE_HOME/syncengine).
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
+    /// <summary>
+    /// A name for the pair, shown in progress, results and status. Default: the two folder names, as 'src->dst'.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>How many files are copied at once (default 4).</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateRange(1, 1024)]
+    public int TransferLimit { get; set; } = PairSpec.Defaults.TransferLimit;
+
+    /// <summary>How many deletes, renames and other operations run at once (default 8).</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateRange(1, 1024)]
+    public int OperationLimit { get; set; } = PairSpec.Defaults.OperationLimit;
+
+    /// <summary>
+    /// The largest share (percent) of either side one sync may delete without -Force (default 50). A sync that would
+    /// delete more stops before changing anything.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateRange(0.0, 100.0)]
+    public double MaxDeletePercent { get; set; } = PairSpec.Defaults.MaxDeletePercent;
+
+    /// <summary>
+    /// Delete and overwrite without keeping the old versions in the side's trash folder (.syncengine/trash). By
+    /// default they are kept there for 30 days.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    public SwitchParameter NoTrash { get; set; }
+
+    /// <summary>Makes the pair from the inline parameters: paths resolved against the current location, options checked.</summary>
+    internal SyncPair BuildInlinePair()
+    {
+        var spec = new PairSpec(ResolvePath(Source, nameof(Source)), ResolvePath(Destination, nameof(Destination)))
+        {
+            Name = Name,
+            Mode = Mode,
+            CompareMode = CompareMode,
+            ConflictResolution = ConflictResolution,
+            InitialSyncPreference = InitialSyncPreference,
+            Ignore = Ignore,
+            IgnoreFile = IgnoreFile is null ? null : ResolvePath(IgnoreFile, nameof(IgnoreFile)),
+            StatePath = StatePath is null ? null : ResolvePath(StatePath, nameof(StatePath)),
+            TransferLimit = TransferLimit,
+            OperationLimit = OperationLimit,
+            MaxDeletePercent = MaxDeletePercent,
+            NoTrash = NoTrash.IsPresent,
+        };
+        return spec.Build();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using SyncEngine.PowerShell.Pipeline;
+
+namespace SyncEngine.PowerShell.Completers;
+
+/// <summary>Completes -Mode, -CompareMode, -ConflictResolution and -InitialSyncPreference: value names, and the mode aliases.</summary>
+public sealed class OptionValueCompleter : IArgumentCompleter
+{
+    /// <inheritdoc />
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        foreach (var item in CompletionLogic.Options(parameterName, wordToComplete))
+        {
+            yield return new CompletionResult(item.CompletionText, item.ListItemText, CompletionResultType.ParameterValue, item.ToolTip);
+        }
+    }
+}
+
+/// <summary>Completes -Name with the pairs named in this session (New-SyncPair -Name) and those recorded in the per-user state folder.</summary>
+public sealed class PairNameCompleter : IArgumentCompleter
+{
+    /// <inheritdoc />
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        foreach (var item in CompletionLogic.PairNames(wordToComplete, PairDirectory.All()))
+        {
+            yield return new CompletionResult(item.CompletionText, item.ListItemText, CompletionResultType.ParameterValue, item.ToolTip);
+        }
+    }
+}
+
+/// <summary>
+/// Lets option parameters take the spellings the CLI takes: <c>-Mode tw</c>, <c>-Mode mirror</c>,
+/// <c>-CompareMode size-only</c>. A value that is not valid is refused with the list of accepted ones.
+/// </summary>
+[System.AttributeUsage(System.AttributeTargets.Property | System.AttributeTargets.Field)]
+public sealed class OptionTransformationAttribute : ArgumentTransformationAttribute
+{
+    /// <summary>Creates the transformation for an option enum.</summary>
+    public OptionTransformationAttribute(System.Type optionType)
+    {
+        OptionType = optionType;
+    }
+
+    /// <summary>The option enum (SyncMode, CompareMode, ConflictResolution, InitialSyncPreference).</summary>
+    public System.Type OptionType { get; }
+
+    /// <inheritdoc />
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var value = inputData is PSObject ps ? ps.BaseObject : inputData;
+        try
+        {
+            return OptionArgument.Convert(OptionType, value, OptionType.Name);
+        }
+        catch (SyncEngineException ex)
+        {
+            throw new ArgumentTransformationMetadataException(ex.Message, ex);
+        }
+    }
+}
