@@ -43,7 +43,7 @@ public static class Program
     }
 
     private const string Usage =
-        "usage: CrashHarness [--kills N] [--long] [--seed S] [--files F] [--state-files F] [--modes all|tw,std,sb,dts,db]\n" +
+        "usage: CrashHarness [--kills N] [--long] [--seed S] [--files F] [--state-files F] [--modes all|tw,std,sb,dts,db] [--max-file-mib M]\n" +
         "                    [--kills-per-scenario K] [--state-every N] [--scratch DIR] [--keep] [--verbose] [--report FILE]\n" +
         "       CrashHarness --replay SEED --mode M --files F --initial true|false --kind run|state --conflict C --kills-per-scenario K";
 
@@ -96,6 +96,13 @@ public static class Program
         var keep = a.ContainsKey("keep");
         var verbose = a.ContainsKey("verbose");
         var scratch = Path.Combine(a.TryGetValue("scratch", out var sc) ? Path.GetFullPath(sc) : DefaultScratch(), "se-crash-" + seed.ToString(CultureInfo.InvariantCulture));
+        var maxMib = Int(a, "max-file-mib", 0);
+        if (maxMib > 0)
+        {
+            TreeMaker.MaxFileBytes = maxMib << 20;
+        }
+
+        var cap = maxMib > 0 ? $" --max-file-mib {maxMib}" : "";
         var modes = !a.TryGetValue("modes", out var ms) || ms == "all" ? AllModes : ms.Split(',').Select(OptionNames.ParseSyncMode).ToArray();
 
         var specs = new List<ScenarioSpec>();
@@ -114,7 +121,7 @@ public static class Program
 
         Directory.CreateDirectory(scratch);
         Console.WriteLine($"crash-harness: seed {seed}, target {targetKills} kills, {files} files per scenario ({stateFiles} for state kills), modes {string.Join(",", modes)}, scratch {scratch}");
-        Console.WriteLine($"  replay the whole run: dotnet run --project tests/CrashHarness -c Release -- --seed {seed} --kills {targetKills} --files {files} --state-files {stateFiles} --kills-per-scenario {perScenario} --state-every {stateEvery}{(a.TryGetValue("modes", out var mm) ? " --modes " + mm : "")}");
+        Console.WriteLine($"  replay the whole run: dotnet run --project tests/CrashHarness -c Release -- --seed {seed} --kills {targetKills} --files {files} --state-files {stateFiles} --kills-per-scenario {perScenario} --state-every {stateEvery}{cap}{(a.TryGetValue("modes", out var mm) ? " --modes " + mm : "")}");
         var master = new Random(seed);
         var totals = new ScenarioResult();
         int scenarios = 0, failed = 0;
@@ -171,7 +178,7 @@ public static class Program
             if (r.Failures.Count > 0)
             {
                 failed++;
-                var replayLine = $"dotnet run --project tests/CrashHarness -c Release -- {spec.ReplayArgs()} --verbose --keep";
+                var replayLine = $"dotnet run --project tests/CrashHarness -c Release -- {spec.ReplayArgs()}{cap} --verbose --keep";
                 failures.Add($"{spec.Describe()}: {r.Failures[0]}\n      replay: {replayLine}\n      kept: {scenario.Folder}");
                 Console.WriteLine("    replay: " + replayLine);
                 Console.WriteLine("    kept for inspection: " + scenario.Folder);

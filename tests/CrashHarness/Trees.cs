@@ -184,6 +184,9 @@ internal sealed class TreeMaker
 
     public TreeMaker(int seed) => _rng = new Random(seed);
 
+    /// <summary>Largest file the maker writes (<c>--max-file-mib</c>; replays must pass the same value).</summary>
+    public static int MaxFileBytes { get; set; } = int.MaxValue;
+
     public Random Rng => _rng;
 
     /// <summary>A fresh modification time, at least ten seconds after every earlier one (never blurred by the ±2 s tolerance).</summary>
@@ -216,7 +219,7 @@ internal sealed class TreeMaker
             size = _rng.Next(16, 6000);
         }
 
-        var bytes = new byte[Math.Max(size, 0)];
+        var bytes = new byte[Math.Min(Math.Max(size, 0), MaxFileBytes)];
         _rng.NextBytes(bytes);
         var tag = BitConverter.GetBytes(++_serial);
         if (bytes.Length >= 8)
