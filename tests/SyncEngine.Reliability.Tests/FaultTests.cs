@@ -16,6 +16,10 @@ namespace SyncEngine.Reliability.Tests;
 /// </summary>
 public class FaultTests
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _out;
+
+    public FaultTests(Xunit.Abstractions.ITestOutputHelper output) => _out = output;
+
     private static FaultyStorageProvider Faulty(string root) => new(new LocalStorageProvider(root));
 
     /// <summary>Three new source files; a fault on the middle one.</summary>
@@ -496,6 +500,7 @@ public class FaultTests
             }
         }
 
+        _out.WriteLine($"faults injected in the sweep: {injected} over {ops.Length * makers.Length * 2} runs");
         Assert.True(injected > 100, $"only {injected} faults fired");
     }
 
