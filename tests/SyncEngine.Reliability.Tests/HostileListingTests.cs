@@ -57,6 +57,14 @@ public class HostileListingTests
     public void Listing_entry_that_would_leave_the_root_is_rejected_at_scan_and_reported(int index)
     {
         var name = EscapingNames[index];
+        if (!OperatingSystem.IsWindows() && name.Length >= 2 && name[1] == ':')
+        {
+            // "C:/Windows/win.ini" leaves the root only where drive letters exist; between POSIX sides it is a folder
+            // named "C:" inside the root (Names_with_a_colon_are_legal_between_posix_sides_and_are_synchronized), and
+            // the companion test below still proves nothing is written outside the root.
+            return;
+        }
+
         var problems = new List<string>();
         foreach (var (side, mode) in Placements)
         {

@@ -154,7 +154,7 @@ def build_cli(work, log_dir):
         return None, "dotnet is not installed"
     out = os.path.join(work, "cli")
     trees.rmtree(out)
-    cmd = ["dotnet", "publish", os.path.join("src", "SyncEngine.Cli"), "-c", "Release", "-o", out, "--nologo"]
+    cmd = ["dotnet", "publish", os.path.join("src", "SyncEngine.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-o", out, "--nologo"]
     log(f"building our CLI: {sh_join(cmd)}")
     env = dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1")
     rc, text = measure.run_plain(cmd, env=env, cwd=REPO, timeout=1800,
