@@ -1,4 +1,5 @@
 using System;
+using SyncEngine.Storage;
 using System.Collections.Generic;
 
 namespace SyncEngine.State;
@@ -30,6 +31,12 @@ internal sealed class StateRecord
     public ulong DestinationId;
     public bool HasDestination;
 
+    /// <summary>
+    /// The content hash both sides share (the normal, in-sync case) as 32 raw bytes: a hex string per side would
+    /// cost ten times as much across millions of records. Differing or non-SHA-256 hashes live in <see cref="_extras"/>.
+    /// </summary>
+    private byte[]? _sharedHash;
+
     /// <summary>Hashes and on-disk names that differ from the key: rare, so kept out of line (one reference per record).</summary>
     private Extras? _extras;
 
@@ -43,20 +50,72 @@ internal sealed class StateRecord
 
     public string? SourceHash
     {
-        get => _extras?.SourceHash;
-        set => SetExtra(value, (e, v) => e.SourceHash = v);
+        get => _sharedHash is not null ? Hashing.ToHex(_sharedHash) : _extras?.SourceHash;
+        set => SetHashes(value, DestinationHash);
     }
+
+    public string? DestinationHash
+    {
+        get => _sharedHash is not null ? Hashing.ToHex(_sharedHash) : _extras?.DestinationHash;
+        set => SetHashes(SourceHash, value);
+    }
+
+    /// <summary>Stores both hashes: once, as bytes, when they are the same SHA-256; as strings otherwise.</summary>
+    public void SetHashes(string? source, string? destination)
+    {
+        if (source is not null && string.Equals(source, destination, StringComparison.Ordinal) && TryParseSha256(source, out var bytes))
+        {
+            _sharedHash = bytes;
+            if (_extras is not null)
+            {
+                _extras.SourceHash = null;
+                _extras.DestinationHash = null;
+                if (_extras.SourcePath is null && _extras.DestinationPath is null)
+                {
+                    _extras = null;
+                }
+            }
+
+            return;
+        }
+
+        _sharedHash = null;
+        SetExtra(source, (e, v) => e.SourceHash = v);
+        SetExtra(destination, (e, v) => e.DestinationHash = v);
+    }
+
+    private static bool TryParseSha256(string hex, out byte[] bytes)
+    {
+        bytes = null!;
+        if (hex.Length != 64)
+        {
+            return false;
+        }
+
+        var result = new byte[32];
+        for (var i = 0; i < 32; i++)
+        {
+            var hi = Nibble(hex[2 * i]);
+            var lo = Nibble(hex[(2 * i) + 1]);
+            if (hi < 0 || lo < 0)
+            {
+                return false;
+            }
+
+            result[i] = (byte)((hi << 4) | lo);
+        }
+
+        bytes = result;
+        return true;
+    }
+
+    // Lowercase only: Hashing.ToHex writes lowercase, so a round trip gives back the very same string.
+    private static int Nibble(char c) => c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 
     public string? SourcePath
     {
         get => _extras?.SourcePath;
         set => SetExtra(value, (e, v) => e.SourcePath = v);
-    }
-
-    public string? DestinationHash
-    {
-        get => _extras?.DestinationHash;
-        set => SetExtra(value, (e, v) => e.DestinationHash = v);
     }
 
     public string? DestinationPath
@@ -91,6 +150,7 @@ internal sealed class StateRecord
         SourceMtime = v.MtimeTicks;
         SourceId = v.FileId;
         SourceHash = v.Hash;
+
         SourcePath = string.Equals(v.Path, Key, StringComparison.Ordinal) ? null : v.Path;
     }
 

@@ -236,8 +236,9 @@ public sealed class LocalStorageProvider : IStorageProvider
     }
 
     /// <inheritdoc />
+    /// <remarks>Unbuffered: callers read in large chunks, and a 64 KiB buffer per file would be garbage for every small file copied.</remarks>
     public Stream OpenRead(string path) =>
-        new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+        new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
     private readonly ConcurrentDictionary<string, byte> _realFolders = new(StringComparer.Ordinal);
 
