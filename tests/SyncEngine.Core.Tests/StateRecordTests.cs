@@ -35,4 +35,30 @@ public class StateRecordTests
         Assert.Equal(H2, rec.SourceHash);
         Assert.Equal(H1, rec.DestinationHash);
     }
+
+    [Fact]
+    public void Every_hash_combination_survives_a_snapshot_save_and_load()
+    {
+        using var t = new TestPair();
+        var pair = t.Pair();
+        var state = new PairState(pair.Id, pair.Source, pair.Destination);
+        var cases = new (string Key, string? S, string? D)[]
+        {
+            ("same.txt", H1, H1), ("differ.txt", H1, H2), ("source-only.txt", H1, null), ("destination-only.txt", null, H2),
+            ("none.txt", null, null), ("md5.txt", "d41d8cd98f00b204e9800998ecf8427e", "d41d8cd98f00b204e9800998ecf8427e"),
+        };
+        foreach (var (key, sh, dh) in cases)
+        {
+            state.Set(key, new FileVersion(key, 10, 20, 30, sh), new FileVersion(key, 10, 20, 40, dh));
+        }
+
+        StateStore.Save(t.StateDir, state, pair);
+        var loaded = StateStore.Load(t.StateDir, pair).State!;
+
+        foreach (var (key, sh, dh) in cases)
+        {
+            Assert.Equal(sh, loaded.Records[key].SourceHash);
+            Assert.Equal(dh, loaded.Records[key].DestinationHash);
+        }
+    }
 }

@@ -84,6 +84,45 @@ internal sealed class StateRecord
         SetExtra(destination, (e, v) => e.DestinationHash = v);
     }
 
+    /// <summary>Set while loading: <see cref="_sharedHash"/> holds the source's hash and the destination's is not read yet.</summary>
+    private bool _sourceHashOnly;
+
+    /// <summary>Loading the source tree: keeps a SHA-256 (given as its UTF-8 hex) as bytes right away.</summary>
+    public void LoadSourceHash(ReadOnlySpan<byte> hexUtf8, Func<string> asString)
+    {
+        if (TryParseSha256(hexUtf8, out var bytes))
+        {
+            _sharedHash = bytes;
+            _sourceHashOnly = true;
+        }
+        else
+        {
+            SetExtra(asString(), (e, v) => e.SourceHash = v);
+        }
+    }
+
+    /// <summary>Loading the destination tree: pairs its hash (or none) with the source's.</summary>
+    public void LoadDestinationHash(ReadOnlySpan<byte> hexUtf8, Func<string>? asString)
+    {
+        if (_sourceHashOnly)
+        {
+            _sourceHashOnly = false;
+            if (asString is not null && TryParseSha256(hexUtf8, out var bytes) && bytes.AsSpan().SequenceEqual(_sharedHash))
+            {
+                return; // the normal case: one hash for both sides
+            }
+
+            var sourceHex = Hashing.ToHex(_sharedHash!);
+            _sharedHash = null;
+            SetExtra(sourceHex, (e, v) => e.SourceHash = v);
+        }
+
+        if (asString is not null)
+        {
+            SetExtra(asString(), (e, v) => e.DestinationHash = v);
+        }
+    }
+
     private static bool TryParseSha256(string hex, out byte[] bytes)
     {
         bytes = null!;
@@ -97,6 +136,31 @@ internal sealed class StateRecord
         {
             var hi = Nibble(hex[2 * i]);
             var lo = Nibble(hex[(2 * i) + 1]);
+            if (hi < 0 || lo < 0)
+            {
+                return false;
+            }
+
+            result[i] = (byte)((hi << 4) | lo);
+        }
+
+        bytes = result;
+        return true;
+    }
+
+    private static bool TryParseSha256(ReadOnlySpan<byte> hex, out byte[] bytes)
+    {
+        bytes = null!;
+        if (hex.Length != 64)
+        {
+            return false;
+        }
+
+        var result = new byte[32];
+        for (var i = 0; i < 32; i++)
+        {
+            var hi = Nibble((char)hex[2 * i]);
+            var lo = Nibble((char)hex[(2 * i) + 1]);
             if (hi < 0 || lo < 0)
             {
                 return false;

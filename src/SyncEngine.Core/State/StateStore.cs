@@ -252,8 +252,8 @@ internal static class StateStore
         long size = -1;
         long mtime = long.MinValue;
         ulong id = 0;
-        string? hash = null;
         string? path = null;
+        var sawHash = false;
         while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
         {
             // Names are compared as UTF-8 bytes: a million entries must not allocate four strings each.
@@ -264,7 +264,23 @@ internal static class StateStore
                 case 1: size = reader.GetInt64(); break;
                 case 2: mtime = TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
                 case 3: id = reader.GetUInt64(); break;
-                case 4: hash = reader.Token == JsonTokenType.Null ? null : reader.GetString(); break;
+                case 4:
+                    if (reader.Token != JsonTokenType.Null)
+                    {
+                        // Hashes go from the file's bytes to the record's compact form without a string per entry.
+                        sawHash = true;
+                        reader.TryGetRaw(out var raw);
+                        if (sourceSide)
+                        {
+                            rec.LoadSourceHash(raw, reader.GetString);
+                        }
+                        else
+                        {
+                            rec.LoadDestinationHash(raw, reader.GetString);
+                        }
+                    }
+
+                    break;
                 case 5: path = reader.GetString(); break;
                 default: reader.SkipValue(); break;
             }
@@ -280,7 +296,6 @@ internal static class StateStore
             rec.SourceSize = size;
             rec.SourceMtime = mtime;
             rec.SourceId = id;
-            rec.SourceHash = hash;
             rec.SourcePath = path;
         }
         else
@@ -288,8 +303,11 @@ internal static class StateStore
             rec.DestinationSize = size;
             rec.DestinationMtime = mtime;
             rec.DestinationId = id;
-            rec.DestinationHash = hash;
             rec.DestinationPath = path;
+            if (!sawHash)
+            {
+                rec.LoadDestinationHash(default, null);
+            }
         }
     }
 
