@@ -241,6 +241,7 @@ public sealed class LocalStorageProvider : IStorageProvider
         new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
     private readonly ConcurrentDictionary<string, byte> _realFolders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _createdFolders = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Refuses a target whose folders include a symbolic link (or junction): writing through it would land outside
@@ -428,7 +429,16 @@ public sealed class LocalStorageProvider : IStorageProvider
                 if (_stream is null)
                 {
                     EnsureDirectory();
-                    _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                    try
+                    {
+                        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                    }
+                    catch (DirectoryNotFoundException)
+                    {
+                        // The folder was removed since this run created it: create it again.
+                        Directory.CreateDirectory(_dir);
+                        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                    }
                 }
 
                 return _stream;
@@ -448,7 +458,13 @@ public sealed class LocalStorageProvider : IStorageProvider
         {
             if (!_dirReady)
             {
-                Directory.CreateDirectory(_dir);
+                // One mkdir per folder per run, not per file (a folder removed meanwhile is recreated on failure).
+                if (!_owner._createdFolders.ContainsKey(_dir))
+                {
+                    Directory.CreateDirectory(_dir);
+                    _owner._createdFolders.TryAdd(_dir, 0);
+                }
+
                 _dirReady = true;
             }
         }
