@@ -382,6 +382,13 @@ def main(argv):
                  f"Preparation took {sc.get('prep_s')} s, the whole scenario {sc.get('total_s')} s.")
         L.append("")
 
+    limits = os.path.join(REPO, "tests", "Benchmarks", "limits.md")
+    if os.path.exists(limits):
+        L.append("## What limits the missed targets\n")
+        L.append("<!-- Included from tests/Benchmarks/limits.md: the hand-written analysis; every figure above is measured. -->\n")
+        with open(limits, encoding="utf-8") as f:
+            L.append(f.read().strip() + "\n")
+
     L.append("## Machine and tools\n")
     L.append(f"- Date: {base['date']}")
     L.append(f"- `uname -a`: `{m.get('uname')}`")
