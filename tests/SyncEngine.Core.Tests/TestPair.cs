@@ -94,8 +94,7 @@ public sealed class TestPair : IDisposable
         return Directory.Exists(trash) ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories).Select(File.ReadAllText).ToList() : new List<string>();
     }
 
-    public SyncPair Pair(SyncMode mode = SyncMode.TwoWay, Func<SyncPair, SyncPair>? configure = null) =>
-        new(Source, Destination) { Mode = mode, StatePath = StateDir };
+    public SyncPair Pair(SyncMode mode = SyncMode.TwoWay) => new(Source, Destination) { Mode = mode, StatePath = StateDir };
 
     public SyncPlan Plan(SyncPair pair, PlanOptions? options = null) => SyncPlanner.Plan(pair, options);
 
