@@ -361,7 +361,8 @@ def main(argv):
             if key == OURS:
                 ratio = "1.00×"
             elif ours and ours.get("median") is not None:
-                ratio = f"{ours['median'] / s['median']:.2f}× ({fmt_pair(r['paired'].get(key))})"
+                pr = r["paired"].get(key)
+                ratio = f"{ours['median'] / s['median']:.2f}×" + (f" (per round {pr[0]:.2f}×, {pr[1]:.2f}–{pr[2]:.2f})" if pr else "")
             else:
                 ratio = "–"
             note = status_of(s)[:300]
