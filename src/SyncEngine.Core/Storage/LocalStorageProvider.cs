@@ -201,13 +201,7 @@ public sealed class LocalStorageProvider : IStorageProvider
     {
         if (NativeFs.TryLStat(full, out var st))
         {
-            if (!st.Exists)
-            {
-                return null;
-            }
-
-            var kind = st.IsFile ? EntryKind.File : st.IsDirectory ? EntryKind.Directory : st.IsSymlink ? EntryKind.SymbolicLink : EntryKind.Special;
-            return new StorageEntry(rel, kind, st.IsFile ? st.Size : 0, st.MtimeTicks, st.Inode);
+            return ToEntry(st, rel);
         }
 
         var info = new FileInfo(full);

@@ -102,7 +102,7 @@ internal static unsafe class NativeFs
         var maxBytes = ((folder.Length + (name?.Length ?? 0) + 1) * 3) + 1;
         if (maxBytes > 16384)
         {
-            return TryLStatSlow(name is null ? folder : folder + "/" + name, out st);
+            return TryLStatSlow(Join(folder, name), out st);
         }
 
         var pathBytes = stackalloc byte[maxBytes];
@@ -122,18 +122,21 @@ internal static unsafe class NativeFs
         }
 
         pathBytes[used] = 0;
-        return StatxInto(pathBytes, name is null ? folder : folder + "/" + name, out st);
+        return StatxInto(pathBytes, folder, name, out st);
     }
+
+    private static string Join(string folder, string? name) => name is null ? folder : folder + "/" + name;
 
     private static bool TryLStatSlow(string path, out Stat st)
     {
         fixed (byte* p = Utf8z(path))
         {
-            return StatxInto(p, path, out st);
+            return StatxInto(p, path, null, out st);
         }
     }
 
-    private static bool StatxInto(byte* pathz, string pathForMessages, out Stat st)
+    /// <remarks>The path is passed in parts and joined only for an error message, never on the success path.</remarks>
+    private static bool StatxInto(byte* pathz, string folder, string? name, out Stat st)
     {
         st = default;
         var buf = stackalloc byte[256];
@@ -167,10 +170,10 @@ internal static unsafe class NativeFs
 
             if (errno == 13)
             {
-                throw new UnauthorizedAccessException($"Access to '{pathForMessages}' is denied.");
+                throw new UnauthorizedAccessException($"Access to '{Join(folder, name)}' is denied.");
             }
 
-            throw new IOException($"Cannot read attributes of '{pathForMessages}' (errno {errno}).", errno);
+            throw new IOException($"Cannot read attributes of '{Join(folder, name)}' (errno {errno}).", errno);
         }
 
         var mode = *(ushort*)(buf + 28);
