@@ -1,6 +1,8 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using System.Text.Json;
 
 namespace SyncEngine.State;
@@ -18,7 +20,32 @@ internal sealed class Journal : IDisposable
     public Journal(string stateDir)
     {
         Directory.CreateDirectory(stateDir);
-        _stream = new FileStream(Path.Combine(stateDir, StateStore.JournalFile), FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 1);
+
+        // The journal outlives runs (it is folded into the trees only now and then), so it may end with a line a
+        // killed run left unfinished. Appending straight after it would glue this run's first entry onto it and
+        // lose both: end the torn line first (a complete entry missing only its newline still reads as one).
+        // Other processes may read (lock-free plans) and empty it (a compaction by this run's save), so share both.
+        _stream = new FileStream(Path.Combine(stateDir, StateStore.JournalFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+        try
+        {
+            var length = _stream.Length;
+            if (length > 0)
+            {
+                _stream.Position = length - 1;
+                if (_stream.ReadByte() != '\n')
+                {
+                    _stream.Position = length;
+                    _stream.WriteByte((byte)'\n');
+                }
+            }
+
+            _stream.Seek(0, SeekOrigin.End);
+        }
+        catch
+        {
+            _stream.Dispose();
+            throw;
+        }
     }
 
     public void RecordSet(string key, FileVersion source, FileVersion destination)
@@ -66,18 +93,207 @@ internal sealed class Journal : IDisposable
         _stream.Flush();
     }
 
-    /// <summary>Applies one journal line to a state.</summary>
-    public static void Apply(string line, PairState state)
+    /// <summary>
+    /// Replays a journal onto a state, in order. Lines end at '\n' or '\r'; a line that is not a complete entry (a
+    /// torn write, garbage) is skipped: entries are independent facts, and losing one only makes its path look new,
+    /// which never deletes. Returns the number of entries applied.
+    /// </summary>
+    public static int Replay(Stream stream, PairState state)
     {
-        using var doc = JsonDocument.Parse(line);
-        var root = doc.RootElement;
-        var key = root.GetProperty("key").GetString() ?? throw new InvalidDataException("key missing");
-        switch (root.GetProperty("op").GetString())
+        var buffer = new byte[1 << 16];
+        var start = 0;
+        var end = 0;
+        var eof = false;
+        var n = 0;
+        var first = true;
+        var fields = (new VersionFields(), new VersionFields());
+        while (true)
         {
-            case "set":
-                state.Set(key, Parse(root.GetProperty("s"), key), Parse(root.GetProperty("d"), key));
+            var lineEnd = -1;
+            for (var i = start; i < end; i++)
+            {
+                if (buffer[i] is (byte)'\n' or (byte)'\r')
+                {
+                    lineEnd = i;
+                    break;
+                }
+            }
+
+            if (lineEnd < 0 && !eof)
+            {
+                var remaining = end - start;
+                if (remaining == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                else if (start > 0 && remaining > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, remaining);
+                }
+
+                start = 0;
+                end = remaining;
+                var read = stream.Read(buffer, end, buffer.Length - end);
+                if (read <= 0)
+                {
+                    eof = true;
+                }
+
+                end += Math.Max(0, read);
+                continue;
+            }
+
+            var stop = lineEnd < 0 ? end : lineEnd;
+            var line = new ReadOnlySpan<byte>(buffer, start, stop - start);
+            if (first && line.Length >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF)
+            {
+                line = line.Slice(3); // a byte order mark, as a text reader would drop it
+            }
+
+            first = false;
+            if (line.Length > 0 && TryApply(line, state, fields))
+            {
+                n++;
+            }
+
+            if (lineEnd < 0)
+            {
+                return n;
+            }
+
+            start = lineEnd + 1;
+        }
+    }
+
+    private static bool TryApply(ReadOnlySpan<byte> line, PairState state, (VersionFields S, VersionFields D) fields)
+    {
+        try
+        {
+            if (!IsValidUtf8(line))
+            {
+                // As a text reader would have read it: invalid sequences become U+FFFD.
+                var text = JsonNumbers.Utf8(line);
+                line = Encoding.UTF8.GetBytes(text);
+            }
+
+            Apply(line, state, fields.S, fields.D);
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsValidUtf8(ReadOnlySpan<byte> bytes)
+    {
+#if NET
+        return System.Text.Unicode.Utf8.IsValid(bytes);
+#else
+        foreach (var b in bytes)
+        {
+            if (b >= 0x80)
+            {
+                try
+                {
+                    StrictUtf8.GetCharCount(bytes.ToArray());
+                    return true;
+                }
+                catch (DecoderFallbackException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+#endif
+    }
+
+#if !NET
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+#endif
+
+    /// <summary>
+    /// Applies one journal line: <c>{"op":"set","key":K,"s":{version},"d":{version}}</c> or <c>{"op":"del","key":K}</c>
+    /// (properties in any order; a repeated one counts once, the last). Throws when the line is not such an entry.
+    /// </summary>
+    internal static void Apply(ReadOnlySpan<byte> line, PairState state, VersionFields s, VersionFields d)
+    {
+        var r = new Utf8JsonReader(line, isFinalBlock: true, default);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+        {
+            throw new InvalidDataException("not an object");
+        }
+
+        string? key = null;
+        var op = 0;
+        int sStart = -1, sEnd = -1, dStart = -1, dEnd = -1;
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = r.ValueTextEquals("key"u8) ? 1 : r.ValueTextEquals("op"u8) ? 2 : r.ValueTextEquals("s"u8) ? 3 : r.ValueTextEquals("d"u8) ? 4 : 0;
+            r.Read();
+            switch (name)
+            {
+                case 1:
+                    key = r.TokenType == JsonTokenType.Null ? null : JsonNumbers.String(ref r);
+                    break;
+                case 2:
+                    if (r.TokenType == JsonTokenType.Null)
+                    {
+                        op = 3;
+                    }
+                    else if (r.TokenType == JsonTokenType.String)
+                    {
+                        op = r.ValueTextEquals("set"u8) ? 1 : r.ValueTextEquals("del"u8) ? 2 : 3;
+                    }
+                    else
+                    {
+                        throw new InvalidDataException("op is not a string");
+                    }
+
+                    break;
+                case 3:
+                case 4:
+                    var valueStart = (int)r.TokenStartIndex;
+                    r.Skip();
+                    if (name == 3)
+                    {
+                        (sStart, sEnd) = (valueStart, (int)r.BytesConsumed);
+                    }
+                    else
+                    {
+                        (dStart, dEnd) = (valueStart, (int)r.BytesConsumed);
+                    }
+
+                    break;
+                default:
+                    r.Skip();
+                    break;
+            }
+        }
+
+        if (r.TokenType != JsonTokenType.EndObject || r.Read())
+        {
+            throw new InvalidDataException("not one object");
+        }
+
+        if (key is null)
+        {
+            throw new InvalidDataException("key missing");
+        }
+
+        switch (op)
+        {
+            case 1:
+                if (sStart < 0 || dStart < 0)
+                {
+                    throw new InvalidDataException("version missing");
+                }
+
+                state.Set(key, Version(line.Slice(sStart, sEnd - sStart), key, s), Version(line.Slice(dStart, dEnd - dStart), key, d));
                 break;
-            case "del":
+            case 2:
                 state.Remove(key);
                 break;
             default:
@@ -85,12 +301,21 @@ internal sealed class Journal : IDisposable
         }
     }
 
-    private static FileVersion Parse(JsonElement e, string key) => new(
-        e.TryGetProperty("path", out var p) ? p.GetString() ?? key : key,
-        e.GetProperty("size").GetInt64(),
-        TimeCodec.FromUnixSeconds(e.GetProperty("mtime").GetDecimal()),
-        e.TryGetProperty("id", out var id) ? id.GetUInt64() : 0,
-        e.TryGetProperty("hash", out var h) ? h.GetString() : null);
+    private static FileVersion Version(ReadOnlySpan<byte> json, string key, VersionFields v)
+    {
+        var r = new Utf8JsonReader(json, isFinalBlock: true, default);
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject || !v.ReadObject(ref r, journal: true))
+        {
+            throw new InvalidDataException("expected a version object");
+        }
+
+        if (!v.SizeSeen || !v.MtimeSeen)
+        {
+            throw new InvalidDataException("size or mtime missing");
+        }
+
+        return new FileVersion(v.Path ?? key, v.Size, v.Mtime, v.Id, v.HashText);
+    }
 
     public void FlushToDisk()
     {

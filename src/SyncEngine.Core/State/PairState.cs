@@ -32,10 +32,14 @@ internal sealed class StateRecord
     public bool HasDestination;
 
     /// <summary>
-    /// The content hash both sides share (the normal, in-sync case) as 32 raw bytes: a hex string per side would
-    /// cost ten times as much across millions of records. Differing or non-SHA-256 hashes live in <see cref="_extras"/>.
+    /// One SHA-256 kept inline (no array, no hex string): a pair may track millions of paths and nearly every record
+    /// has one hash shared by both sides, or a hash on one side only. <see cref="_hashSides"/> says which sides it
+    /// belongs to (1 source, 2 destination, 3 both). Hashes that differ between the sides, or that are not lowercase
+    /// SHA-256 hex, live in <see cref="_extras"/> as strings.
     /// </summary>
-    private byte[]? _sharedHash;
+    private Sha256Value _hash;
+
+    private byte _hashSides;
 
     /// <summary>Hashes and on-disk names that differ from the key: rare, so kept out of line (one reference per record).</summary>
     private Extras? _extras;
@@ -50,131 +54,113 @@ internal sealed class StateRecord
 
     public string? SourceHash
     {
-        get => _sharedHash is not null ? Hashing.ToHex(_sharedHash) : _extras?.SourceHash;
+        get => (_hashSides & 1) != 0 ? _hash.ToHex() : _extras?.SourceHash;
         set => SetHashes(value, DestinationHash);
     }
 
     public string? DestinationHash
     {
-        get => _sharedHash is not null ? Hashing.ToHex(_sharedHash) : _extras?.DestinationHash;
+        get => (_hashSides & 2) != 0 ? _hash.ToHex() : _extras?.DestinationHash;
         set => SetHashes(SourceHash, value);
     }
 
-    /// <summary>Stores both hashes: once, as bytes, when they are the same SHA-256; as strings otherwise.</summary>
+    /// <summary>Stores both hashes: inline when they are one SHA-256 (on both sides or on one side only); as strings otherwise.</summary>
     public void SetHashes(string? source, string? destination)
     {
-        if (source is not null && string.Equals(source, destination, StringComparison.Ordinal) && TryParseSha256(source, out var bytes))
+        Sha256Value h;
+        if (source is not null && destination is not null)
         {
-            _sharedHash = bytes;
-            if (_extras is not null)
+            if (string.Equals(source, destination, StringComparison.Ordinal) && Sha256Value.TryParse(source, out h))
             {
-                _extras.SourceHash = null;
-                _extras.DestinationHash = null;
-                if (_extras.SourcePath is null && _extras.DestinationPath is null)
-                {
-                    _extras = null;
-                }
+                SetInlineHash(h, 3);
+                return;
             }
-
+        }
+        else if (source is not null && Sha256Value.TryParse(source, out h))
+        {
+            SetInlineHash(h, 1);
+            return;
+        }
+        else if (destination is not null && Sha256Value.TryParse(destination, out h))
+        {
+            SetInlineHash(h, 2);
+            return;
+        }
+        else if (source is null && destination is null)
+        {
+            SetInlineHash(default, 0);
             return;
         }
 
-        _sharedHash = null;
+        _hash = default;
+        _hashSides = 0;
         SetExtra(source, (e, v) => e.SourceHash = v);
         SetExtra(destination, (e, v) => e.DestinationHash = v);
     }
 
-    /// <summary>Set while loading: <see cref="_sharedHash"/> holds the source's hash and the destination's is not read yet.</summary>
-    private bool _sourceHashOnly;
-
-    /// <summary>Loading the source tree: keeps a SHA-256 (given as its UTF-8 hex) as bytes right away.</summary>
-    public void LoadSourceHash(ReadOnlySpan<byte> hexUtf8, Func<string> asString)
+    /// <summary>Keeps one SHA-256 for the given sides (0 = no hash on either side) and drops any string hashes.</summary>
+    public void SetInlineHash(in Sha256Value hash, byte sides)
     {
-        if (TryParseSha256(hexUtf8, out var bytes))
+        _hash = sides == 0 ? default : hash;
+        _hashSides = sides;
+        if (_extras is not null)
         {
-            _sharedHash = bytes;
-            _sourceHashOnly = true;
-        }
-        else
-        {
-            SetExtra(asString(), (e, v) => e.SourceHash = v);
-        }
-    }
-
-    /// <summary>Loading the destination tree: pairs its hash (or none) with the source's.</summary>
-    public void LoadDestinationHash(ReadOnlySpan<byte> hexUtf8, Func<string>? asString)
-    {
-        if (_sourceHashOnly)
-        {
-            _sourceHashOnly = false;
-            if (asString is not null && TryParseSha256(hexUtf8, out var bytes) && bytes.AsSpan().SequenceEqual(_sharedHash))
+            _extras.SourceHash = null;
+            _extras.DestinationHash = null;
+            if (_extras.SourcePath is null && _extras.DestinationPath is null)
             {
-                return; // the normal case: one hash for both sides
+                _extras = null;
             }
-
-            var sourceHex = Hashing.ToHex(_sharedHash!);
-            _sharedHash = null;
-            SetExtra(sourceHex, (e, v) => e.SourceHash = v);
-        }
-
-        if (asString is not null)
-        {
-            SetExtra(asString(), (e, v) => e.DestinationHash = v);
         }
     }
 
-    private static bool TryParseSha256(string hex, out byte[] bytes)
+    /// <summary>
+    /// Loading: sets both sides' hashes from what the tree files held, each either a SHA-256 (<paramref name="sourceSha"/>
+    /// and <paramref name="destinationSha"/> true), another string, or none; no string is made in the usual cases.
+    /// </summary>
+    public void LoadHashes(bool sourceSha, in Sha256Value sourceHash, string? sourceOther, bool destinationSha, in Sha256Value destinationHash, string? destinationOther)
     {
-        bytes = null!;
-        if (hex.Length != 64)
+        if (sourceSha && destinationSha)
         {
-            return false;
-        }
-
-        var result = new byte[32];
-        for (var i = 0; i < 32; i++)
-        {
-            var hi = Nibble(hex[2 * i]);
-            var lo = Nibble(hex[(2 * i) + 1]);
-            if (hi < 0 || lo < 0)
+            if (sourceHash.Equals(destinationHash))
             {
-                return false;
+                SetInlineHash(sourceHash, 3);
+                return;
             }
-
-            result[i] = (byte)((hi << 4) | lo);
+        }
+        else if (sourceSha && destinationOther is null)
+        {
+            SetInlineHash(sourceHash, 1);
+            return;
+        }
+        else if (destinationSha && sourceOther is null)
+        {
+            SetInlineHash(destinationHash, 2);
+            return;
+        }
+        else if (sourceOther is null && destinationOther is null)
+        {
+            SetInlineHash(default, 0);
+            return;
         }
 
-        bytes = result;
-        return true;
+        SetHashes(sourceSha ? sourceHash.ToHex() : sourceOther, destinationSha ? destinationHash.ToHex() : destinationOther);
     }
 
-    private static bool TryParseSha256(ReadOnlySpan<byte> hex, out byte[] bytes)
+    /// <summary>The side's hash when it is held inline as a SHA-256 (writing a tree then makes no string).</summary>
+    public bool TryGetInlineHash(SyncSide side, out Sha256Value hash)
     {
-        bytes = null!;
-        if (hex.Length != 64)
-        {
-            return false;
-        }
-
-        var result = new byte[32];
-        for (var i = 0; i < 32; i++)
-        {
-            var hi = Nibble((char)hex[2 * i]);
-            var lo = Nibble((char)hex[(2 * i) + 1]);
-            if (hi < 0 || lo < 0)
-            {
-                return false;
-            }
-
-            result[i] = (byte)((hi << 4) | lo);
-        }
-
-        bytes = result;
-        return true;
+        hash = _hash;
+        return (_hashSides & (side == SyncSide.Source ? 1 : 2)) != 0;
     }
 
-    // Lowercase only: Hashing.ToHex writes lowercase, so a round trip gives back the very same string.
-    private static int Nibble(char c) => c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    /// <summary>Loading a destination tree after its source tree (records matched by key): pairs its hash with the source's.</summary>
+    public void LoadDestinationHash(bool sha, in Sha256Value hash, string? other)
+    {
+        var sourceSha = (_hashSides & 1) != 0;
+        var sourceHash = _hash;
+        LoadHashes(sourceSha, sourceHash, sourceSha ? null : _extras?.SourceHash, sha, hash, other);
+    }
 
     public string? SourcePath
     {
@@ -277,8 +263,15 @@ internal sealed class PairState
 
     public int LastSkipped { get; set; }
 
-    /// <summary>True when records changed since the snapshot was read: only then are the tree files rewritten.</summary>
+    /// <summary>True when records changed since the tree files were read (by the journal's replay or by this run).</summary>
     public bool Dirty { get; set; }
+
+    /// <summary>
+    /// True when the records are exactly the tree files on disk plus the journal on disk (the state was loaded from a
+    /// complete snapshot, or was just written as one), so a save may leave the trees alone and keep the journal.
+    /// Every change made through <see cref="Set"/> and <see cref="Remove"/> must have been journalled first.
+    /// </summary>
+    public bool TreesOnDisk { get; set; }
 
     /// <summary>A new epoch for the "seen unchanged" marks of one plan's listings.</summary>
     public int NextEpoch() => ++_epoch;

@@ -63,8 +63,8 @@ internal static class StateStore
         try
         {
             state = ReadMetadata(metaPath, pair);
-            ReadTree(srcPath, state, sourceSide: true);
-            ReadTree(dstPath, state, sourceSide: false);
+            ReadTrees(srcPath, dstPath, state);
+            state.TreesOnDisk = true;
         }
         catch (SyncEngineException)
         {
@@ -136,197 +136,225 @@ internal static class StateStore
     }
 
     /// <summary>
-    /// Streams a tree file: <c>{"format":1,"pairId":"…","generation":N,"files":{"key":{"size":…,"mtime":…,"id":…,"hash":…,"path":…},…}}</c>.
-    /// The source tree creates records; the destination tree completes them. A key in one tree only is dropped.
+    /// Reads both tree files: <c>{"format":1,"pairId":"…","generation":N,"files":{"key":{"size":…,"mtime":…,"id":…,"hash":…,"path":…},…}}</c>.
+    /// A record exists for a key found in both trees; a key in one tree only is dropped (it becomes "new").
     /// </summary>
-    private static void ReadTree(string path, PairState state, bool sourceSide)
+    internal static void ReadTrees(string srcPath, string dstPath, PairState state, bool fast = true, int bufferSize = 1 << 16)
     {
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+        if (!ReadTreesInStep(srcPath, dstPath, state, fast, bufferSize))
         {
-            var reader = new StreamingJsonReader(stream);
-            reader.Expect(JsonTokenType.StartObject);
-            var sawFiles = false;
-            while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
+            state.Records.Clear();
+            ReadTreesByKey(srcPath, dstPath, state, fast, bufferSize);
+        }
+    }
+
+    private static FileStream OpenTree(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+
+    /// <summary>
+    /// The usual case: both trees were written from one sorted key list, so their entries pair up in order and each
+    /// record is made once, from both entries, without looking the destination's key up. False (records half made)
+    /// when the keys do not pair up or repeat: the caller then reads the trees by key.
+    /// </summary>
+    private static bool ReadTreesInStep(string srcPath, string dstPath, PairState state, bool fast, int bufferSize)
+    {
+        using var src = OpenTree(srcPath);
+        using var dst = OpenTree(dstPath);
+        var sourceTree = new TreeScanner(src, fast, bufferSize);
+        var destinationTree = new TreeScanner(dst, fast, bufferSize);
+        var s = new TreeEntry();
+        var d = new TreeEntry();
+        var records = state.Records;
+        while (true)
+        {
+            var hasSource = sourceTree.Next(s);
+            var hasDestination = destinationTree.Next(d);
+            if (!hasSource || !hasDestination)
             {
-                if (reader.ValueIs("files"u8))
-                {
-                    sawFiles = true;
-                    reader.Expect(JsonTokenType.StartObject);
+                return hasSource == hasDestination;
+            }
+
+            if (!s.SameKey(d))
+            {
+                return false;
+            }
+
+            var key = s.Key();
+            var rec = new StateRecord(key);
+            SetSide(rec, s.Version, sourceSide: true);
+            SetSide(rec, d.Version, sourceSide: false);
+            rec.LoadHashes(s.Version.HasSha, s.Version.Sha, s.Version.OtherHash, d.Version.HasSha, d.Version.Sha, d.Version.OtherHash);
+            rec.HasDestination = true;
 #if NET
-                    var lookup = state.Records.GetAlternateLookup<ReadOnlySpan<char>>();
-                    var chars = new char[256];
-#endif
-                    while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
-                    {
-                        if (sourceSide)
-                        {
-                            var key = reader.GetString();
-                            var rec = new StateRecord(key);
-                            ReadVersion(reader, rec, sourceSide: true);
-                            state.Records[key] = rec;
-                        }
-#if NET
-                        // The destination tree finds its records by the key's characters, without a string per entry.
-                        else if (reader.TryGetRaw(out var raw) && FindRecord(lookup, raw, ref chars, out var found))
-                        {
-                            ReadVersion(reader, found, sourceSide: false);
-                            found.HasDestination = true;
-                        }
-                        else if (!reader.TryGetRaw(out _) && state.Records.TryGetValue(reader.GetString(), out var rec))
+            if (!records.TryAdd(key, rec))
 #else
-                        else if (state.Records.TryGetValue(reader.GetString(), out var rec))
+            if (records.ContainsKey(key))
 #endif
-                        {
-                            ReadVersion(reader, rec, sourceSide: false);
-                            rec.HasDestination = true;
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
+            {
+                return false;
+            }
+#if !NET
+            records.Add(key, rec);
+#endif
+        }
+    }
+
+    /// <summary>The general case: the source tree makes the records, the destination tree completes those it names.</summary>
+    private static void ReadTreesByKey(string srcPath, string dstPath, PairState state, bool fast, int bufferSize)
+    {
+        var records = state.Records;
+        var e = new TreeEntry();
+        using (var src = OpenTree(srcPath))
+        {
+            var tree = new TreeScanner(src, fast, bufferSize);
+            while (tree.Next(e))
+            {
+                var key = e.Key();
+                var rec = new StateRecord(key);
+                SetSide(rec, e.Version, sourceSide: true);
+                rec.LoadHashes(e.Version.HasSha, e.Version.Sha, e.Version.OtherHash, false, default, null);
+                records[key] = rec;
+            }
+        }
+
+        using (var dst = OpenTree(dstPath))
+        {
+            var tree = new TreeScanner(dst, fast, bufferSize);
+#if NET
+            var lookup = records.GetAlternateLookup<ReadOnlySpan<char>>();
+            var chars = new char[256];
+#endif
+            while (tree.Next(e))
+            {
+                StateRecord? rec;
+#if NET
+                if (e.KeyString is null)
+                {
+                    if (chars.Length < e.KeyLength)
+                    {
+                        chars = new char[e.KeyLength * 2];
                     }
 
-                    if (reader.Token != JsonTokenType.EndObject)
-                    {
-                        throw new InvalidDataException("files object not closed");
-                    }
-                }
-                else if (reader.ValueIs("format"u8))
-                {
-                    reader.Next();
-                    if (reader.GetInt64() > PairState.FormatVersion)
-                    {
-                        throw new InvalidDataException("tree from a newer format");
-                    }
+                    var n = Encoding.UTF8.GetChars(e.RawKey, chars);
+                    lookup.TryGetValue(new ReadOnlySpan<char>(chars, 0, n), out rec);
                 }
                 else
-                {
-                    reader.Skip();
-                }
-            }
-
-            if (reader.Token != JsonTokenType.EndObject || !sawFiles)
-            {
-                throw new InvalidDataException($"{Path.GetFileName(path)} is incomplete");
-            }
-        }
-
-        if (!sourceSide)
-        {
-            // Records the destination tree did not complete are not trustworthy: drop them (they become "new").
-            List<string>? incomplete = null;
-            foreach (var kv in state.Records)
-            {
-                if (!kv.Value.HasDestination)
-                {
-                    (incomplete ??= new List<string>()).Add(kv.Key);
-                }
-            }
-
-            if (incomplete is not null)
-            {
-                foreach (var k in incomplete)
-                {
-                    state.Records.Remove(k);
-                }
-            }
-        }
-    }
-
-#if NET
-    private static bool FindRecord(Dictionary<string, StateRecord>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<byte> utf8, ref char[] chars, out StateRecord rec)
-    {
-        if (chars.Length < utf8.Length)
-        {
-            chars = new char[utf8.Length * 2];
-        }
-
-        var n = Encoding.UTF8.GetChars(utf8, chars);
-        return lookup.TryGetValue(new ReadOnlySpan<char>(chars, 0, n), out rec!);
-    }
-
 #endif
-    private static void ReadVersion(StreamingJsonReader reader, StateRecord rec, bool sourceSide)
-    {
-        reader.Expect(JsonTokenType.StartObject);
-        long size = -1;
-        long mtime = long.MinValue;
-        ulong id = 0;
-        string? path = null;
-        var sawHash = false;
-        while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
-        {
-            // Names are compared as UTF-8 bytes: a million entries must not allocate four strings each.
-            var field = reader.ValueIs("size"u8) ? 1 : reader.ValueIs("mtime"u8) ? 2 : reader.ValueIs("id"u8) ? 3 : reader.ValueIs("hash"u8) ? 4 : reader.ValueIs("path"u8) ? 5 : 0;
-            reader.Next();
-            switch (field)
-            {
-                case 1: size = reader.GetInt64(); break;
-                case 2: mtime = TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
-                case 3: id = reader.GetUInt64(); break;
-                case 4:
-                    if (reader.Token != JsonTokenType.Null)
-                    {
-                        // Hashes go from the file's bytes to the record's compact form without a string per entry.
-                        sawHash = true;
-                        reader.TryGetRaw(out var raw);
-                        if (sourceSide)
-                        {
-                            rec.LoadSourceHash(raw, reader.GetString);
-                        }
-                        else
-                        {
-                            rec.LoadDestinationHash(raw, reader.GetString);
-                        }
-                    }
+                {
+                    records.TryGetValue(e.Key(), out rec);
+                }
 
-                    break;
-                case 5: path = reader.GetString(); break;
-                default: reader.SkipValue(); break;
+                if (rec is not null)
+                {
+                    SetSide(rec, e.Version, sourceSide: false);
+                    rec.LoadDestinationHash(e.Version.HasSha, e.Version.Sha, e.Version.OtherHash);
+                    rec.HasDestination = true;
+                }
             }
         }
 
-        if (size < 0 || mtime == long.MinValue)
+        // Records the destination tree did not complete are not trustworthy: drop them (they become "new").
+        List<string>? incomplete = null;
+        foreach (var kv in records)
+        {
+            if (!kv.Value.HasDestination)
+            {
+                (incomplete ??= new List<string>()).Add(kv.Key);
+            }
+        }
+
+        if (incomplete is not null)
+        {
+            foreach (var k in incomplete)
+            {
+                records.Remove(k);
+            }
+        }
+    }
+
+    private static void SetSide(StateRecord rec, VersionFields v, bool sourceSide)
+    {
+        if (!v.SizeSeen || v.Size < 0 || !v.MtimeSeen)
         {
             throw new InvalidDataException($"entry '{rec.Key}' lacks size or mtime");
         }
 
         if (sourceSide)
         {
-            rec.SourceSize = size;
-            rec.SourceMtime = mtime;
-            rec.SourceId = id;
-            rec.SourcePath = path;
+            rec.SourceSize = v.Size;
+            rec.SourceMtime = v.Mtime;
+            rec.SourceId = v.Id;
+            rec.SourcePath = v.Path;
         }
         else
         {
-            rec.DestinationSize = size;
-            rec.DestinationMtime = mtime;
-            rec.DestinationId = id;
-            rec.DestinationPath = path;
-            if (!sawHash)
-            {
-                rec.LoadDestinationHash(default, null);
-            }
+            rec.DestinationSize = v.Size;
+            rec.DestinationMtime = v.Mtime;
+            rec.DestinationId = v.Id;
+            rec.DestinationPath = v.Path;
         }
     }
 
+    /// <summary>
+    /// When the journal may stay instead of being folded into new tree files: while it is at most as large as the two
+    /// tree files together. Rewriting the trees costs their whole size; appending costs only the lines. Folding the
+    /// journal in once it outgrows the trees means the state files written over any series of runs add up to at most
+    /// twice the journal lines themselves (each rewrite follows at least as many journal bytes as it writes), instead of
+    /// the whole trees after every run that changed anything; and a load never reads more than twice the snapshot.
+    /// A run that changed most records writes about as many journal bytes as the trees hold, so it compacts at once
+    /// or on the next run.
+    /// </summary>
+    internal static bool ShouldCompact(long journalBytes, long treeBytes) => journalBytes > treeBytes;
+
+    /// <summary>Test hook: called with the name of each step of <see cref="Save"/> (tests throw from it to simulate a crash there).</summary>
+    [ThreadStatic]
+    internal static Action<string>? FaultPoint;
+
+    /// <summary>
+    /// Records a run's end. The tree files are rewritten only when they are missing, when the records did not come
+    /// from them plus the journal, or when the journal has grown past <see cref="ShouldCompact"/>; otherwise the
+    /// journal (already flushed to disk by the run) stays beside them and only <c>sync_metadata.json</c> is written.
+    /// After a rewrite the journal is emptied, last: any crash before that leaves trees + journal, whose replay gives
+    /// the same records (journal entries are absolute facts).
+    /// </summary>
     public static void Save(string stateDir, PairState state, SyncPair pair)
     {
         Directory.CreateDirectory(stateDir);
         state.Generation++;
         var srcTree = Path.Combine(stateDir, SourceTreeFile);
         var dstTree = Path.Combine(stateDir, DestinationTreeFile);
-        if (state.Dirty || !File.Exists(srcTree) || !File.Exists(dstTree))
+        var journal = Path.Combine(stateDir, JournalFile);
+        var srcInfo = new FileInfo(srcTree);
+        var dstInfo = new FileInfo(dstTree);
+        bool rewrite;
+        if (!srcInfo.Exists || !dstInfo.Exists)
         {
-            // A run that changed nothing keeps the tree files as they are: a no-change sync writes only the metadata.
-            var keys = new List<string>(state.Records.Keys);
-            keys.Sort(StringComparer.Ordinal);
-            WriteAtomically(srcTree, w => WriteTree(w, state, keys, sourceSide: true));
-            WriteAtomically(dstTree, w => WriteTree(w, state, keys, sourceSide: false));
-            state.Dirty = false;
+            rewrite = true;
+        }
+        else if (!state.Dirty)
+        {
+            rewrite = false; // nothing changed since the trees (and the journal beside them) were read
+        }
+        else if (!state.TreesOnDisk)
+        {
+            rewrite = true; // the records did not come from these trees: they are the only full copy
+        }
+        else
+        {
+            var journalInfo = new FileInfo(journal);
+            rewrite = ShouldCompact(journalInfo.Exists ? journalInfo.Length : 0, srcInfo.Length + dstInfo.Length);
         }
 
+        if (rewrite)
+        {
+            var records = new List<StateRecord>(state.Records.Values);
+            records.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            FaultPoint?.Invoke("source-tree");
+            WriteAtomically(srcTree, w => WriteTree(w, state, records, sourceSide: true));
+            FaultPoint?.Invoke("destination-tree");
+            WriteAtomically(dstTree, w => WriteTree(w, state, records, sourceSide: false));
+        }
+
+        FaultPoint?.Invoke("metadata");
         WriteAtomically(Path.Combine(stateDir, MetadataFile), w =>
         {
             w.WriteStartObject();
@@ -356,32 +384,43 @@ internal static class StateStore
             w.WriteEndObject();
         });
 
-        // The snapshot now holds everything the journal said: empty it.
-        var journal = Path.Combine(stateDir, JournalFile);
-        if (File.Exists(journal))
+        if (rewrite)
         {
-            using var truncate = new FileStream(journal, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            // The snapshot now holds everything the journal said: empty it.
+            FaultPoint?.Invoke("journal");
+            if (File.Exists(journal))
+            {
+                using var truncate = new FileStream(journal, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            }
+
+            state.Dirty = false;
+            state.TreesOnDisk = true;
         }
     }
 
-    private static void WriteTree(Utf8JsonWriter w, PairState state, List<string> keys, bool sourceSide)
+    private static void WriteTree(Utf8JsonWriter w, PairState state, List<StateRecord> records, bool sourceSide)
     {
         w.WriteStartObject();
         w.WriteNumber("format", PairState.FormatVersion);
         w.WriteString("pairId", state.PairId);
         w.WriteNumber("generation", state.Generation);
         w.WriteStartObject("files");
-        foreach (var key in keys)
+        Span<byte> hex = stackalloc byte[64];
+        foreach (var rec in records)
         {
-            var rec = state.Records[key];
-            w.WritePropertyName(key);
+            w.WritePropertyName(rec.Key);
             if (sourceSide)
             {
-                WriteVersion(w, rec.SourceSize, rec.SourceMtime, rec.SourceId, rec.SourceHash, rec.SourcePath);
+                WriteVersion(w, rec.SourceSize, rec.SourceMtime, rec.SourceId, rec, SyncSide.Source, rec.SourcePath, hex);
             }
             else
             {
-                WriteVersion(w, rec.DestinationSize, rec.DestinationMtime, rec.DestinationId, rec.DestinationHash, rec.DestinationPath);
+                WriteVersion(w, rec.DestinationSize, rec.DestinationMtime, rec.DestinationId, rec, SyncSide.Destination, rec.DestinationPath, hex);
+            }
+
+            if (w.BytesPending > 1 << 16)
+            {
+                w.Flush(); // the writer would otherwise hold the whole file in memory
             }
         }
 
@@ -389,30 +428,55 @@ internal static class StateStore
         w.WriteEndObject();
     }
 
-    internal static void WriteVersion(Utf8JsonWriter w, FileVersion v, string key) =>
-        WriteVersion(w, v.Size, v.MtimeTicks, v.FileId, v.Hash, string.Equals(v.Path, key, StringComparison.Ordinal) ? null : v.Path);
-
-    private static void WriteVersion(Utf8JsonWriter w, long size, long mtime, ulong id, string? hash, string? path)
+    internal static void WriteVersion(Utf8JsonWriter w, FileVersion v, string key)
     {
         w.WriteStartObject();
-        w.WriteNumber("size", size);
-        w.WriteNumber("mtime", TimeCodec.ToUnixSeconds(mtime));
-        if (id != 0)
+        WriteSizeAndTime(w, v.Size, v.MtimeTicks, v.FileId);
+        if (v.Hash is not null)
         {
-            w.WriteNumber("id", id);
+            w.WriteString("hash"u8, v.Hash);
         }
 
-        if (hash is not null)
+        if (!string.Equals(v.Path, key, StringComparison.Ordinal))
         {
-            w.WriteString("hash", hash);
+            w.WriteString("path"u8, v.Path);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteVersion(Utf8JsonWriter w, long size, long mtime, ulong id, StateRecord rec, SyncSide side, string? path, Span<byte> hex)
+    {
+        w.WriteStartObject();
+        WriteSizeAndTime(w, size, mtime, id);
+        if (rec.TryGetInlineHash(side, out var sha))
+        {
+            sha.WriteHex(hex);
+            w.WriteString("hash"u8, hex);
+        }
+        else if ((side == SyncSide.Source ? rec.SourceHash : rec.DestinationHash) is { } hash)
+        {
+            w.WriteString("hash"u8, hash);
         }
 
         if (path is not null)
         {
-            w.WriteString("path", path);
+            w.WriteString("path"u8, path);
         }
 
         w.WriteEndObject();
+    }
+
+    private static void WriteSizeAndTime(Utf8JsonWriter w, long size, long mtime, ulong id)
+    {
+        w.WriteNumber("size"u8, size);
+        w.WritePropertyName("mtime"u8);
+        Span<byte> seconds = stackalloc byte[TimeCodec.MaxFormattedLength];
+        w.WriteRawValue(seconds.Slice(0, TimeCodec.FormatUnixSeconds(mtime, seconds)), skipInputValidation: true);
+        if (id != 0)
+        {
+            w.WriteNumber("id"u8, id);
+        }
     }
 
     /// <summary>Deletes temporary files a killed run left in the state folder (call only while holding the lock).</summary>
@@ -466,38 +530,7 @@ internal static class StateStore
     /// <summary>Replays journal lines onto a state. A torn or garbled line (a kill mid-write) is skipped: entries are independent facts.</summary>
     public static int ReplayJournal(string journalPath, PairState state)
     {
-        var n = 0;
-        using var fs = new FileStream(journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(fs, new UTF8Encoding(false));
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
-        {
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                Journal.Apply(line, state);
-                n++;
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidDataException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException)
-            {
-                // Torn write: ignore the line. Losing a record only makes the path look new, which never deletes.
-            }
-        }
-
-        return n;
+        using var fs = new FileStream(journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        return Journal.Replay(fs, state);
     }
-}
-
-/// <summary>Modification times in state files: Unix seconds with 7 decimals (exact to the tick).</summary>
-internal static class TimeCodec
-{
-    private const long UnixEpochTicks = 621355968000000000L;
-
-    public static decimal ToUnixSeconds(long ticks) => (ticks - UnixEpochTicks) / 10_000_000m;
-
-    public static long FromUnixSeconds(decimal seconds) => checked((long)decimal.Round(seconds * 10_000_000m, 0) + UnixEpochTicks);
 }

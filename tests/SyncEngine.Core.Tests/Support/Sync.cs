@@ -131,20 +131,63 @@ public static class Sync
     /// <summary>Files whose name marks them as an engine temporary file.</summary>
     public static List<string> TempFiles(string root) => AllFiles(root).Where(p => p.Split('/').Last().StartsWith(PathRules.TempPrefix, StringComparison.Ordinal)).ToList();
 
-    /// <summary>The keys recorded in a state tree file (source_tree.json or destination_tree.json).</summary>
+    /// <summary>
+    /// The keys the pair's state holds: the snapshot with the journal replayed, as the next run reads it (the tree
+    /// files alone may lag behind while the journal carries the latest runs).
+    /// </summary>
     public static SortedSet<string> StateKeys(string stateDir, SyncSide side = SyncSide.Source)
     {
-        var file = Path.Combine(stateDir, side == SyncSide.Source ? "source_tree.json" : "destination_tree.json");
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-        return new SortedSet<string>(doc.RootElement.GetProperty("files").EnumerateObject().Select(p => p.Name), StringComparer.Ordinal);
+        var state = EffectiveState(stateDir);
+        if (state is null)
+        {
+            var file = Path.Combine(stateDir, side == SyncSide.Source ? "source_tree.json" : "destination_tree.json");
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            return new SortedSet<string>(doc.RootElement.GetProperty("files").EnumerateObject().Select(p => p.Name), StringComparer.Ordinal);
+        }
+
+        return new SortedSet<string>(state.Records.Keys, StringComparer.Ordinal);
     }
 
-    /// <summary>One recorded version from a state tree file, as JSON text, or null.</summary>
+    /// <summary>One recorded version of the state (snapshot + journal), as the JSON a tree file holds for it, or null.</summary>
     public static JsonElement? StateEntry(string stateDir, SyncSide side, string key)
     {
-        var file = Path.Combine(stateDir, side == SyncSide.Source ? "source_tree.json" : "destination_tree.json");
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-        return doc.RootElement.GetProperty("files").TryGetProperty(key, out var v) ? v.Clone() : null;
+        var state = EffectiveState(stateDir);
+        if (state is null)
+        {
+            var file = Path.Combine(stateDir, side == SyncSide.Source ? "source_tree.json" : "destination_tree.json");
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
+            return doc.RootElement.GetProperty("files").TryGetProperty(key, out var v) ? v.Clone() : null;
+        }
+
+        if (!state.Records.TryGetValue(key, out var rec))
+        {
+            return null;
+        }
+
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            SyncEngine.State.StateStore.WriteVersion(w, side == SyncSide.Source ? rec.Source : rec.Destination, key);
+        }
+
+        using var entry = JsonDocument.Parse(ms.ToArray());
+        return entry.RootElement.Clone();
+    }
+
+    /// <summary>The state as the next run loads it (null when there is no sync_metadata.json to name the pair).</summary>
+    internal static SyncEngine.State.PairState? EffectiveState(string stateDir)
+    {
+        var meta = Path.Combine(stateDir, "sync_metadata.json");
+        if (!File.Exists(meta))
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(meta));
+        var pair = new SyncPair(doc.RootElement.GetProperty("source").GetString()!, doc.RootElement.GetProperty("destination").GetString()!) { StatePath = stateDir };
+        var load = SyncEngine.State.StateStore.Load(stateDir, pair);
+        Assert.False(load.Unreadable, load.Warning);
+        return load.State ?? new SyncEngine.State.PairState(pair.Id, pair.Source, pair.Destination);
     }
 
     /// <summary>Trash contents sorted, for order-free comparison.</summary>
