@@ -176,7 +176,11 @@ internal sealed class Journal : IDisposable
                 line = Encoding.UTF8.GetBytes(text);
             }
 
-            Apply(line, state, fields.S, fields.D);
+            if (!TryApplyFast(line, state, fields.S, fields.D))
+            {
+                Apply(line, state, fields.S, fields.D);
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or FormatException or InvalidOperationException or KeyNotFoundException or OverflowException or ArgumentException)
@@ -291,7 +295,9 @@ internal sealed class Journal : IDisposable
                     throw new InvalidDataException("version missing");
                 }
 
-                state.Set(key, Version(line.Slice(sStart, sEnd - sStart), key, s), Version(line.Slice(dStart, dEnd - dStart), key, d));
+                ReadVersion(line.Slice(sStart, sEnd - sStart), s);
+                ReadVersion(line.Slice(dStart, dEnd - dStart), d);
+                state.SetLoaded(key, s, d);
                 break;
             case 2:
                 state.Remove(key);
@@ -301,7 +307,7 @@ internal sealed class Journal : IDisposable
         }
     }
 
-    private static FileVersion Version(ReadOnlySpan<byte> json, string key, VersionFields v)
+    private static void ReadVersion(ReadOnlySpan<byte> json, VersionFields v)
     {
         var r = new Utf8JsonReader(json, isFinalBlock: true, default);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject || !v.ReadObject(ref r, journal: true))
@@ -313,8 +319,56 @@ internal sealed class Journal : IDisposable
         {
             throw new InvalidDataException("size or mtime missing");
         }
+    }
 
-        return new FileVersion(v.Path ?? key, v.Size, v.Mtime, v.Id, v.HashText);
+    /// <summary>
+    /// A line exactly as <see cref="RecordSet"/> or <see cref="RecordRemove"/> writes it, applied without a general
+    /// JSON reader; false (nothing changed) for any other shape, which <see cref="Apply"/> then reads.
+    /// </summary>
+    internal static bool TryApplyFast(ReadOnlySpan<byte> line, PairState state, VersionFields s, VersionFields d)
+    {
+        var p = 0;
+        bool set;
+        if (FastJson.Literal(line, ref p, "{\"op\":\"set\",\"key\":"u8) == 1)
+        {
+            set = true;
+        }
+        else if (FastJson.Literal(line, ref p, "{\"op\":\"del\",\"key\":"u8) == 1)
+        {
+            set = false;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (FastJson.String(line, ref p, out var keyStart, out var keyLength) != 1)
+        {
+            return false;
+        }
+
+        if (set && (FastJson.Literal(line, ref p, ",\"s\":"u8) != 1 || FastJson.Version(line, ref p, s) != 1
+                    || FastJson.Literal(line, ref p, ",\"d\":"u8) != 1 || FastJson.Version(line, ref p, d) != 1))
+        {
+            return false;
+        }
+
+        if (FastJson.Literal(line, ref p, "}"u8) != 1 || p != line.Length)
+        {
+            return false;
+        }
+
+        var key = JsonNumbers.Utf8(line.Slice(keyStart, keyLength));
+        if (set)
+        {
+            state.SetLoaded(key, s, d);
+        }
+        else
+        {
+            state.Remove(key);
+        }
+
+        return true;
     }
 
     public void FlushToDisk()

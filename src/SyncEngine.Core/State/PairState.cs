@@ -294,6 +294,33 @@ internal sealed class PairState
         Dirty = true;
     }
 
+    /// <summary>
+    /// Loading: the same as <see cref="Set"/> with the versions a journal line gave (a null or absent path is the
+    /// key), without making a <see cref="FileVersion"/> or a hash string.
+    /// </summary>
+    public void SetLoaded(string key, VersionFields source, VersionFields destination)
+    {
+        if (!Records.TryGetValue(key, out var rec))
+        {
+            rec = new StateRecord(key);
+            Records[key] = rec;
+        }
+
+        rec.SourceSize = source.Size;
+        rec.SourceMtime = source.Mtime;
+        rec.SourceId = source.Id;
+        rec.SourcePath = source.Path is null || string.Equals(source.Path, key, StringComparison.Ordinal) ? null : source.Path;
+        rec.DestinationSize = destination.Size;
+        rec.DestinationMtime = destination.Mtime;
+        rec.DestinationId = destination.Id;
+        rec.DestinationPath = destination.Path is null || string.Equals(destination.Path, key, StringComparison.Ordinal) ? null : destination.Path;
+        rec.LoadHashes(source.HasSha, source.Sha, source.OtherHash, destination.HasSha, destination.Sha, destination.OtherHash);
+        rec.HasDestination = true;
+        rec.SourceSeen = 0;
+        rec.DestinationSeen = 0;
+        Dirty = true;
+    }
+
     public void Remove(string key)
     {
         if (Records.Remove(key))

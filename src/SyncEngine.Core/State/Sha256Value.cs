@@ -21,6 +21,7 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
         _d = d;
     }
 
+#if !NET
     /// <summary>Nibble of each byte; 0xFF for anything but 0-9 and a-f.</summary>
     private static ReadOnlySpan<byte> Nibbles => new byte[]
     {
@@ -41,6 +42,7 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
         255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
         255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
     };
+#endif
 
     /// <summary>Parses 64 lowercase hex digits given as UTF-8.</summary>
     public static bool TryParse(ReadOnlySpan<byte> hex, out Sha256Value value)
@@ -51,6 +53,26 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
             return false;
         }
 
+#if NET
+        // The runtime's vectorised decoder; it also takes uppercase, which stays a string here (see the type's summary).
+        if (hex.IndexOfAnyInRange((byte)'A', (byte)'F') >= 0)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[32];
+        if (Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32)
+        {
+            return false;
+        }
+
+        value = new Sha256Value(
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(8)),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(16)),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(24)));
+        return true;
+#else
         var table = Nibbles;
         var bad = 0;
         var a = Word(hex.Slice(0, 16), table, ref bad);
@@ -64,6 +86,7 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
 
         value = new Sha256Value(a, b, c, d);
         return true;
+#endif
     }
 
     /// <summary>Parses 64 lowercase hex digits.</summary>
@@ -90,6 +113,7 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
         return TryParse(ascii, out value);
     }
 
+#if !NET
     private static ulong Word(ReadOnlySpan<byte> hex, ReadOnlySpan<byte> table, ref int bad)
     {
         ulong w = 0;
@@ -102,6 +126,7 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
 
         return w;
     }
+#endif
 
     /// <summary>The lowercase hex form (64 characters).</summary>
     public string ToHex()

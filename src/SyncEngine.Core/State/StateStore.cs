@@ -139,12 +139,16 @@ internal static class StateStore
     /// Reads both tree files: <c>{"format":1,"pairId":"…","generation":N,"files":{"key":{"size":…,"mtime":…,"id":…,"hash":…,"path":…},…}}</c>.
     /// A record exists for a key found in both trees; a key in one tree only is dropped (it becomes "new").
     /// </summary>
-    internal static void ReadTrees(string srcPath, string dstPath, PairState state, bool fast = true, int bufferSize = 1 << 16)
+    internal static void ReadTrees(string srcPath, string dstPath, PairState state) =>
+        ReadTrees(() => OpenTree(srcPath), () => OpenTree(dstPath), state, fast: true, bufferSize: 1 << 16);
+
+    /// <summary>Reads two tree files given as streams (tests pass <paramref name="fast"/> false to read every entry the general way).</summary>
+    internal static void ReadTrees(Func<Stream> openSource, Func<Stream> openDestination, PairState state, bool fast, int bufferSize)
     {
-        if (!ReadTreesInStep(srcPath, dstPath, state, fast, bufferSize))
+        if (!ReadTreesInStep(openSource, openDestination, state, fast, bufferSize))
         {
             state.Records.Clear();
-            ReadTreesByKey(srcPath, dstPath, state, fast, bufferSize);
+            ReadTreesByKey(openSource, openDestination, state, fast, bufferSize);
         }
     }
 
@@ -155,10 +159,10 @@ internal static class StateStore
     /// record is made once, from both entries, without looking the destination's key up. False (records half made)
     /// when the keys do not pair up or repeat: the caller then reads the trees by key.
     /// </summary>
-    private static bool ReadTreesInStep(string srcPath, string dstPath, PairState state, bool fast, int bufferSize)
+    private static bool ReadTreesInStep(Func<Stream> openSource, Func<Stream> openDestination, PairState state, bool fast, int bufferSize)
     {
-        using var src = OpenTree(srcPath);
-        using var dst = OpenTree(dstPath);
+        using var src = openSource();
+        using var dst = openDestination();
         var sourceTree = new TreeScanner(src, fast, bufferSize);
         var destinationTree = new TreeScanner(dst, fast, bufferSize);
         var s = new TreeEntry();
@@ -199,11 +203,11 @@ internal static class StateStore
     }
 
     /// <summary>The general case: the source tree makes the records, the destination tree completes those it names.</summary>
-    private static void ReadTreesByKey(string srcPath, string dstPath, PairState state, bool fast, int bufferSize)
+    private static void ReadTreesByKey(Func<Stream> openSource, Func<Stream> openDestination, PairState state, bool fast, int bufferSize)
     {
         var records = state.Records;
         var e = new TreeEntry();
-        using (var src = OpenTree(srcPath))
+        using (var src = openSource())
         {
             var tree = new TreeScanner(src, fast, bufferSize);
             while (tree.Next(e))
@@ -216,7 +220,7 @@ internal static class StateStore
             }
         }
 
-        using (var dst = OpenTree(dstPath))
+        using (var dst = openDestination())
         {
             var tree = new TreeScanner(dst, fast, bufferSize);
 #if NET

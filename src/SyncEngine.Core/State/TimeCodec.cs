@@ -23,8 +23,9 @@ internal static class TimeCodec
     private static ReadOnlySpan<int> FractionScale => new[] { 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1 };
 
     /// <summary>
-    /// Parses <c>-?(0|[1-9][0-9]{0,10})(\.[0-9]{1,7})?</c> (UTF-8, the whole span) straight to ticks; false for any
-    /// other form, including valid JSON numbers the decimal path accepts.
+    /// Parses <c>-?(0|[1-9][0-9]{0,11})(\.[0-9]{1,7})?</c> (UTF-8, the whole span) straight to ticks; false for any
+    /// other form, including valid JSON numbers the decimal path accepts, and for values near the range's ends
+    /// (where the decimal path decides whether they overflow).
     /// </summary>
     public static bool TryParseTicks(ReadOnlySpan<byte> text, out long ticks)
     {
@@ -41,7 +42,7 @@ internal static class TimeCodec
         long seconds = 0;
         while (i < text.Length && (uint)(text[i] - '0') <= 9)
         {
-            if (i - intStart == 11)
+            if (i - intStart == 12)
             {
                 return false;
             }
@@ -86,7 +87,17 @@ internal static class TimeCodec
             return false;
         }
 
+        if (seconds > 900_000_000_000)
+        {
+            return false;
+        }
+
         var value = (seconds * TicksPerSecond) + fraction;
+        if (!negative && value > long.MaxValue - UnixEpochTicks)
+        {
+            return false;
+        }
+
         ticks = (negative ? -value : value) + UnixEpochTicks;
         return true;
     }

@@ -513,195 +513,18 @@ internal sealed class TreeScanner
     /// </summary>
     private static int FastEntry(ReadOnlySpan<byte> s, TreeEntry e)
     {
-        // "key"
-        var p = 1;
-        while (true)
-        {
-            if (p >= s.Length)
-            {
-                return 0;
-            }
-
-            var b = s[p];
-            if (b == (byte)'"')
-            {
-                break;
-            }
-
-            if (b == (byte)'\\' || b < 0x20)
-            {
-                return -1;
-            }
-
-            p++;
-        }
-
-        var keyLength = p - 1;
-        p++;
-        var v = e.Version;
-        v.Reset();
+        var p = 0;
         int m;
-        if ((m = Literal(s, ref p, ":{\"size\":"u8)) <= 0 || (m = Digits(s, ref p, 18, out var size)) <= 0
-            || (m = Literal(s, ref p, ",\"mtime\":"u8)) <= 0)
+        if ((m = FastJson.String(s, ref p, out var keyStart, out var keyLength)) <= 0 || (m = FastJson.Literal(s, ref p, ":"u8)) <= 0
+            || (m = FastJson.Version(s, ref p, e.Version)) <= 0)
         {
             return m;
         }
 
-        v.Size = (long)size;
-        v.SizeSeen = true;
-        var start = p;
-        while (p < s.Length && ((uint)(s[p] - '0') <= 9 || s[p] is (byte)'-' or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+'))
-        {
-            p++;
-        }
-
-        if (p >= s.Length)
-        {
-            return 0;
-        }
-
-        if (!TimeCodec.TryParseTicks(s.Slice(start, p - start), out v.Mtime))
-        {
-            return -1;
-        }
-
-        v.MtimeSeen = true;
-
-        // Optional fields, each at most once and in the order written: id, hash, path.
-        var next = 0;
-        while (true)
-        {
-            if (p >= s.Length)
-            {
-                return 0;
-            }
-
-            if (s[p] == (byte)'}')
-            {
-                e.KeyString = null;
-                e.KeyStart = 1;
-                e.KeyLength = keyLength;
-                return p + 1;
-            }
-
-            if (next <= 0 && (m = Literal(s, ref p, ",\"id\":"u8)) != -1)
-            {
-                if (m == 0 || (m = Digits(s, ref p, 19, out v.Id)) <= 0)
-                {
-                    return m;
-                }
-
-                next = 1;
-            }
-            else if (next <= 1 && (m = Literal(s, ref p, ",\"hash\":\""u8)) != -1)
-            {
-                if (m == 0)
-                {
-                    return 0;
-                }
-
-                if (p + 65 > s.Length)
-                {
-                    return 0;
-                }
-
-                if (s[p + 64] != (byte)'"' || !Sha256Value.TryParse(s.Slice(p, 64), out v.Sha))
-                {
-                    return -1;
-                }
-
-                v.HasSha = true;
-                p += 65;
-                next = 2;
-            }
-            else if (next <= 2 && (m = Literal(s, ref p, ",\"path\":\""u8)) != -1)
-            {
-                if (m == 0)
-                {
-                    return 0;
-                }
-
-                start = p;
-                while (true)
-                {
-                    if (p >= s.Length)
-                    {
-                        return 0;
-                    }
-
-                    var b = s[p];
-                    if (b == (byte)'"')
-                    {
-                        break;
-                    }
-
-                    if (b == (byte)'\\' || b < 0x20)
-                    {
-                        return -1;
-                    }
-
-                    p++;
-                }
-
-                v.Path = JsonNumbers.Utf8(s.Slice(start, p - start));
-                p++;
-                next = 3;
-            }
-            else
-            {
-                return -1;
-            }
-        }
-    }
-
-    /// <summary>1 and advances when the bytes at <paramref name="p"/> are <paramref name="literal"/>; 0 when the buffer ends inside a match; -1 otherwise.</summary>
-    private static int Literal(ReadOnlySpan<byte> s, ref int p, ReadOnlySpan<byte> literal)
-    {
-        var available = s.Length - p;
-        if (available >= literal.Length)
-        {
-            if (!s.Slice(p, literal.Length).SequenceEqual(literal))
-            {
-                return -1;
-            }
-
-            p += literal.Length;
-            return 1;
-        }
-
-        return s.Slice(p).SequenceEqual(literal.Slice(0, available)) ? 0 : -1;
-    }
-
-    /// <summary>A plain unsigned integer (no sign, no leading zero, at most <paramref name="maxDigits"/> digits) followed by ',' or '}'.</summary>
-    private static int Digits(ReadOnlySpan<byte> s, ref int p, int maxDigits, out ulong value)
-    {
-        value = 0;
-        var start = p;
-        var i = p;
-        while (i < s.Length && (uint)(s[i] - '0') <= 9)
-        {
-            if (i - start == maxDigits)
-            {
-                return -1;
-            }
-
-            value = (value * 10) + (uint)(s[i] - '0');
-            i++;
-        }
-
-        if (i >= s.Length)
-        {
-            return 0;
-        }
-
-        var digits = i - start;
-        if (digits == 0 || (digits > 1 && s[start] == (byte)'0') || s[i] is not ((byte)',' or (byte)'}'))
-        {
-            return -1;
-        }
-
-        p = i;
-        return 1;
+        e.KeyString = null;
+        e.KeyStart = keyStart;
+        e.KeyLength = keyLength;
+        return p;
     }
 
     /// <summary>Reads an entry of any valid shape with <see cref="Utf8JsonReader"/>; 0 when the buffer ends first.</summary>
@@ -758,5 +581,195 @@ internal sealed class TreeScanner
         }
 
         return e.Version.ReadObject(ref r, journal: false) ? p + (int)r.BytesConsumed : 0;
+    }
+}
+
+/// <summary>
+/// Matchers for the exact JSON the engine writes (no whitespace, no escapes, fields in the written order, plain
+/// numbers, lowercase SHA-256). Each returns 1 and advances on a match, 0 when the span ends before the value does
+/// (read again with more data), and -1 when the text has another shape (a general JSON reader must take it).
+/// </summary>
+internal static class FastJson
+{
+    /// <summary>A string without escapes or control characters; its content's place in the span.</summary>
+    public static int String(ReadOnlySpan<byte> s, ref int p, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        if (p >= s.Length)
+        {
+            return 0;
+        }
+
+        if (s[p] != (byte)'"')
+        {
+            return -1;
+        }
+
+        var i = p + 1;
+        while (true)
+        {
+            if (i >= s.Length)
+            {
+                return 0;
+            }
+
+            var b = s[i];
+            if (b == (byte)'"')
+            {
+                break;
+            }
+
+            if (b == (byte)'\\' || b < 0x20)
+            {
+                return -1;
+            }
+
+            i++;
+        }
+
+        start = p + 1;
+        length = i - start;
+        p = i + 1;
+        return 1;
+    }
+
+    /// <summary>A version object as written: <c>{"size":N,"mtime":T[,"id":N][,"hash":"sha256"][,"path":"…"]}</c>.</summary>
+    public static int Version(ReadOnlySpan<byte> s, ref int p, VersionFields v)
+    {
+        v.Reset();
+        var i = p;
+        int m;
+        if ((m = Literal(s, ref i, "{\"size\":"u8)) <= 0 || (m = Digits(s, ref i, 18, out var size)) <= 0
+            || (m = Literal(s, ref i, ",\"mtime\":"u8)) <= 0)
+        {
+            return m;
+        }
+
+        v.Size = (long)size;
+        v.SizeSeen = true;
+        var start = i;
+        while (i < s.Length && ((uint)(s[i] - '0') <= 9 || s[i] is (byte)'-' or (byte)'.' or (byte)'e' or (byte)'E' or (byte)'+'))
+        {
+            i++;
+        }
+
+        if (i >= s.Length)
+        {
+            return 0;
+        }
+
+        if (!TimeCodec.TryParseTicks(s.Slice(start, i - start), out v.Mtime))
+        {
+            return -1;
+        }
+
+        v.MtimeSeen = true;
+
+        // Optional fields, each at most once and in the order written: id, hash, path.
+        var next = 0;
+        while (true)
+        {
+            if (i >= s.Length)
+            {
+                return 0;
+            }
+
+            if (s[i] == (byte)'}')
+            {
+                p = i + 1;
+                return 1;
+            }
+
+            if (next <= 0 && (m = Literal(s, ref i, ",\"id\":"u8)) != -1)
+            {
+                if (m == 0 || (m = Digits(s, ref i, 19, out v.Id)) <= 0)
+                {
+                    return m;
+                }
+
+                next = 1;
+            }
+            else if (next <= 1 && (m = Literal(s, ref i, ",\"hash\":\""u8)) != -1)
+            {
+                if (m == 0 || i + 65 > s.Length)
+                {
+                    return 0;
+                }
+
+                if (s[i + 64] != (byte)'"' || !Sha256Value.TryParse(s.Slice(i, 64), out v.Sha))
+                {
+                    return -1;
+                }
+
+                v.HasSha = true;
+                i += 65;
+                next = 2;
+            }
+            else if (next <= 2 && (m = Literal(s, ref i, ",\"path\":"u8)) != -1)
+            {
+                if (m == 0 || (m = String(s, ref i, out start, out var length)) <= 0)
+                {
+                    return m;
+                }
+
+                v.Path = JsonNumbers.Utf8(s.Slice(start, length));
+                next = 3;
+            }
+            else
+            {
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>The bytes of <paramref name="literal"/>.</summary>
+    public static int Literal(ReadOnlySpan<byte> s, ref int p, ReadOnlySpan<byte> literal)
+    {
+        var available = s.Length - p;
+        if (available >= literal.Length)
+        {
+            if (!s.Slice(p, literal.Length).SequenceEqual(literal))
+            {
+                return -1;
+            }
+
+            p += literal.Length;
+            return 1;
+        }
+
+        return s.Slice(p).SequenceEqual(literal.Slice(0, available)) ? 0 : -1;
+    }
+
+    /// <summary>A plain unsigned integer (no sign, no leading zero, at most <paramref name="maxDigits"/> digits) followed by ',' or '}'.</summary>
+    public static int Digits(ReadOnlySpan<byte> s, ref int p, int maxDigits, out ulong value)
+    {
+        value = 0;
+        var start = p;
+        var i = p;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9)
+        {
+            if (i - start == maxDigits)
+            {
+                return -1;
+            }
+
+            value = (value * 10) + (uint)(s[i] - '0');
+            i++;
+        }
+
+        if (i >= s.Length)
+        {
+            return 0;
+        }
+
+        var digits = i - start;
+        if (digits == 0 || (digits > 1 && s[start] == (byte)'0') || s[i] is not ((byte)',' or (byte)'}'))
+        {
+            return -1;
+        }
+
+        p = i;
+        return 1;
     }
 }
