@@ -343,6 +343,36 @@ public class TreeReaderTests
     }
 
     [Fact]
+    public void Large_trees_read_in_step_and_by_key_give_the_same_records()
+    {
+        var rng = new Random(77);
+        var keys = Enumerable.Range(0, 6000).Select(i => $"dir{i / 100:000}/{RandomKey(rng)}-{i:00000}").OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var src = keys.Select(k => Entry(k, RandomSide(rng, k), Spelling.Canonical, rng)).ToList();
+        var dst = keys.Select(k => Entry(k, RandomSide(rng, k), rng.Next(50) == 0 ? Spelling.Reordered : Spelling.Canonical, rng)).ToList();
+        var s = Tree(src, rng, false);
+        var d = Tree(dst, rng, false);
+
+        var inStep = ReadNew(s, d, fast: true, bufferSize: 4096);
+        Assert.Equal(6000, inStep.Records!.Count);
+        SameOutcome(ReadLegacy(s, d), inStep, "in step");
+
+        // The destination parts ways with the source half-way (as after a crash between the two tree files):
+        // the reader starts again by key.
+        var swapped = dst.ToList();
+        (swapped[3000], swapped[3001]) = (swapped[3001], swapped[3000]);
+        SameOutcome(inStep, ReadNew(s, Tree(swapped, rng, false), fast: true, bufferSize: 4096), "parted ways");
+        var shorter = dst.Where((_, i) => i != 4500).ToList();
+        var expected = ReadLegacy(s, Tree(shorter, rng, false));
+        Assert.Equal(5999, expected.Records!.Count);
+        SameOutcome(expected, ReadNew(s, Tree(shorter, rng, false), fast: true, bufferSize: 4096), "one destination entry missing");
+
+        // Cut short or damaged near the end: unreadable.
+        Assert.NotNull(ReadNew(s, d[..^300], fast: true, bufferSize: 4096).Error);
+        Assert.NotNull(ReadNew(s, Replace(d, d.Length - 200, 0x01), fast: true, bufferSize: 4096).Error);
+        Assert.NotNull(ReadNew(s[..(s.Length / 2)], d, fast: true, bufferSize: 4096).Error);
+    }
+
+    [Fact]
     public void Trees_as_the_engine_writes_them_read_back_exactly()
     {
         using var t = new TestPair();

@@ -16,6 +16,7 @@ internal sealed class Journal : IDisposable
     private readonly FileStream _stream;
     private readonly ArrayBufferWriter _buffer = new();
     private readonly object _gate = new();
+    private bool _mayBeTorn;
 
     public Journal(string stateDir)
     {
@@ -89,8 +90,23 @@ internal sealed class Journal : IDisposable
     private void WriteLine()
     {
         _buffer.Write((byte)'\n');
-        _stream.Write(_buffer.Array, 0, _buffer.Count);
-        _stream.Flush();
+        try
+        {
+            if (_mayBeTorn)
+            {
+                // An earlier write failed part-way (disk full…): end whatever it left before this entry.
+                _stream.WriteByte((byte)'\n');
+                _mayBeTorn = false;
+            }
+
+            _stream.Write(_buffer.Array, 0, _buffer.Count);
+            _stream.Flush();
+        }
+        catch
+        {
+            _mayBeTorn = true;
+            throw;
+        }
     }
 
     /// <summary>
