@@ -114,6 +114,7 @@ internal sealed class Journal : IDisposable
     /// torn write, garbage) is skipped: entries are independent facts, and losing one only makes its path look new,
     /// which never deletes. Returns the number of entries applied.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static int Replay(Stream stream, PairState state)
     {
         var buffer = new byte[1 << 16];
@@ -341,6 +342,7 @@ internal sealed class Journal : IDisposable
     /// A line exactly as <see cref="RecordSet"/> or <see cref="RecordRemove"/> writes it, applied without a general
     /// JSON reader; false (nothing changed) for any other shape, which <see cref="Apply"/> then reads.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     internal static bool TryApplyFast(ReadOnlySpan<byte> line, PairState state, VersionFields s, VersionFields d)
     {
         var p = 0;

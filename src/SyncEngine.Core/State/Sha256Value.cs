@@ -45,6 +45,7 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
 #endif
 
     /// <summary>Parses 64 lowercase hex digits given as UTF-8.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static bool TryParse(ReadOnlySpan<byte> hex, out Sha256Value value)
     {
         value = default;

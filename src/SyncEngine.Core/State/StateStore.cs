@@ -159,6 +159,7 @@ internal static class StateStore
     /// record is made once, from both entries, without looking the destination's key up. False (records half made)
     /// when the keys do not pair up or repeat: the caller then reads the trees by key.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     private static bool ReadTreesInStep(Func<Stream> openSource, Func<Stream> openDestination, PairState state, bool fast, int bufferSize)
     {
         using var src = openSource();

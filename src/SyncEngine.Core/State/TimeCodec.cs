@@ -27,6 +27,7 @@ internal static class TimeCodec
     /// other form, including valid JSON numbers the decimal path accepts, and for values near the range's ends
     /// (where the decimal path decides whether they overflow).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static bool TryParseTicks(ReadOnlySpan<byte> text, out long ticks)
     {
         ticks = 0;

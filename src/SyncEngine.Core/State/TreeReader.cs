@@ -276,6 +276,7 @@ internal sealed class TreeScanner
     }
 
     /// <summary>Reads the next entry; false after the file's closing brace. Throws when the file is malformed or incomplete.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public bool Next(TreeEntry entry)
     {
         while (true)
@@ -366,6 +367,7 @@ internal sealed class TreeScanner
     private static InvalidDataException Bad(string what) => new($"tree file malformed or incomplete: {what}");
 
     /// <summary>The next non-whitespace byte (not consumed); throws at the end of the file.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     private int PeekToken()
     {
         while (true)
@@ -479,6 +481,7 @@ internal sealed class TreeScanner
         _where = Where.HeaderNext;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     private void ReadEntry(TreeEntry entry)
     {
         while (true)
@@ -511,6 +514,7 @@ internal sealed class TreeScanner
     /// Matches the exact shape the engine writes. Returns the bytes consumed, 0 when the buffer ends before the
     /// entry does, or -1 when the entry has another shape (then the general reader takes it from the start).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     private static int FastEntry(ReadOnlySpan<byte> s, TreeEntry e)
     {
         var p = 0;
@@ -592,6 +596,7 @@ internal sealed class TreeScanner
 internal static class FastJson
 {
     /// <summary>A string without escapes or control characters; its content's place in the span.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static int String(ReadOnlySpan<byte> s, ref int p, out int start, out int length)
     {
         start = 0;
@@ -635,6 +640,7 @@ internal static class FastJson
     }
 
     /// <summary>A version object as written: <c>{"size":N,"mtime":T[,"id":N][,"hash":"sha256"][,"path":"…"]}</c>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static int Version(ReadOnlySpan<byte> s, ref int p, VersionFields v)
     {
         v.Reset();
@@ -724,6 +730,7 @@ internal static class FastJson
     }
 
     /// <summary>The bytes of <paramref name="literal"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static int Literal(ReadOnlySpan<byte> s, ref int p, ReadOnlySpan<byte> literal)
     {
         var available = s.Length - p;
@@ -742,6 +749,7 @@ internal static class FastJson
     }
 
     /// <summary>A plain unsigned integer (no sign, no leading zero, at most <paramref name="maxDigits"/> digits) followed by ',' or '}'.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static int Digits(ReadOnlySpan<byte> s, ref int p, int maxDigits, out ulong value)
     {
         value = 0;
@@ -772,4 +780,16 @@ internal static class FastJson
         p = i;
         return 1;
     }
+}
+
+/// <summary>
+/// For the loops that load the state at start-up: compiled fully optimised on first call instead of running the
+/// precompiled (ReadyToRun) code, which cannot inline across assemblies (span helpers) and is what a short-lived
+/// process would otherwise run for the whole load (about 10 % of the load's time on a 100,000-file tree).
+/// <c>MethodImplOptions.AggressiveOptimization</c> by value: netstandard2.0 lacks the name; runtimes that do not
+/// know it ignore it.
+/// </summary>
+internal static class HotPath
+{
+    public const System.Runtime.CompilerServices.MethodImplOptions Options = (System.Runtime.CompilerServices.MethodImplOptions)512;
 }
