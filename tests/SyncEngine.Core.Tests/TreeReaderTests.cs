@@ -564,6 +564,8 @@ public class TreeReaderTests
             Assert.True(Sha256Value.TryParse(hex, out var v));
             Assert.True(Sha256Value.TryParse(Encoding.ASCII.GetBytes(hex), out var w));
             Assert.Equal(v, w);
+            Assert.True(Sha256Value.TryParsePortable(Encoding.ASCII.GetBytes(hex), out var portable));
+            Assert.Equal(v, portable);
             Assert.Equal(hex, v.ToHex());
             var utf8 = new byte[64];
             v.WriteHex(utf8);
@@ -574,10 +576,20 @@ public class TreeReaderTests
             Assert.NotEqual(v, o);
         }
 
+        const string alphabet = "0123456789abcdefABCDEFgG /\u00e9";
+        for (var i = 0; i < 5000; i++)
+        {
+            var bytes = Encoding.UTF8.GetBytes(new string(Enumerable.Range(0, 64).Select(_ => rng.Next(40) == 0 ? alphabet[rng.Next(alphabet.Length)] : "0123456789abcdef"[rng.Next(16)]).ToArray()));
+            var runtime = Sha256Value.TryParse(bytes, out var a);
+            Assert.Equal(runtime, Sha256Value.TryParsePortable(bytes, out var b));
+            Assert.Equal(a, b);
+        }
+
         foreach (var bad in new[] { new string('A', 64), "9F" + new string('0', 62), new string('0', 63), new string('0', 65), new string('0', 63) + "g", new string('0', 63) + " ", " " + new string('0', 63), new string('0', 62) + "é", "" })
         {
             Assert.False(Sha256Value.TryParse(bad, out _), bad);
             Assert.False(Sha256Value.TryParse(Encoding.UTF8.GetBytes(bad), out _), bad);
+            Assert.False(Sha256Value.TryParsePortable(Encoding.UTF8.GetBytes(bad), out _), bad);
         }
     }
 }

@@ -21,7 +21,6 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
         _d = d;
     }
 
-#if !NET
     /// <summary>Nibble of each byte; 0xFF for anything but 0-9 and a-f.</summary>
     private static ReadOnlySpan<byte> Nibbles => new byte[]
     {
@@ -42,7 +41,6 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
         255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
         255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
     };
-#endif
 
     /// <summary>Parses 64 lowercase hex digits given as UTF-8.</summary>
     [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
@@ -74,6 +72,19 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
             System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(24)));
         return true;
 #else
+        return TryParsePortable(hex, out value);
+#endif
+    }
+
+    /// <summary>The table decoder netstandard2.0 uses (compiled everywhere so tests check it against the runtime's).</summary>
+    internal static bool TryParsePortable(ReadOnlySpan<byte> hex, out Sha256Value value)
+    {
+        value = default;
+        if (hex.Length != 64)
+        {
+            return false;
+        }
+
         var table = Nibbles;
         var bad = 0;
         var a = Word(hex.Slice(0, 16), table, ref bad);
@@ -87,7 +98,6 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
 
         value = new Sha256Value(a, b, c, d);
         return true;
-#endif
     }
 
     /// <summary>Parses 64 lowercase hex digits.</summary>
@@ -114,7 +124,6 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
         return TryParse(ascii, out value);
     }
 
-#if !NET
     private static ulong Word(ReadOnlySpan<byte> hex, ReadOnlySpan<byte> table, ref int bad)
     {
         ulong w = 0;
@@ -127,7 +136,6 @@ internal readonly struct Sha256Value : IEquatable<Sha256Value>
 
         return w;
     }
-#endif
 
     /// <summary>The lowercase hex form (64 characters).</summary>
     public string ToHex()
