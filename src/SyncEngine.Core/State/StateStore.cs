@@ -25,6 +25,8 @@ internal sealed class StateLoad
 /// Reads and writes a pair's state folder: <c>source_tree.json</c>, <c>destination_tree.json</c>,
 /// <c>sync_metadata.json</c> (the snapshot, each replaced atomically, metadata last) and <c>journal.jsonl</c>
 /// (completed actions since the snapshot, appended as they finish, replayed on load, emptied after a snapshot).
+/// The trees are rewritten only when the journal has outgrown them (<see cref="ShouldCompact"/>): until then the
+/// journal is carried from run to run and every load applies snapshot + journal.
 /// Journal entries are absolute facts ("path now has these versions", "path is gone"), so replaying them over
 /// a snapshot that already contains them changes nothing: a kill between the file replacements is harmless.
 /// </summary>
