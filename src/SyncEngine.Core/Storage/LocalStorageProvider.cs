@@ -232,7 +232,9 @@ public sealed class LocalStorageProvider : IStorageProvider
     /// <inheritdoc />
     /// <remarks>Unbuffered: callers read in large chunks, and a 64 KiB buffer per file would be garbage for every small file copied.</remarks>
     public Stream OpenRead(string path) =>
-        new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+        NativeFs.RawFilesAvailable
+            ? FdStream.OpenRead(Full(path))
+            : new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
     private readonly ConcurrentDictionary<string, byte> _realFolders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _createdFolders = new(StringComparer.Ordinal);
@@ -279,9 +281,15 @@ public sealed class LocalStorageProvider : IStorageProvider
         EnsureNoLinkedFolder(path);
         var full = Full(path);
         var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, PathRules.TempPrefix + Guid.NewGuid().ToString("N").Substring(0, 12));
-        return new LocalStagedWrite(this, path, full, temp, dir);
+        return new LocalStagedWrite(this, path, full, NewTempPath(dir), dir);
     }
+
+    /// <summary>Temporary names: a per-process random tag and a counter (no random read per file).</summary>
+    private static readonly string TempTag = Guid.NewGuid().ToString("N").Substring(0, 6);
+    private static int _tempCounter;
+
+    private static string NewTempPath(string dir) =>
+        Path.Combine(dir, PathRules.TempPrefix + TempTag + Interlocked.Increment(ref _tempCounter).ToString("x6", CultureInfo.InvariantCulture));
 
     /// <inheritdoc />
     public void Move(string fromPath, string toPath, bool overwrite)
@@ -401,9 +409,9 @@ public sealed class LocalStorageProvider : IStorageProvider
         private readonly LocalStorageProvider _owner;
         private readonly string _relative;
         private readonly string _target;
-        private readonly string _temp;
         private readonly string _dir;
-        private FileStream? _stream;
+        private string _temp;
+        private Stream? _stream;
         private bool _committed;
         private bool _dirReady;
 
@@ -425,17 +433,38 @@ public sealed class LocalStorageProvider : IStorageProvider
                     EnsureDirectory();
                     try
                     {
-                        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                        _stream = Create();
                     }
                     catch (DirectoryNotFoundException)
                     {
                         // The folder was removed since this run created it: create it again.
                         Directory.CreateDirectory(_dir);
-                        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                        _stream = Create();
                     }
                 }
 
                 return _stream;
+            }
+        }
+
+        private Stream Create()
+        {
+            if (!NativeFs.RawFilesAvailable)
+            {
+                return new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            }
+
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return FdStream.CreateNew(_temp);
+                }
+                catch (IOException ex) when (ex.HResult == 17 && attempt < 3)
+                {
+                    // Something already has this temporary name (a leftover of another process): take the next one.
+                    _temp = NewTempPath(_dir);
+                }
             }
         }
 
@@ -465,6 +494,26 @@ public sealed class LocalStorageProvider : IStorageProvider
 
         public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
         {
+            if (_stream is FdStream fd)
+            {
+                // Time and identity through the open descriptor; the inode keeps them across the rename.
+                fd.SetLastWriteTime(lastWriteTimeUtc.Ticks);
+                var st = fd.Version();
+                fd.Dispose();
+                _stream = null;
+                if (overwrite)
+                {
+                    NativeFs.RenameReplace(_temp, _target);
+                }
+                else
+                {
+                    NativeFs.RenameNoReplace(_temp, _target);
+                }
+
+                _committed = true;
+                return new StorageEntry(_relative, EntryKind.File, st.Size, st.MtimeTicks, st.Inode);
+            }
+
             if (_stream is not null)
             {
                 _stream.Flush();
