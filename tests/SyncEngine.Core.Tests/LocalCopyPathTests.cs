@@ -119,3 +119,47 @@ public class LocalCopyPathTests
             .Where(f => Path.GetFileName(f).StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
             .ToArray();
 }
+
+/// <summary>The Linux lister reads names as bytes; what a .NET string cannot address is reported, not skipped silently.</summary>
+public class RawListingTests
+{
+    [Fact]
+    public void A_name_that_is_not_valid_UTF8_is_reported_and_the_rest_syncs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // only Linux filesystems hand out arbitrary name bytes to this lister
+        }
+
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "ok.txt", "fine");
+        Directory.CreateDirectory(Path.Combine(t.Source, "sub"));
+        CreateRawName(Path.Combine(t.Source, "sub"), new byte[] { (byte)'b', (byte)'a', (byte)'d', 0xff, (byte)'.', (byte)'t', (byte)'x', (byte)'t' });
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+
+        var plan = t.Plan(pair);
+        var issue = Assert.Single(plan.ScanIssues);
+        Assert.Equal(@"sub/bad\xff.txt", issue.Path);
+        Assert.Contains("not valid UTF-8", issue.Reason, StringComparison.Ordinal);
+
+        var (summary, _) = t.Sync(pair);
+        Assert.Equal(1, summary.Succeeded);
+        Assert.Equal("fine", t.Read(SyncSide.Destination, "ok.txt"));
+    }
+
+    private static void CreateRawName(string folder, byte[] name)
+    {
+        var path = new System.Collections.Generic.List<byte>(System.Text.Encoding.UTF8.GetBytes(folder)) { (byte)'/' };
+        path.AddRange(name);
+        path.Add(0);
+        var fd = creat(path.ToArray(), 420);
+        Assert.True(fd >= 0, "could not create a file with a raw name");
+        Assert.Equal(0, close(fd));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int creat(byte[] path, int mode);
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int close(int fd);
+}

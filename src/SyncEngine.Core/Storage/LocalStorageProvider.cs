@@ -69,11 +69,53 @@ public sealed class LocalStorageProvider : IStorageProvider
         var side = SyncSide.Source; // The scanner rewrites the side of issues; the provider does not know it.
         var stack = new Stack<string>();
         stack.Push("");
+        var raw = RawDirectory.Available ? new List<RawDirectory.Entry>() : null;
+        var buffer = raw is null ? null : new byte[32 * 1024];
         while (stack.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rel = stack.Pop();
             var dirFull = rel.Length == 0 ? _root : Full(rel);
+            if (raw is not null)
+            {
+                try
+                {
+                    if (!RawDirectory.TryList(dirFull, raw, buffer!, followLink: rel.Length == 0))
+                    {
+                        raw = null; // not available here after all: list the portable way below
+                    }
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+                {
+                    onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}", coversSubtree: true));
+                    continue;
+                }
+            }
+
+            if (raw is not null)
+            {
+                foreach (var e in raw)
+                {
+                    if (e.Name is null)
+                    {
+                        var shown = rel.Length == 0 ? e.RawName! : rel + "/" + e.RawName;
+                        onIssue(new ScanIssue(side, shown, "name is not valid UTF-8: not synchronized", coversSubtree: e.IsDirectory));
+                        continue;
+                    }
+
+                    var childRel = Admit(rel, e.Name, side, onIssue);
+                    var entry = childRel is null ? null
+                        : e.IsDirectory ? new StorageEntry(childRel, EntryKind.Directory, 0, 0)
+                        : ToEntry(e.Stat, childRel);
+                    if (entry is not null && Route(entry, side, includeFolder, stack, onIssue))
+                    {
+                        yield return entry;
+                    }
+                }
+
+                continue;
+            }
+
             IEnumerable<string> names;
             try
             {
@@ -85,18 +127,18 @@ public sealed class LocalStorageProvider : IStorageProvider
                 continue;
             }
 
-            using var e = names.GetEnumerator();
+            using var en = names.GetEnumerator();
             while (true)
             {
                 string name;
                 try
                 {
-                    if (!e.MoveNext())
+                    if (!en.MoveNext())
                     {
                         break;
                     }
 
-                    name = e.Current;
+                    name = en.Current;
                 }
                 catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
                 {
@@ -104,22 +146,9 @@ public sealed class LocalStorageProvider : IStorageProvider
                     break;
                 }
 
-                var childRel = rel.Length == 0 ? name : rel + "/" + name;
-                if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
+                var childRel = Admit(rel, name, side, onIssue);
+                if (childRel is null)
                 {
-                    continue;
-                }
-
-                if (name.StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
-                {
-                    _leftovers.Enqueue(childRel);
-                    continue;
-                }
-
-                var problem = PathRules.ValidateRelative(childRel);
-                if (problem is not null)
-                {
-                    onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
                     continue;
                 }
 
@@ -134,31 +163,63 @@ public sealed class LocalStorageProvider : IStorageProvider
                     continue;
                 }
 
-                if (entry is null)
+                // null: vanished while listing
+                if (entry is not null && Route(entry, side, includeFolder, stack, onIssue))
                 {
-                    continue; // vanished while listing
-                }
-
-                switch (entry.Kind)
-                {
-                    case EntryKind.Directory:
-                        if (includeFolder(childRel))
-                        {
-                            stack.Push(childRel);
-                        }
-
-                        break;
-                    case EntryKind.File:
-                        yield return entry;
-                        break;
-                    case EntryKind.SymbolicLink:
-                        onIssue(new ScanIssue(side, childRel, "symbolic link: not followed, not synchronized", coversSubtree: true));
-                        break;
-                    default:
-                        onIssue(new ScanIssue(side, childRel, "not a regular file (FIFO, socket or device): not synchronized"));
-                        break;
+                    yield return entry;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The relative path of a listed name, or null when the name is left out: the engine's own folder, a temporary
+    /// file of an interrupted run (kept for clean-up), or a name that must not be used (reported).
+    /// </summary>
+    private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue)
+    {
+        var childRel = rel.Length == 0 ? name : rel + "/" + name;
+        if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (name.StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
+        {
+            _leftovers.Enqueue(childRel);
+            return null;
+        }
+
+        var problem = PathRules.ValidateRelative(childRel);
+        if (problem is not null)
+        {
+            onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
+            return null;
+        }
+
+        return childRel;
+    }
+
+    /// <summary>Sends a listed entry where it belongs: a folder onto the stack, a link or special file to the issues. True for a file.</summary>
+    private static bool Route(StorageEntry entry, SyncSide side, Func<string, bool> includeFolder, Stack<string> stack, Action<ScanIssue> onIssue)
+    {
+        switch (entry.Kind)
+        {
+            case EntryKind.Directory:
+                if (includeFolder(entry.Path))
+                {
+                    stack.Push(entry.Path);
+                }
+
+                return false;
+            case EntryKind.File:
+                return true;
+            case EntryKind.SymbolicLink:
+                onIssue(new ScanIssue(side, entry.Path, "symbolic link: not followed, not synchronized", coversSubtree: true));
+                return false;
+            default:
+                onIssue(new ScanIssue(side, entry.Path, "not a regular file (FIFO, socket or device): not synchronized"));
+                return false;
         }
     }
 

@@ -503,7 +503,7 @@ internal static unsafe class NativeFs
         _ => new IOException($"'{path}': errno {errno}.", errno),
     };
 
-    private static Stat FromStatx(byte* buf)
+    internal static Stat FromStatx(byte* buf)
     {
         var st = default(Stat);
         var mode = *(ushort*)(buf + 28);
