@@ -114,6 +114,27 @@ public class LocalCopyPathTests
         Assert.Empty(LeftoverTemps(t.Destination));
     }
 
+    [Fact]
+    public void Every_copied_file_records_the_hash_of_its_own_content()
+    {
+        using var t = new TestPair();
+        for (var i = 0; i < 40; i++)
+        {
+            t.Write(SyncSide.Source, $"h/{i:00}.txt", new string((char)('a' + (i % 26)), i * 37));
+        }
+
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+        t.Sync(pair);
+
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(t.StateDir, "destination_tree.json")));
+        foreach (var f in doc.RootElement.GetProperty("files").EnumerateObject())
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(t.Destination, f.Name.Replace('/', Path.DirectorySeparatorChar)));
+            var expected = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+            Assert.Equal(expected, f.Value.GetProperty("hash").GetString());
+        }
+    }
+
     private static string[] LeftoverTemps(string root) =>
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .Where(f => Path.GetFileName(f).StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))

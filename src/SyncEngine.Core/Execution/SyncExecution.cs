@@ -263,6 +263,8 @@ public sealed class SyncExecution
             queue.Release(folder);
             Finish(result, posted: true);
         }
+
+        ActionRunner.ReleaseThreadResources();
     }
 
     private void Finish(SyncResult result, bool posted)
