@@ -124,7 +124,14 @@ internal static class ActionRunner
             }
             catch (IOException ex) when (noReplaceCommit && ex.HResult == 17)
             {
-                throw new StaleException($"'{targetPath}' appeared on the {toName} after the plan was made");
+                // A file that appeared meanwhile makes the action stale; a folder (or anything not a file) that was in
+                // the way all along is a failure that re-planning will not cure.
+                if (to.Stat(targetPath) is not null)
+                {
+                    throw new StaleException($"'{targetPath}' appeared on the {toName} after the plan was made");
+                }
+
+                throw new IOException($"Cannot write '{targetPath}' on the {toName}: something that is not a file (a folder?) is in the way.", ex);
             }
         }
 
