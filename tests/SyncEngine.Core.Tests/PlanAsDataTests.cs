@@ -10,7 +10,7 @@ namespace SyncEngine.Core.Tests;
 public class PlanAsDataTests
 {
     /// <summary>Executes the given actions of an earlier plan in a new session and returns what happened.</summary>
-    private static RunRecord Execute(SyncPair pair, IEnumerable<SyncAction> actions, Func<SyncAction, bool>? approve = null)
+    internal static RunRecord Execute(SyncPair pair, IEnumerable<SyncAction> actions, Func<SyncAction, bool>? approve = null)
     {
         var record = new RunRecord();
         using var session = SyncSession.Open(pair);

@@ -161,6 +161,24 @@ public class RenameTests
     }
 
     [Fact]
+    public void A_renamed_folder_of_many_same_size_files_pairs_every_file_by_identity_without_reading_any()
+    {
+        using var t = new TestPair();
+        var files = Enumerable.Range(0, 300).Select(i => ($"album/p{i:000}.jpg", $"photo {i:000} " + new string('x', 64))).ToArray();
+        var pair = Baseline(t, SyncMode.SourceToDestination, files);
+        Directory.Move(Path.Combine(t.Source, "album"), Path.Combine(t.Source, "album-2024"));
+
+        var src = new HookedProvider(t.Source);
+        var dst = new HookedProvider(t.Destination);
+        var run = Run(pair, src, dst);
+
+        var expected = files.Select(f => $"RenameDestination {f.Item1} -> {f.Item1.Replace("album/", "album-2024/", System.StringComparison.Ordinal)}").OrderBy(s => s, System.StringComparer.Ordinal);
+        Assert.Equal(expected, VisibleSorted(run.Plan));
+        Assert.Equal(0, src.ContentAccessCount + dst.ContentAccessCount);
+        AssertConverged(t, pair);
+    }
+
+    [Fact]
     public void Two_new_copies_of_identical_content_each_take_the_candidate_with_their_name()
     {
         using var t = new TestPair();

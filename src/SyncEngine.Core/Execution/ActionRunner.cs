@@ -79,24 +79,31 @@ internal static class ActionRunner
         var existing = target == SyncSide.Destination ? a.Destination : a.Source;
         var targetPath = existing?.Path ?? content.Path;
 
-        Expect(from, content.Path, content, fromName);
-        Expect(to, targetPath, existing, toName);
-
         long bytes;
         StorageEntry committed;
         string? hash;
-        using (var staged = to.BeginWrite(targetPath))
+        // A new file on a local side lands by an atomic no-replace rename, which itself refuses a file that
+        // appeared meanwhile: the path need not be looked up before and after.
+        var noReplaceCommit = existing is null && to is LocalStorageProvider && NativeFs.RawFilesAvailable;
+        using (var input = OpenSource(from, content, fromName))
         {
-            (bytes, hash) = CopyContent(x, a, from, content.Path, staged, content.Size);
+            if (!noReplaceCommit)
+            {
+                Expect(to, targetPath, existing, toName);
+            }
+
+            using var staged = to.BeginWrite(targetPath);
+            (bytes, hash) = CopyContent(x, a, input, content.Path, staged, content.Size);
 
             // A file that changed while it was copied must not be recorded as copied.
-            var after = from.Stat(content.Path);
-            if (after is null || after.Size != content.Size || after.MtimeTicks != content.MtimeTicks)
+            if (!StillAsPlanned(input, from, content))
             {
                 throw new StaleException($"'{content.Path}' changed on the {fromName} while it was being copied; it will be copied on the next run");
             }
 
-            var current = Expect(to, targetPath, existing, toName);
+            input.Dispose();
+
+            var current = noReplaceCommit ? null : Expect(to, targetPath, existing, toName);
             if (current is not null)
             {
                 if (a.ConflictCopyPath is not null)
@@ -111,7 +118,21 @@ internal static class ActionRunner
             }
 
             x.Token.ThrowIfCancellationRequested();
-            committed = staged.Commit(content.LastWriteTimeUtc, overwrite: current is not null);
+            try
+            {
+                committed = staged.Commit(content.LastWriteTimeUtc, overwrite: current is not null);
+            }
+            catch (IOException ex) when (noReplaceCommit && ex.HResult == 17)
+            {
+                // A file that appeared meanwhile makes the action stale; a folder (or anything not a file) that was in
+                // the way all along is a failure that re-planning will not cure.
+                if (to.Stat(targetPath) is not null)
+                {
+                    throw new StaleException($"'{targetPath}' appeared on the {toName} after the plan was made");
+                }
+
+                throw new IOException($"Cannot write '{targetPath}' on the {toName}: something that is not a file (a folder?) is in the way.", ex);
+            }
         }
 
         hash ??= content.Hash;
@@ -131,9 +152,10 @@ internal static class ActionRunner
             var keptOnLoser = to.Stat(a.ConflictCopyPath) ?? throw new IOException($"The conflict copy '{a.ConflictCopyPath}' vanished.");
             StorageEntry copied;
             string? loserHash;
+            using (var input = to.OpenRead(a.ConflictCopyPath))
             using (var staged = from.BeginWrite(a.ConflictCopyPath))
             {
-                var (n, h) = CopyContent(x, a, to, a.ConflictCopyPath, staged, keptOnLoser.Size);
+                var (n, h) = CopyContent(x, a, input, a.ConflictCopyPath, staged, keptOnLoser.Size);
                 bytes += n;
                 loserHash = h ?? existing.Hash;
                 copied = staged.Commit(keptOnLoser.LastWriteTimeUtc, overwrite: false);
@@ -151,21 +173,99 @@ internal static class ActionRunner
     internal const long HashWhileCopyingLimit = 32L << 20;
 
     private const int ChunkSize = 1 << 20;
+
+    [ThreadStatic]
+    private static IncrementalHash? _sha;
+
+    /// <summary>Frees what the calling worker thread kept between actions (its hasher).</summary>
+    public static void ReleaseThreadResources()
+    {
+        _sha?.Dispose();
+        _sha = null;
+    }
     private const long KernelChunk = 64L << 20;
 
+    /// <summary>
+    /// Opens the file to copy and checks it is still the planned version: through the open descriptor where the
+    /// provider offers one (no second path lookup, and the file checked is the file read), else by a path lookup first.
+    /// </summary>
+    private static Stream OpenSource(IStorageProvider from, FileVersion planned, string sideName)
+    {
+        if (from is not LocalStorageProvider || !NativeFs.RawFilesAvailable)
+        {
+            Expect(from, planned.Path, planned, sideName);
+            return from.OpenRead(planned.Path);
+        }
+
+        Stream input;
+        try
+        {
+            input = from.OpenRead(planned.Path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new StaleException($"'{planned.Path}' vanished from the {sideName} after the plan was made");
+        }
+        catch (SymbolicLinkException)
+        {
+            throw new StaleException($"'{planned.Path}' changed on the {sideName} after the plan was made");
+        }
+
+        if (!StillAsPlanned(input, from, planned))
+        {
+            input.Dispose();
+            throw new StaleException($"'{planned.Path}' changed on the {sideName} after the plan was made");
+        }
+
+        return input;
+    }
+
+    /// <summary>Whether the file being read still has the planned size, time (and inode, where both know it).</summary>
+    private static bool StillAsPlanned(Stream input, IStorageProvider from, FileVersion planned)
+    {
+        long size, mtime;
+        ulong id;
+        if (input is FdStream fd)
+        {
+            var st = fd.Version();
+            if (!st.IsFile)
+            {
+                return false;
+            }
+
+            (size, mtime, id) = (st.Size, st.MtimeTicks, st.Inode);
+        }
+        else
+        {
+            var now = from.Stat(planned.Path);
+            if (now is null)
+            {
+                return false;
+            }
+
+            (size, mtime, id) = (now.Size, now.MtimeTicks, now.FileId);
+        }
+
+        return size == planned.Size && mtime == planned.MtimeTicks && (planned.FileId == 0 || id == 0 || planned.FileId == id);
+    }
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? HandleOf(Stream s) => s switch
+    {
+        FdStream fd => fd.Handle,
+        FileStream fs => fs.SafeFileHandle,
+        _ => null,
+    };
+
     /// <summary>Copies content into a staged write. Returns the bytes copied and, when it was computed on the way, the SHA-256.</summary>
-    private static (long Bytes, string? Hash) CopyContent(SyncExecution x, SyncAction a, IStorageProvider from, string fromPath, IStagedWrite staged, long expectedSize)
+    private static (long Bytes, string? Hash) CopyContent(SyncExecution x, SyncAction a, Stream input, string fromPath, IStagedWrite staged, long expectedSize)
     {
         long lastTick = 0;
-        using var input = from.OpenRead(fromPath);
         var output = staged.Stream;
-        if (expectedSize > HashWhileCopyingLimit && from.TryGetLocalPath(fromPath) is not null && staged.LocalTempPath is not null
-            && input is FileStream inFile && output is FileStream outFile)
+        if (expectedSize > HashWhileCopyingLimit && staged.LocalTempPath is not null
+            && HandleOf(input) is { } inHandle && HandleOf(output) is { } outHandle)
         {
             // Large local file: in-kernel copy (copy_file_range; clones where the filesystem can) in chunks, so
             // progress is reported and an abort is honoured between chunks.
-            var inHandle = inFile.SafeFileHandle;
-            var outHandle = outFile.SafeFileHandle;
             long done = 0;
             long inOffset = 0;
             long outOffset = 0;
@@ -194,12 +294,14 @@ internal static class ActionRunner
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // One hasher per worker thread, reset after every file (creating one per small file showed in profiles).
+        var sha = _sha ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long total = 0;
         try
         {
             int read;
-            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+            // Reading stops at the planned size: a file that grew (or shrank) meanwhile fails the check after the copy.
+            while (total < expectedSize && (read = input.Read(buffer, 0, (int)Math.Min(buffer.Length, expectedSize - total))) > 0)
             {
                 x.Token.ThrowIfCancellationRequested();
                 output.Write(buffer, 0, read);
@@ -209,6 +311,11 @@ internal static class ActionRunner
             }
 
             output.Flush();
+        }
+        catch
+        {
+            sha.GetHashAndReset(); // leave the thread's hasher clean for the next file
+            throw;
         }
         finally
         {

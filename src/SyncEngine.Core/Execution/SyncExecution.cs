@@ -21,8 +21,8 @@ public sealed class SyncExecution
     private readonly ExecuteOptions _options;
     private readonly SyncController _controller;
     private readonly bool _ownsController;
-    private readonly BlockingCollection<SyncAction> _transfers = new();
-    private readonly BlockingCollection<SyncAction> _operations = new();
+    private readonly FolderQueue<SyncAction> _transfers = new();
+    private readonly FolderQueue<SyncAction> _operations = new();
     private readonly List<Thread> _workers = new();
     private readonly Journal _journal;
     private readonly HashSet<string> _busyPaths = new(StringComparer.Ordinal);
@@ -90,7 +90,7 @@ public sealed class SyncExecution
 
         Interlocked.Increment(ref _pending);
         var queue = ActionFacts.IsUpload(action.Action) || ActionFacts.IsDownload(action.Action) ? _transfers : _operations;
-        queue.Add(action);
+        queue.Add(PathRules.Parent(action.RelativePath), action);
     }
 
     /// <summary>Reports an action as skipped without running it (declined at a prompt, filtered out).</summary>
@@ -233,16 +233,16 @@ public sealed class SyncExecution
         Raise(new SyncProgressEvent { Type = paused ? SyncEventType.Paused : SyncEventType.Resumed });
     }
 
-    private void StartWorker(BlockingCollection<SyncAction> queue, string name)
+    private void StartWorker(FolderQueue<SyncAction> queue, string name)
     {
         var t = new Thread(() => WorkerLoop(queue)) { IsBackground = true, Name = name };
         _workers.Add(t);
         t.Start();
     }
 
-    private void WorkerLoop(BlockingCollection<SyncAction> queue)
+    private void WorkerLoop(FolderQueue<SyncAction> queue)
     {
-        foreach (var action in queue.GetConsumingEnumerable())
+        while (queue.TryTake(out var action, out var folder))
         {
             SyncResult result;
             try
@@ -260,8 +260,11 @@ public sealed class SyncExecution
                 result = new SyncResult(action, SyncResultStatus.Failed, 0, TimeSpan.Zero, ex.Message, "SyncActionFailed", SyncErrorKind.IOError);
             }
 
+            queue.Release(folder);
             Finish(result, posted: true);
         }
+
+        ActionRunner.ReleaseThreadResources();
     }
 
     private void Finish(SyncResult result, bool posted)

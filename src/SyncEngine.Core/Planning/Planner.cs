@@ -624,7 +624,10 @@ internal sealed class Planner
             return;
         }
 
+        // Candidates by size (never across sizes), each list in ordinal path order; and the deletions whose file is
+        // provably a recorded file (same identity, unchanged), by that record's key.
         var bySize = new Dictionary<long, List<int>>();
+        var byOrigin = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var i in deletes)
         {
             var victim = Victim(actions[i], target);
@@ -634,6 +637,15 @@ internal sealed class Planner
             }
 
             list.Add(i);
+            if (Origin(victim, target) is { } origin)
+            {
+                byOrigin[origin] = i;
+            }
+        }
+
+        foreach (var list in bySize.Values)
+        {
+            list.Sort((x, y) => string.CompareOrdinal(actions[x].RelativePath, actions[y].RelativePath));
         }
 
         var replaced = new Dictionary<int, SyncAction>();
@@ -647,61 +659,61 @@ internal sealed class Planner
                 continue;
             }
 
+            // Identity first: the deletion of the very file this content was recorded as (no content read).
             var originOfContent = Origin(content, target == SyncSide.Destination ? SyncSide.Source : SyncSide.Destination);
-            var fileName = PathRules.FileName(copy.RelativePath);
-            var ordered = new List<int>();
-            foreach (var di in candidates)
+            if (originOfContent is not null && byOrigin.TryGetValue(originOfContent, out var same) && !removed.Contains(same)
+                && Victim(actions[same], target).Size == content.Size)
             {
-                if (!removed.Contains(di))
-                {
-                    ordered.Add(di);
-                }
+                Pair(ci, same);
+                continue;
             }
 
-            ordered.Sort((x, y) =>
+            // Then equal content: candidates with the same file name first, then the others, each in path order.
+            var fileName = PathRules.FileName(copy.RelativePath);
+            var match = FirstWithSameContent(candidates, content, fileName, sameName: true) ?? FirstWithSameContent(candidates, content, fileName, sameName: false);
+            if (match is { } di)
             {
-                var ax = actions[x];
-                var ay = actions[y];
-                var ix = originOfContent is not null && Origin(Victim(ax, target), target) == originOfContent ? 0 : 1;
-                var iy = originOfContent is not null && Origin(Victim(ay, target), target) == originOfContent ? 0 : 1;
-                if (ix != iy)
-                {
-                    return ix - iy;
-                }
+                Pair(ci, di);
+            }
+        }
 
-                var nx = PathRules.FileName(ax.RelativePath) == fileName ? 0 : 1;
-                var ny = PathRules.FileName(ay.RelativePath) == fileName ? 0 : 1;
-                return nx != ny ? nx - ny : string.CompareOrdinal(ax.RelativePath, ay.RelativePath);
-            });
-
-            foreach (var di in ordered)
+        int? FirstWithSameContent(List<int> candidates, FileVersion content, string fileName, bool sameName)
+        {
+            foreach (var di in candidates)
             {
-                var del = actions[di];
-                var victim = Victim(del, target);
-                bool same;
-                try
-                {
-                    same = (originOfContent is not null && Origin(victim, target) == originOfContent)
-                           || string.Equals(Hash(content, target == SyncSide.Destination ? _src : _dst), Hash(victim, target == SyncSide.Destination ? _dst : _src), StringComparison.Ordinal);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    same = false;
-                }
-
-                if (!same)
+                if (removed.Contains(di) || (PathRules.FileName(actions[di].RelativePath) == fileName) != sameName)
                 {
                     continue;
                 }
 
-                removed.Add(di);
-                var type = target == SyncSide.Destination ? SyncActionType.RenameDestination : SyncActionType.RenameSource;
-                var reason = $"renamed on {(target == SyncSide.Destination ? "source" : "destination")} from '{del.RelativePath}'";
-                replaced[ci] = target == SyncSide.Destination
-                    ? new SyncAction(type, copy.RelativePath, reason, content, victim, _info, del.RelativePath)
-                    : new SyncAction(type, copy.RelativePath, reason, victim, content, _info, del.RelativePath);
-                break;
+                try
+                {
+                    if (string.Equals(Hash(content, target == SyncSide.Destination ? _src : _dst), Hash(Victim(actions[di], target), target == SyncSide.Destination ? _dst : _src), StringComparison.Ordinal))
+                    {
+                        return di;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // unreadable: not proven the same
+                }
             }
+
+            return null;
+        }
+
+        void Pair(int ci, int di)
+        {
+            var copy = actions[ci];
+            var content = target == SyncSide.Destination ? copy.Source! : copy.Destination!;
+            var del = actions[di];
+            var victim = Victim(del, target);
+            removed.Add(di);
+            var type = target == SyncSide.Destination ? SyncActionType.RenameDestination : SyncActionType.RenameSource;
+            var reason = $"renamed on {(target == SyncSide.Destination ? "source" : "destination")} from '{del.RelativePath}'";
+            replaced[ci] = target == SyncSide.Destination
+                ? new SyncAction(type, copy.RelativePath, reason, content, victim, _info, del.RelativePath)
+                : new SyncAction(type, copy.RelativePath, reason, victim, content, _info, del.RelativePath);
         }
 
         if (replaced.Count == 0)

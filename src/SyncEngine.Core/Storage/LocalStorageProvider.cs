@@ -69,11 +69,53 @@ public sealed class LocalStorageProvider : IStorageProvider
         var side = SyncSide.Source; // The scanner rewrites the side of issues; the provider does not know it.
         var stack = new Stack<string>();
         stack.Push("");
+        var raw = RawDirectory.Available ? new List<RawDirectory.Entry>() : null;
+        var buffer = raw is null ? null : new byte[32 * 1024];
         while (stack.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rel = stack.Pop();
             var dirFull = rel.Length == 0 ? _root : Full(rel);
+            if (raw is not null)
+            {
+                try
+                {
+                    if (!RawDirectory.TryList(dirFull, raw, buffer!, followLink: rel.Length == 0))
+                    {
+                        raw = null; // not available here after all: list the portable way below
+                    }
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+                {
+                    onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}", coversSubtree: true));
+                    continue;
+                }
+            }
+
+            if (raw is not null)
+            {
+                foreach (var e in raw)
+                {
+                    if (e.Name is null)
+                    {
+                        var shown = rel.Length == 0 ? e.RawName! : rel + "/" + e.RawName;
+                        onIssue(new ScanIssue(side, shown, "name is not valid UTF-8: not synchronized", coversSubtree: e.IsDirectory));
+                        continue;
+                    }
+
+                    var childRel = Admit(rel, e.Name, side, onIssue);
+                    var entry = childRel is null ? null
+                        : e.IsDirectory ? new StorageEntry(childRel, EntryKind.Directory, 0, 0)
+                        : ToEntry(e.Stat, childRel);
+                    if (entry is not null && Route(entry, side, includeFolder, stack, onIssue))
+                    {
+                        yield return entry;
+                    }
+                }
+
+                continue;
+            }
+
             IEnumerable<string> names;
             try
             {
@@ -85,18 +127,18 @@ public sealed class LocalStorageProvider : IStorageProvider
                 continue;
             }
 
-            using var e = names.GetEnumerator();
+            using var en = names.GetEnumerator();
             while (true)
             {
                 string name;
                 try
                 {
-                    if (!e.MoveNext())
+                    if (!en.MoveNext())
                     {
                         break;
                     }
 
-                    name = e.Current;
+                    name = en.Current;
                 }
                 catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
                 {
@@ -104,22 +146,9 @@ public sealed class LocalStorageProvider : IStorageProvider
                     break;
                 }
 
-                var childRel = rel.Length == 0 ? name : rel + "/" + name;
-                if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
+                var childRel = Admit(rel, name, side, onIssue);
+                if (childRel is null)
                 {
-                    continue;
-                }
-
-                if (name.StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
-                {
-                    _leftovers.Enqueue(childRel);
-                    continue;
-                }
-
-                var problem = PathRules.ValidateRelative(childRel);
-                if (problem is not null)
-                {
-                    onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
                     continue;
                 }
 
@@ -134,31 +163,63 @@ public sealed class LocalStorageProvider : IStorageProvider
                     continue;
                 }
 
-                if (entry is null)
+                // null: vanished while listing
+                if (entry is not null && Route(entry, side, includeFolder, stack, onIssue))
                 {
-                    continue; // vanished while listing
-                }
-
-                switch (entry.Kind)
-                {
-                    case EntryKind.Directory:
-                        if (includeFolder(childRel))
-                        {
-                            stack.Push(childRel);
-                        }
-
-                        break;
-                    case EntryKind.File:
-                        yield return entry;
-                        break;
-                    case EntryKind.SymbolicLink:
-                        onIssue(new ScanIssue(side, childRel, "symbolic link: not followed, not synchronized", coversSubtree: true));
-                        break;
-                    default:
-                        onIssue(new ScanIssue(side, childRel, "not a regular file (FIFO, socket or device): not synchronized"));
-                        break;
+                    yield return entry;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The relative path of a listed name, or null when the name is left out: the engine's own folder, a temporary
+    /// file of an interrupted run (kept for clean-up), or a name that must not be used (reported).
+    /// </summary>
+    private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue)
+    {
+        var childRel = rel.Length == 0 ? name : rel + "/" + name;
+        if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (name.StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
+        {
+            _leftovers.Enqueue(childRel);
+            return null;
+        }
+
+        var problem = PathRules.ValidateRelative(childRel);
+        if (problem is not null)
+        {
+            onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
+            return null;
+        }
+
+        return childRel;
+    }
+
+    /// <summary>Sends a listed entry where it belongs: a folder onto the stack, a link or special file to the issues. True for a file.</summary>
+    private static bool Route(StorageEntry entry, SyncSide side, Func<string, bool> includeFolder, Stack<string> stack, Action<ScanIssue> onIssue)
+    {
+        switch (entry.Kind)
+        {
+            case EntryKind.Directory:
+                if (includeFolder(entry.Path))
+                {
+                    stack.Push(entry.Path);
+                }
+
+                return false;
+            case EntryKind.File:
+                return true;
+            case EntryKind.SymbolicLink:
+                onIssue(new ScanIssue(side, entry.Path, "symbolic link: not followed, not synchronized", coversSubtree: true));
+                return false;
+            default:
+                onIssue(new ScanIssue(side, entry.Path, "not a regular file (FIFO, socket or device): not synchronized"));
+                return false;
         }
     }
 
@@ -232,7 +293,9 @@ public sealed class LocalStorageProvider : IStorageProvider
     /// <inheritdoc />
     /// <remarks>Unbuffered: callers read in large chunks, and a 64 KiB buffer per file would be garbage for every small file copied.</remarks>
     public Stream OpenRead(string path) =>
-        new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
+        NativeFs.RawFilesAvailable
+            ? FdStream.OpenRead(Full(path))
+            : new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
     private readonly ConcurrentDictionary<string, byte> _realFolders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _createdFolders = new(StringComparer.Ordinal);
@@ -279,9 +342,15 @@ public sealed class LocalStorageProvider : IStorageProvider
         EnsureNoLinkedFolder(path);
         var full = Full(path);
         var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, PathRules.TempPrefix + Guid.NewGuid().ToString("N").Substring(0, 12));
-        return new LocalStagedWrite(this, path, full, temp, dir);
+        return new LocalStagedWrite(this, path, full, NewTempPath(dir), dir);
     }
+
+    /// <summary>Temporary names: a per-process random tag and a counter (no random read per file).</summary>
+    private static readonly string TempTag = Guid.NewGuid().ToString("N").Substring(0, 6);
+    private static int _tempCounter;
+
+    private static string NewTempPath(string dir) =>
+        Path.Combine(dir, PathRules.TempPrefix + TempTag + Interlocked.Increment(ref _tempCounter).ToString("x6", CultureInfo.InvariantCulture));
 
     /// <inheritdoc />
     public void Move(string fromPath, string toPath, bool overwrite)
@@ -401,9 +470,9 @@ public sealed class LocalStorageProvider : IStorageProvider
         private readonly LocalStorageProvider _owner;
         private readonly string _relative;
         private readonly string _target;
-        private readonly string _temp;
         private readonly string _dir;
-        private FileStream? _stream;
+        private string _temp;
+        private Stream? _stream;
         private bool _committed;
         private bool _dirReady;
 
@@ -425,17 +494,38 @@ public sealed class LocalStorageProvider : IStorageProvider
                     EnsureDirectory();
                     try
                     {
-                        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                        _stream = Create();
                     }
                     catch (DirectoryNotFoundException)
                     {
                         // The folder was removed since this run created it: create it again.
                         Directory.CreateDirectory(_dir);
-                        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                        _stream = Create();
                     }
                 }
 
                 return _stream;
+            }
+        }
+
+        private Stream Create()
+        {
+            if (!NativeFs.RawFilesAvailable)
+            {
+                return new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            }
+
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return FdStream.CreateNew(_temp);
+                }
+                catch (IOException ex) when (ex.HResult == 17 && attempt < 3)
+                {
+                    // Something already has this temporary name (a leftover of another process): take the next one.
+                    _temp = NewTempPath(_dir);
+                }
             }
         }
 
@@ -465,6 +555,26 @@ public sealed class LocalStorageProvider : IStorageProvider
 
         public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
         {
+            if (_stream is FdStream fd)
+            {
+                // Time and identity through the open descriptor; the inode keeps them across the rename.
+                fd.SetLastWriteTime(lastWriteTimeUtc.Ticks);
+                var st = fd.Version();
+                fd.Dispose();
+                _stream = null;
+                if (overwrite)
+                {
+                    NativeFs.RenameReplace(_temp, _target);
+                }
+                else
+                {
+                    NativeFs.RenameNoReplace(_temp, _target);
+                }
+
+                _committed = true;
+                return new StorageEntry(_relative, EntryKind.File, st.Size, st.MtimeTicks, st.Inode);
+            }
+
             if (_stream is not null)
             {
                 _stream.Flush();

@@ -176,17 +176,7 @@ internal static unsafe class NativeFs
             throw new IOException($"Cannot read attributes of '{Join(folder, name)}' (errno {errno}).", errno);
         }
 
-        var mode = *(ushort*)(buf + 28);
-        var fmt = mode & 0xF000;
-        st.Exists = true;
-        st.IsFile = fmt == 0x8000;
-        st.IsDirectory = fmt == 0x4000;
-        st.IsSymlink = fmt == 0xA000;
-        st.Inode = *(ulong*)(buf + 32);
-        st.Size = *(long*)(buf + 40);
-        var sec = *(long*)(buf + 112);
-        var nsec = *(uint*)(buf + 120);
-        st.MtimeTicks = UnixEpochTicks + (sec * 10_000_000L) + (nsec / 100);
+        st = FromStatx(buf);
         return true;
     }
 
@@ -259,6 +249,293 @@ internal static unsafe class NativeFs
 
     private static bool _copyRangeUnavailable;
 
+    /// <summary>Whether the raw-descriptor calls below (open/read/write/futimens/renameat2 on Linux) are used here.</summary>
+    public static bool RawFilesAvailable => IsLinux && !_statxUnavailable;
+
+    public const int ORdOnly = 0x0;
+    public const int OWrOnly = 0x1;
+    public const int OCreat = 0x40;
+    public const int OExcl = 0x80;
+    public const int ONoFollow = 0x20000;
+    public const int OCloExec = 0x80000;
+
+    /// <summary>
+    /// open(2) with the given flags (Linux values). Errors become the BCL's exceptions: a missing file
+    /// <see cref="FileNotFoundException"/>, a missing folder <see cref="DirectoryNotFoundException"/>, a symbolic link
+    /// (with O_NOFOLLOW) <see cref="SymbolicLinkException"/>, denied access <see cref="UnauthorizedAccessException"/>.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle Open(string path, int flags, int mode = 438)
+    {
+        var maxBytes = (path.Length * 3) + 1;
+        int fd;
+        if (maxBytes <= 16384)
+        {
+            var z = stackalloc byte[maxBytes];
+            fixed (char* c = path)
+            {
+                z[System.Text.Encoding.UTF8.GetBytes(c, path.Length, z, maxBytes)] = 0;
+            }
+
+            fd = OpenRetrying(z, flags, mode);
+        }
+        else
+        {
+            fixed (byte* z = Utf8z(path))
+            {
+                fd = OpenRetrying(z, flags, mode);
+            }
+        }
+
+        if (fd < 0)
+        {
+            throw ErrnoException(Marshal.GetLastWin32Error(), path);
+        }
+
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(new IntPtr(fd), ownsHandle: true);
+    }
+
+    private static int OpenRetrying(byte* z, int flags, int mode)
+    {
+        while (true)
+        {
+            var fd = open(z, flags, mode);
+            if (fd >= 0 || Marshal.GetLastWin32Error() != 4)
+            {
+                return fd;
+            }
+        }
+    }
+
+    /// <summary>fstat of an open file (statx with AT_EMPTY_PATH): its current size, time and inode, without a path lookup.</summary>
+    public static Stat FStat(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string pathForMessages)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var empty = stackalloc byte[1];
+            empty[0] = 0;
+            var buf = stackalloc byte[256];
+            if (statx(handle.DangerousGetHandle().ToInt32(), empty, 0x1000 | 0x100, 0x7ff, buf) != 0)
+            {
+                throw ErrnoException(Marshal.GetLastWin32Error(), pathForMessages);
+            }
+
+            return FromStatx(buf);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>read(2) into a buffer; returns the bytes read (0 at end of file).</summary>
+    public static int Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] buffer, int offset, int count, string pathForMessages)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            fixed (byte* b = buffer)
+            {
+                while (true)
+                {
+                    var n = read(handle.DangerousGetHandle().ToInt32(), b + offset, new UIntPtr((uint)count)).ToInt64();
+                    if (n >= 0)
+                    {
+                        return (int)n;
+                    }
+
+                    var errno = Marshal.GetLastWin32Error();
+                    if (errno != 4)
+                    {
+                        throw ErrnoException(errno, pathForMessages);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>write(2) of the whole buffer (short writes continue).</summary>
+    public static void Write(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] buffer, int offset, int count, string pathForMessages)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            fixed (byte* b = buffer)
+            {
+                while (count > 0)
+                {
+                    var n = write(handle.DangerousGetHandle().ToInt32(), b + offset, new UIntPtr((uint)count)).ToInt64();
+                    if (n < 0)
+                    {
+                        var errno = Marshal.GetLastWin32Error();
+                        if (errno == 4)
+                        {
+                            continue;
+                        }
+
+                        throw ErrnoException(errno, pathForMessages);
+                    }
+
+                    offset += (int)n;
+                    count -= (int)n;
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Sets an open file's modification time (futimens), leaving its access time alone.</summary>
+    public static void SetMtime(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long mtimeTicks, string pathForMessages)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var times = stackalloc long[4];
+            var since = mtimeTicks - UnixEpochTicks;
+            var sec = since / 10_000_000L;
+            var rest = since % 10_000_000L;
+            if (rest < 0)
+            {
+                sec--;
+                rest += 10_000_000L;
+            }
+
+            times[0] = 0;
+            times[1] = (1L << 30) - 2; // UTIME_OMIT: access time unchanged
+            times[2] = sec;
+            times[3] = rest * 100;
+            if (futimens(handle.DangerousGetHandle().ToInt32(), times) != 0)
+            {
+                throw ErrnoException(Marshal.GetLastWin32Error(), pathForMessages);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Renames a file onto a name that must not exist, atomically (renameat2 RENAME_NOREPLACE): a file that appeared
+    /// at the target meanwhile is never replaced. Throws <see cref="IOException"/> (HResult 17, EEXIST) in that case.
+    /// Where the filesystem lacks the flag, falls back to a checked rename.
+    /// </summary>
+    public static void RenameNoReplace(string from, string to)
+    {
+        int rc;
+        fixed (byte* f = Utf8z(from))
+        fixed (byte* t = Utf8z(to))
+        {
+            rc = renameat2(-100, f, -100, t, 1);
+        }
+
+        if (rc == 0)
+        {
+            return;
+        }
+
+        var errno = Marshal.GetLastWin32Error();
+        if (errno is 22 or 38 or 95)
+        {
+            // EINVAL, ENOSYS, EOPNOTSUPP: this filesystem cannot; the BCL's move refuses an existing target too.
+            Rename(from, to, overwrite: false);
+            return;
+        }
+
+        throw ErrnoException(errno, errno == 17 ? to : from);
+    }
+
+    /// <summary>rename(2), replacing the target.</summary>
+    public static void RenameReplace(string from, string to)
+    {
+        int rc;
+        fixed (byte* f = Utf8z(from))
+        fixed (byte* t = Utf8z(to))
+        {
+            rc = renameat2(-100, f, -100, t, 0);
+        }
+
+        if (rc != 0)
+        {
+            var errno = Marshal.GetLastWin32Error();
+            if (errno == 38)
+            {
+                Rename(from, to, overwrite: true);
+                return;
+            }
+
+            throw ErrnoException(errno, from);
+        }
+    }
+
+    /// <summary>The BCL exception for an errno of a call on <paramref name="path"/>.</summary>
+    internal static Exception ErrnoException(int errno, string path) => errno switch
+    {
+        2 => new FileNotFoundException($"Could not find file '{path}'.", path),
+        20 => new DirectoryNotFoundException($"Could not find a part of the path '{path}'."),
+        1 or 13 => new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
+        17 => new IOException($"The file '{path}' already exists.", 17),
+        28 => new IOException($"No space left on device while writing '{path}'.", 28),
+        40 => new SymbolicLinkException($"'{path}' is a symbolic link; SyncEngine never follows links."),
+        _ => new IOException($"'{path}': errno {errno}.", errno),
+    };
+
+    internal static Stat FromStatx(byte* buf)
+    {
+        var st = default(Stat);
+        var mode = *(ushort*)(buf + 28);
+        var fmt = mode & 0xF000;
+        st.Exists = true;
+        st.IsFile = fmt == 0x8000;
+        st.IsDirectory = fmt == 0x4000;
+        st.IsSymlink = fmt == 0xA000;
+        st.Inode = *(ulong*)(buf + 32);
+        st.Size = *(long*)(buf + 40);
+        var sec = *(long*)(buf + 112);
+        var nsec = *(uint*)(buf + 120);
+        st.MtimeTicks = UnixEpochTicks + (sec * 10_000_000L) + (nsec / 100);
+        return st;
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "open", SetLastError = true)]
+    private static extern int open(byte* path, int flags, int mode);
+
+    [DllImport("libc.so.6", EntryPoint = "read", SetLastError = true)]
+    private static extern IntPtr read(int fd, byte* buf, UIntPtr count);
+
+    [DllImport("libc.so.6", EntryPoint = "write", SetLastError = true)]
+    private static extern IntPtr write(int fd, byte* buf, UIntPtr count);
+
+    [DllImport("libc.so.6", EntryPoint = "futimens", SetLastError = true)]
+    private static extern int futimens(int fd, long* times);
+
+    [DllImport("libc.so.6", EntryPoint = "renameat2", SetLastError = true)]
+    private static extern int renameat2(int olddirfd, byte* oldpath, int newdirfd, byte* newpath, uint flags);
+
+
     [DllImport("libc.so.6", EntryPoint = "copy_file_range", SetLastError = true)]
     private static extern long copy_file_range(int fdIn, long* offIn, int fdOut, long* offOut, UIntPtr len, uint flags);
 
@@ -281,4 +558,13 @@ internal static unsafe class NativeFs
 
     [DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
     private static extern bool CreateHardLinkW(string newName, string existing, IntPtr security);
+}
+
+/// <summary>A path that is a symbolic link where a file was expected (open with O_NOFOLLOW).</summary>
+internal sealed class SymbolicLinkException : IOException
+{
+    public SymbolicLinkException(string message)
+        : base(message, 40)
+    {
+    }
 }
