@@ -144,11 +144,11 @@ internal static class Scanner
             {
                 if (side == SyncSide.Source)
                 {
-                    rec.SourceSeen = epoch;
+                    rec.SourceSeen = (ushort)epoch;
                 }
                 else
                 {
-                    rec.DestinationSeen = epoch;
+                    rec.DestinationSeen = (ushort)epoch;
                 }
             }
             else

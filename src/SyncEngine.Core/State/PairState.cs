@@ -184,11 +184,12 @@ internal sealed class StateRecord
         set(_extras ??= new Extras(), value);
     }
 
-    /// <summary>The plan epoch in which the source listing found this file with unchanged metadata.</summary>
-    public int SourceSeen;
+    /// <summary>The plan epoch in which the source listing found this file with unchanged metadata (16 bits: with the
+    /// flags above they fill one word of the record; <see cref="PairState.NextEpoch"/> clears them all before wrapping).</summary>
+    public ushort SourceSeen;
 
     /// <summary>The plan epoch in which the destination listing found this file with unchanged metadata.</summary>
-    public int DestinationSeen;
+    public ushort DestinationSeen;
 
     public FileVersion Source => new(SourcePath ?? Key, SourceSize, SourceMtime, SourceId, SourceHash);
 
@@ -274,7 +275,28 @@ internal sealed class PairState
     public bool TreesOnDisk { get; set; }
 
     /// <summary>A new epoch for the "seen unchanged" marks of one plan's listings.</summary>
-    public int NextEpoch() => ++_epoch;
+    public int NextEpoch()
+    {
+        if (_epoch >= MaxEpoch)
+        {
+            // The marks are 16 bits: before an epoch number comes round again, no record may still carry it.
+            foreach (var rec in Records.Values)
+            {
+                rec.SourceSeen = 0;
+                rec.DestinationSeen = 0;
+            }
+
+            _epoch = 0;
+        }
+
+        return ++_epoch;
+    }
+
+    /// <summary>The last epoch before the marks are cleared and numbering starts again at 1.</summary>
+    internal const int MaxEpoch = ushort.MaxValue;
+
+    /// <summary>For tests: sets the epoch counter (to exercise the wrap without 65,535 plans).</summary>
+    internal void SetEpochForTest(int epoch) => _epoch = epoch;
 
     public void Set(string key, FileVersion source, FileVersion destination)
     {
