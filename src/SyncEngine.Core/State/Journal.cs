@@ -16,6 +16,24 @@ internal sealed class Journal : IDisposable
     private readonly FileStream _stream;
     private readonly ArrayBufferWriter _buffer = new();
     private readonly object _gate = new();
+
+    /// <summary>One writer for every line (reset per line under the lock), not one per completed action.</summary>
+    private Utf8JsonWriter? _writer;
+
+    private Utf8JsonWriter Writer()
+    {
+        _buffer.Clear();
+        if (_writer is null)
+        {
+            _writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        }
+        else
+        {
+            _writer.Reset(_buffer);
+        }
+
+        return _writer;
+    }
     private bool _mayBeTorn;
 
     public Journal(string stateDir)
@@ -53,8 +71,7 @@ internal sealed class Journal : IDisposable
     {
         lock (_gate)
         {
-            _buffer.Clear();
-            using (var w = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            var w = Writer();
             {
                 w.WriteStartObject();
                 w.WriteString("op", "set");
@@ -64,6 +81,7 @@ internal sealed class Journal : IDisposable
                 w.WritePropertyName("d");
                 StateStore.WriteVersion(w, destination, key);
                 w.WriteEndObject();
+                w.Flush();
             }
 
             WriteLine();
@@ -74,13 +92,13 @@ internal sealed class Journal : IDisposable
     {
         lock (_gate)
         {
-            _buffer.Clear();
-            using (var w = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            var w = Writer();
             {
                 w.WriteStartObject();
                 w.WriteString("op", "del");
                 w.WriteString("key", key);
                 w.WriteEndObject();
+                w.Flush();
             }
 
             WriteLine();
@@ -397,7 +415,11 @@ internal sealed class Journal : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _stream.Dispose();
+    }
 
     /// <summary>A growable byte buffer for one journal line (IBufferWriter without the netstandard2.0 gap).</summary>
     private sealed class ArrayBufferWriter : IBufferWriter<byte>

@@ -246,6 +246,8 @@ class Harness:
             order = runnable[shift:] + runnable[:shift]
             for pos, key in enumerate(order):
                 sc.before_run(key, r)
+                # Untimed: write back what the previous runs left dirty, so no tool pays for another's writeback.
+                os.sync()
                 cmd = sc.command(key, r)
                 rec["tools"][key].setdefault("command", show_join(sc.display_command(key)))
                 res = measure.run(cmd, env=sc.env(key), timeout=self.timeout,
