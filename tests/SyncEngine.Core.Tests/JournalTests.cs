@@ -290,4 +290,26 @@ public class JournalTests
         Assert.Equal(0, new FileInfo(Path.Combine(t.StateDir, StateStore.JournalFile)).Length);
         Assert.Equal(Expected(twice), Expected(StateStore.Load(t.StateDir, pair).State!));
     }
+    [Fact]
+    public void Move_lines_carry_the_record_to_the_new_key_in_the_written_and_in_a_respelled_shape()
+    {
+        var state = new PairState("p", "s", "d");
+        var hash = new string('a', 64);
+        state.Set("a", new FileVersion("a", 10, 100, 7, hash), new FileVersion("a", 10, 100, 8, hash));
+        state.Set("other", new FileVersion("other", 1, 1, 1, null), new FileVersion("other", 1, 1, 2, null));
+        var journal = Encoding.UTF8.GetBytes(
+            "{\"op\":\"mv\",\"key\":\"b\",\"from\":\"a\"}\n" +
+            "{ \"from\" : \"b\", \"op\": \"mv\", \"key\": \"c\" }\n" +
+            "{\"op\":\"mv\",\"key\":\"x\",\"from\":\"nothing-here\"}\n" +
+            "{\"op\":\"mv\",\"key\":\"y\"}\n");
+
+        var applied = Journal.Replay(new MemoryStream(journal), state);
+
+        Assert.Equal(3, applied); // the line without "from" is not an entry
+        Assert.Equal(new[] { "c", "other" }, state.Records.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        var c = state.Records["c"];
+        Assert.Equal((10L, 100L, 7UL, hash), (c.SourceSize, c.SourceMtime, c.SourceId, c.SourceHash));
+        Assert.Equal((10L, 100L, 8UL, hash), (c.DestinationSize, c.DestinationMtime, c.DestinationId, c.DestinationHash));
+        Assert.Null(c.SourcePath);
+    }
 }

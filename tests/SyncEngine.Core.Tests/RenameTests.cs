@@ -356,3 +356,41 @@ public class RenameTests
         NoVisibleActions(t.Plan(pair));
     }
 }
+
+/// <summary>A rename that changes only the key is journaled as one short "mv" line, and replays to the same state.</summary>
+public class RenameJournalTests
+{
+    [Fact]
+    public void A_renamed_folder_is_journaled_as_moves_and_the_next_load_keeps_every_version_and_hash()
+    {
+        using var t = new TestPair();
+        for (var i = 0; i < 20; i++)
+        {
+            t.Write(SyncSide.Source, $"album/p{i:00}.jpg", "photo " + i);
+        }
+
+        t.Write(SyncSide.Source, "keep.txt", "keep");
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+        Run(pair);
+        string Entry(SyncSide side, string key) => StateEntry(t.StateDir, side, key)?.GetRawText() ?? "(none)";
+        var before = Enumerable.Range(0, 20).Select(i => (Entry(SyncSide.Source, $"album/p{i:00}.jpg"), Entry(SyncSide.Destination, $"album/p{i:00}.jpg"))).ToArray();
+        Assert.All(before, b => Assert.Contains("\"hash\"", b.Item2, System.StringComparison.Ordinal));
+
+        Directory.Move(Path.Combine(t.Source, "album"), Path.Combine(t.Source, "album-2024"));
+        var run = Run(pair);
+        Assert.Equal(20, run.Summary.Succeeded);
+
+        var lines = File.ReadAllLines(Path.Combine(t.StateDir, "journal.jsonl")).Where(l => l.Length > 0).ToArray();
+        Assert.Equal(20, lines.Length);
+        Assert.All(lines, l => Assert.StartsWith("{\"op\":\"mv\",\"key\":\"album-2024/", l, System.StringComparison.Ordinal));
+
+        // The state as loaded (snapshot + journal): every moved record has the old record's versions and hashes.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(before[i], (Entry(SyncSide.Source, $"album-2024/p{i:00}.jpg"), Entry(SyncSide.Destination, $"album-2024/p{i:00}.jpg")));
+            Assert.Equal("(none)", Entry(SyncSide.Source, $"album/p{i:00}.jpg"));
+        }
+
+        NoVisibleActions(t.Plan(pair));
+    }
+}

@@ -358,8 +358,7 @@ internal static class ActionRunner
         var moved = side.Stat(model.Path) ?? throw new IOException($"'{model.Path}' vanished right after the rename.");
         var hash = model.Hash ?? moving.Hash;
         var movedVersion = new FileVersion(moved.Path, moved.Size, moved.MtimeTicks, moved.FileId, hash);
-        x.RecordRemove(a.PreviousPath!);
-        x.RecordSet(a.RelativePath, target == SyncSide.Destination ? model : movedVersion, target == SyncSide.Destination ? movedVersion : model);
+        x.RecordRename(a.PreviousPath!, a.RelativePath, target == SyncSide.Destination ? model : movedVersion, target == SyncSide.Destination ? movedVersion : model);
         x.FolderMayBeEmpty(target, moving.Path);
     }
 

@@ -499,6 +499,25 @@ public sealed class SyncExecution
         }
     }
 
+    /// <summary>
+    /// Records a rename: one short journal line when the record only changes its key, else a removal and a set.
+    /// </summary>
+    internal void RecordRename(string previousKey, string key, FileVersion source, FileVersion destination)
+    {
+        lock (_session.State)
+        {
+            if (_session.State.Records.TryGetValue(previousKey, out var rec) && !_session.State.Records.ContainsKey(key) && rec.MovesTo(key, source, destination))
+            {
+                _journal.RecordMove(previousKey, key);
+                _session.State.Move(previousKey, key);
+                return;
+            }
+        }
+
+        RecordRemove(previousKey);
+        RecordSet(key, source, destination);
+    }
+
     internal void RecordRemove(string key)
     {
         _journal.RecordRemove(key);

@@ -88,6 +88,27 @@ internal sealed class Journal : IDisposable
         }
     }
 
+    /// <summary>A rename that changed nothing but the key: <c>{"op":"mv","key":NEW,"from":OLD}</c>.</summary>
+    /// <remarks>An engine that does not know the op skips the line: the old key's record then finds its file gone on
+    /// both sides and is dropped, and the new path is compared afresh; nothing is copied or deleted for it.</remarks>
+    public void RecordMove(string from, string to)
+    {
+        lock (_gate)
+        {
+            var w = Writer();
+            {
+                w.WriteStartObject();
+                w.WriteString("op", "mv");
+                w.WriteString("key", to);
+                w.WriteString("from", from);
+                w.WriteEndObject();
+                w.Flush();
+            }
+
+            WriteLine();
+        }
+    }
+
     public void RecordRemove(string key)
     {
         lock (_gate)
@@ -266,11 +287,12 @@ internal sealed class Journal : IDisposable
         }
 
         string? key = null;
+        string? from = null;
         var op = 0;
         int sStart = -1, sEnd = -1, dStart = -1, dEnd = -1;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            var name = r.ValueTextEquals("key"u8) ? 1 : r.ValueTextEquals("op"u8) ? 2 : r.ValueTextEquals("s"u8) ? 3 : r.ValueTextEquals("d"u8) ? 4 : 0;
+            var name = r.ValueTextEquals("key"u8) ? 1 : r.ValueTextEquals("op"u8) ? 2 : r.ValueTextEquals("s"u8) ? 3 : r.ValueTextEquals("d"u8) ? 4 : r.ValueTextEquals("from"u8) ? 5 : 0;
             r.Read();
             switch (name)
             {
@@ -284,7 +306,7 @@ internal sealed class Journal : IDisposable
                     }
                     else if (r.TokenType == JsonTokenType.String)
                     {
-                        op = r.ValueTextEquals("set"u8) ? 1 : r.ValueTextEquals("del"u8) ? 2 : 3;
+                        op = r.ValueTextEquals("set"u8) ? 1 : r.ValueTextEquals("del"u8) ? 2 : r.ValueTextEquals("mv"u8) ? 4 : 3;
                     }
                     else
                     {
@@ -305,6 +327,9 @@ internal sealed class Journal : IDisposable
                         (dStart, dEnd) = (valueStart, (int)r.BytesConsumed);
                     }
 
+                    break;
+                case 5:
+                    from = r.TokenType == JsonTokenType.Null ? null : JsonNumbers.String(ref r);
                     break;
                 default:
                     r.Skip();
@@ -336,6 +361,14 @@ internal sealed class Journal : IDisposable
                 break;
             case 2:
                 state.Remove(key);
+                break;
+            case 4:
+                if (from is null)
+                {
+                    throw new InvalidDataException("from missing");
+                }
+
+                state.Move(from, key);
                 break;
             default:
                 throw new InvalidDataException("unknown op");
@@ -373,6 +406,10 @@ internal sealed class Journal : IDisposable
         {
             set = false;
         }
+        else if (FastJson.Literal(line, ref p, "{\"op\":\"mv\",\"key\":"u8) == 1)
+        {
+            return TryApplyMoveFast(line, p, state);
+        }
         else
         {
             return false;
@@ -404,6 +441,20 @@ internal sealed class Journal : IDisposable
             state.Remove(key);
         }
 
+        return true;
+    }
+
+    private static bool TryApplyMoveFast(ReadOnlySpan<byte> line, int p, PairState state)
+    {
+        if (FastJson.String(line, ref p, out var toStart, out var toLength) != 1
+            || FastJson.Literal(line, ref p, ",\"from\":"u8) != 1
+            || FastJson.String(line, ref p, out var fromStart, out var fromLength) != 1
+            || FastJson.Literal(line, ref p, "}"u8) != 1 || p != line.Length)
+        {
+            return false;
+        }
+
+        state.Move(JsonNumbers.Utf8(line.Slice(fromStart, fromLength)), JsonNumbers.Utf8(line.Slice(toStart, toLength)));
         return true;
     }
 

@@ -21,6 +21,35 @@ internal sealed class StateRecord
 
     public StateRecord(string key) => Key = key;
 
+    /// <summary>This record under another key (a rename): every version field kept, on-disk names equal to the new key.</summary>
+    public StateRecord MovedTo(string key) => new(key)
+    {
+        SourceSize = SourceSize,
+        SourceMtime = SourceMtime,
+        SourceId = SourceId,
+        DestinationSize = DestinationSize,
+        DestinationMtime = DestinationMtime,
+        DestinationId = DestinationId,
+        HasDestination = HasDestination,
+        _hash = _hash,
+        _hashSides = _hashSides,
+        _extras = _extras is null || (_extras.SourceHash is null && _extras.DestinationHash is null)
+            ? null
+            : new Extras { SourceHash = _extras.SourceHash, DestinationHash = _extras.DestinationHash },
+    };
+
+    /// <summary>
+    /// Whether moving this record to <paramref name="key"/> records exactly these versions: same sizes, times and
+    /// identities, names equal to the key, and hashes equal (or not known by the new versions: the same unchanged file
+    /// keeps the hash it had).
+    /// </summary>
+    public bool MovesTo(string key, FileVersion source, FileVersion destination) =>
+        Same(source, SourceSize, SourceMtime, SourceId, SourceHash, key) && Same(destination, DestinationSize, DestinationMtime, DestinationId, DestinationHash, key) && HasDestination;
+
+    private static bool Same(FileVersion v, long size, long mtime, ulong id, string? hash, string key) =>
+        v.Size == size && v.MtimeTicks == mtime && v.FileId == id && string.Equals(v.Path, key, StringComparison.Ordinal)
+        && (v.Hash is null || string.Equals(v.Hash, hash, StringComparison.Ordinal));
+
     public string Key { get; }
 
     public long SourceSize;
@@ -341,6 +370,20 @@ internal sealed class PairState
         rec.SourceSeen = 0;
         rec.DestinationSeen = 0;
         Dirty = true;
+    }
+
+    /// <summary>Moves a record to another key (a rename); false when there is no record at <paramref name="from"/>.</summary>
+    public bool Move(string from, string to)
+    {
+        if (!Records.TryGetValue(from, out var rec))
+        {
+            return false;
+        }
+
+        Records.Remove(from);
+        Records[to] = rec.MovedTo(to);
+        Dirty = true;
+        return true;
     }
 
     public void Remove(string key)
