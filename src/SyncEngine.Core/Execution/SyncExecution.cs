@@ -154,8 +154,10 @@ public sealed class SyncExecution
                 return _summary;
             }
 
-            foreach (var kv in _emptiedFolders.Keys)
+            // Enumerated directly: .Keys takes every lock and starts the collections' event source (reflection) on first use.
+            foreach (var entry in _emptiedFolders)
             {
+                var kv = entry.Key;
                 try
                 {
                     (kv.Item1 == SyncSide.Source ? _session.Source : _session.Destination).RemoveEmptyParents(kv.Item2);
