@@ -177,25 +177,7 @@ internal sealed class Journal : IDisposable
 
             if (lineEnd < 0 && !eof)
             {
-                var remaining = end - start;
-                if (remaining == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-                else if (start > 0 && remaining > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, remaining);
-                }
-
-                start = 0;
-                end = remaining;
-                var read = stream.Read(buffer, end, buffer.Length - end);
-                if (read <= 0)
-                {
-                    eof = true;
-                }
-
-                end += Math.Max(0, read);
+                eof = !StreamWindow.Refill(stream, ref buffer, ref start, ref end);
                 continue;
             }
 

@@ -396,26 +396,9 @@ internal sealed class TreeScanner
     /// <summary>Moves the unread bytes to the front (growing the buffer when they fill it) and reads more.</summary>
     private void Refill()
     {
-        var remaining = _end - _pos;
-        if (remaining == _buffer.Length)
-        {
-            Array.Resize(ref _buffer, _buffer.Length * 2);
-        }
-        else if (_pos > 0 && remaining > 0)
-        {
-            Buffer.BlockCopy(_buffer, _pos, _buffer, 0, remaining);
-        }
-
-        _pos = 0;
-        _end = remaining;
-        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
-        if (read <= 0)
+        if (!StreamWindow.Refill(_stream, ref _buffer, ref _pos, ref _end))
         {
             _eof = true;
-        }
-        else
-        {
-            _end += read;
         }
     }
 

@@ -35,6 +35,9 @@ internal sealed class FdStream : Stream
     public static FdStream CreateNew(string path) =>
         new(NativeFs.Open(path, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow), write: true, path);
 
+    /// <summary>Announces a read from start to end (a larger read-ahead where the file is not cached).</summary>
+    public void AdviseSequential() => NativeFs.AdviseSequential(Handle);
+
     /// <summary>The open file's current size, modification time and inode.</summary>
     public NativeFs.Stat Version() => NativeFs.FStat(Handle, _path);
 

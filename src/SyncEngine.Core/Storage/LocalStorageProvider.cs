@@ -417,6 +417,7 @@ public sealed class LocalStorageProvider : IStorageProvider
     public string ComputeHash(string path, CancellationToken cancellationToken)
     {
         using var stream = OpenRead(path);
+        (stream as FdStream)?.AdviseSequential();
         return Hashing.Sha256Hex(stream, cancellationToken);
     }
 
