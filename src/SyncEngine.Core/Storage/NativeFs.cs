@@ -196,17 +196,15 @@ internal static unsafe class NativeFs
             return -1;
         }
 
-        var added = false;
-        var added2 = false;
         try
         {
-            input.DangerousAddRef(ref added);
-            output.DangerousAddRef(ref added2);
+            using var inFd = new FdLease(input);
+            using var outFd = new FdLease(output);
             long rc;
             fixed (long* inOff = &inputOffset)
             fixed (long* outOff = &outputOffset)
             {
-                rc = copy_file_range(input.DangerousGetHandle().ToInt32(), inOff, output.DangerousGetHandle().ToInt32(), outOff, new UIntPtr((ulong)count), 0);
+                rc = copy_file_range(inFd.Fd, inOff, outFd.Fd, outOff, new UIntPtr((ulong)count), 0);
             }
 
             if (rc >= 0)
@@ -232,18 +230,6 @@ internal static unsafe class NativeFs
         {
             _copyRangeUnavailable = true;
             return -1;
-        }
-        finally
-        {
-            if (added)
-            {
-                input.DangerousRelease();
-            }
-
-            if (added2)
-            {
-                output.DangerousRelease();
-            }
         }
     }
 
@@ -309,59 +295,37 @@ internal static unsafe class NativeFs
     /// <summary>fstat of an open file (statx with AT_EMPTY_PATH): its current size, time and inode, without a path lookup.</summary>
     public static Stat FStat(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string pathForMessages)
     {
-        var added = false;
-        try
+        using var fd = new FdLease(handle);
+        var empty = stackalloc byte[1];
+        empty[0] = 0;
+        var buf = stackalloc byte[256];
+        if (statx(fd.Fd, empty, 0x1000 | 0x100, 0x7ff, buf) != 0)
         {
-            handle.DangerousAddRef(ref added);
-            var empty = stackalloc byte[1];
-            empty[0] = 0;
-            var buf = stackalloc byte[256];
-            if (statx(handle.DangerousGetHandle().ToInt32(), empty, 0x1000 | 0x100, 0x7ff, buf) != 0)
-            {
-                throw ErrnoException(Marshal.GetLastWin32Error(), pathForMessages);
-            }
+            throw ErrnoException(Marshal.GetLastWin32Error(), pathForMessages);
+        }
 
-            return FromStatx(buf);
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
+        return FromStatx(buf);
     }
 
     /// <summary>read(2) into a buffer; returns the bytes read (0 at end of file).</summary>
     public static int Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] buffer, int offset, int count, string pathForMessages)
     {
-        var added = false;
-        try
+        using var fd = new FdLease(handle);
+        fixed (byte* b = buffer)
         {
-            handle.DangerousAddRef(ref added);
-            fixed (byte* b = buffer)
+            while (true)
             {
-                while (true)
+                var n = read(fd.Fd, b + offset, new UIntPtr((uint)count)).ToInt64();
+                if (n >= 0)
                 {
-                    var n = read(handle.DangerousGetHandle().ToInt32(), b + offset, new UIntPtr((uint)count)).ToInt64();
-                    if (n >= 0)
-                    {
-                        return (int)n;
-                    }
-
-                    var errno = Marshal.GetLastWin32Error();
-                    if (errno != 4)
-                    {
-                        throw ErrnoException(errno, pathForMessages);
-                    }
+                    return (int)n;
                 }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
+
+                var errno = Marshal.GetLastWin32Error();
+                if (errno != 4)
+                {
+                    throw ErrnoException(errno, pathForMessages);
+                }
             }
         }
     }
@@ -369,36 +333,25 @@ internal static unsafe class NativeFs
     /// <summary>write(2) of the whole buffer (short writes continue).</summary>
     public static void Write(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] buffer, int offset, int count, string pathForMessages)
     {
-        var added = false;
-        try
+        using var fd = new FdLease(handle);
+        fixed (byte* b = buffer)
         {
-            handle.DangerousAddRef(ref added);
-            fixed (byte* b = buffer)
+            while (count > 0)
             {
-                while (count > 0)
+                var n = write(fd.Fd, b + offset, new UIntPtr((uint)count)).ToInt64();
+                if (n < 0)
                 {
-                    var n = write(handle.DangerousGetHandle().ToInt32(), b + offset, new UIntPtr((uint)count)).ToInt64();
-                    if (n < 0)
+                    var errno = Marshal.GetLastWin32Error();
+                    if (errno == 4)
                     {
-                        var errno = Marshal.GetLastWin32Error();
-                        if (errno == 4)
-                        {
-                            continue;
-                        }
-
-                        throw ErrnoException(errno, pathForMessages);
+                        continue;
                     }
 
-                    offset += (int)n;
-                    count -= (int)n;
+                    throw ErrnoException(errno, pathForMessages);
                 }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
+
+                offset += (int)n;
+                count -= (int)n;
             }
         }
     }
@@ -414,56 +367,37 @@ internal static unsafe class NativeFs
             return;
         }
 
-        var added = false;
         try
         {
-            handle.DangerousAddRef(ref added);
-            _ = posix_fadvise(handle.DangerousGetHandle().ToInt32(), 0, 0, 2);
+            using var fd = new FdLease(handle);
+            _ = posix_fadvise(fd.Fd, 0, 0, 2);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
         }
     }
 
     /// <summary>Sets an open file's modification time (futimens), leaving its access time alone.</summary>
     public static void SetMtime(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long mtimeTicks, string pathForMessages)
     {
-        var added = false;
-        try
+        using var fd = new FdLease(handle);
+        var times = stackalloc long[4];
+        var since = mtimeTicks - UnixEpochTicks;
+        var sec = since / 10_000_000L;
+        var rest = since % 10_000_000L;
+        if (rest < 0)
         {
-            handle.DangerousAddRef(ref added);
-            var times = stackalloc long[4];
-            var since = mtimeTicks - UnixEpochTicks;
-            var sec = since / 10_000_000L;
-            var rest = since % 10_000_000L;
-            if (rest < 0)
-            {
-                sec--;
-                rest += 10_000_000L;
-            }
-
-            times[0] = 0;
-            times[1] = (1L << 30) - 2; // UTIME_OMIT: access time unchanged
-            times[2] = sec;
-            times[3] = rest * 100;
-            if (futimens(handle.DangerousGetHandle().ToInt32(), times) != 0)
-            {
-                throw ErrnoException(Marshal.GetLastWin32Error(), pathForMessages);
-            }
+            sec--;
+            rest += 10_000_000L;
         }
-        finally
+
+        times[0] = 0;
+        times[1] = (1L << 30) - 2; // UTIME_OMIT: access time unchanged
+        times[2] = sec;
+        times[3] = rest * 100;
+        if (futimens(fd.Fd, times) != 0)
         {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            throw ErrnoException(Marshal.GetLastWin32Error(), pathForMessages);
         }
     }
 
@@ -598,5 +532,35 @@ internal sealed class SymbolicLinkException : IOException
     public SymbolicLinkException(string message)
         : base(message, 40)
     {
+    }
+}
+
+/// <summary>
+/// A descriptor borrowed from a <see cref="Microsoft.Win32.SafeHandles.SafeFileHandle"/> for native calls: the handle
+/// cannot be closed (and its number reused) until the lease is disposed.
+/// </summary>
+internal ref struct FdLease
+{
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
+    private bool _added;
+
+    public FdLease(Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        _handle = handle;
+        _added = false;
+        handle.DangerousAddRef(ref _added);
+        Fd = handle.DangerousGetHandle().ToInt32();
+    }
+
+    /// <summary>The descriptor number.</summary>
+    public int Fd { get; }
+
+    public void Dispose()
+    {
+        if (_added)
+        {
+            _added = false;
+            _handle.DangerousRelease();
+        }
     }
 }

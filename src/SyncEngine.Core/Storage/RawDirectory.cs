@@ -50,11 +50,9 @@ internal static unsafe class RawDirectory
 
         // The root may be reached through a link the user named; folders below it never are.
         using var dir = NativeFs.Open(folder, NativeFs.ORdOnly | NativeFs.OCloExec | ODirectory | (followLink ? 0 : NativeFs.ONoFollow));
-        var added = false;
-        try
+        using var lease = new FdLease(dir);
+        var fd = lease.Fd;
         {
-            dir.DangerousAddRef(ref added);
-            var fd = dir.DangerousGetHandle().ToInt32();
             fixed (byte* buf = buffer)
             {
                 var statBuf = stackalloc byte[256];
@@ -130,13 +128,6 @@ internal static unsafe class RawDirectory
                         into.Add(e);
                     }
                 }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                dir.DangerousRelease();
             }
         }
     }
