@@ -190,16 +190,10 @@ internal static class ActionRunner
 
     /// <summary>
     /// Opens the file to copy and checks it is still the planned version: through the open descriptor where the
-    /// provider offers one (no second path lookup, and the file checked is the file read), else by a path lookup first.
+    /// provider offers one (no second path lookup, and the file checked is the file read), else by a path lookup.
     /// </summary>
     private static Stream OpenSource(IStorageProvider from, FileVersion planned, string sideName)
     {
-        if (from is not LocalStorageProvider || !NativeFs.RawFilesAvailable)
-        {
-            Expect(from, planned.Path, planned, sideName);
-            return from.OpenRead(planned.Path);
-        }
-
         Stream input;
         try
         {
