@@ -15,13 +15,18 @@
          makes the cmdlet help (the build's own generator still checks the markdown and writes about_SyncEngine);
          otherwise tools/SyncEngine.BuildTools makes it.
       3. Layout (dotnet build tools/SyncEngine.Packaging).
-      4. Test-ModuleManifest on the laid-out manifest, in a child PowerShell.
-      5. -Test: dotnet test (xunit, including the metadata and help contract tests), then the Pester 5 suites in
-         tests/Pester in a child `-NoProfile -NonInteractive` PowerShell whose PSModulePath starts with out/ and
-         whose SYNCENGINE_TEST_MANIFEST names the laid-out manifest. The module is never imported into this session,
-         so a rebuild can always replace the DLLs.
-      6. -Package: dotnet pack tools/SyncEngine.Packaging, giving out/SyncEngine.<version>.nupkg (module files at
+      4. -Test: the solution is built (warnings are errors) and the xunit tests run, before the layout step, so the
+         layout that the rest checks is made last, from this script's properties.
+      5. Test-ModuleManifest on the laid-out manifest, in a child PowerShell.
+      6. -Test: the Pester 5 suites in tests/Pester, in a child `-NoProfile -NonInteractive` PowerShell started from
+         $PSHOME (never the current process's path: under a dotnet-tool pwsh that is `dotnet`), whose PSModulePath
+         starts with out/ and whose SYNCENGINE_TEST_MANIFEST names the laid-out manifest. Pester is an installed
+         Pester 5.7.1 or later, else tools/TestTools restores 5.7.1 from the NuGet source. The module is never imported
+         into this session, so a rebuild can always replace the DLLs. Then the crash harness's CI run.
+      7. -Package: dotnet pack tools/SyncEngine.Packaging, giving out/SyncEngine.<version>.nupkg (module files at
          the package root, as PowerShellGet v3 packs them) for Publish-PSResource -NupkgPath.
+    With -Test the script ends with one line, "N passed, M failed, K skipped", over xunit, Pester and the crash
+    harness together, and exits 1 if anything failed.
 
 .PARAMETER Configuration
     Debug or Release (default Release).
@@ -40,7 +45,13 @@
     'pwsh' and 'powershell' on Windows to test PowerShell 7 and Windows PowerShell 5.1.
 
 .PARAMETER SkipUnitTests
-    With -Test, run only the Pester suites.
+    With -Test, run only the Pester suites (no build, no xunit, no crash harness).
+
+.PARAMETER SkipCrashHarness
+    With -Test, leave out the crash harness.
+
+.PARAMETER CrashHarnessArguments
+    Arguments for tests/CrashHarness (default: its CI run).
 
 .EXAMPLE
     ./build.ps1 -Clean -Test -Package
@@ -56,7 +67,9 @@ param(
     [switch] $Test,
     [switch] $Package,
     [string[]] $TestPowerShell,
-    [switch] $SkipUnitTests
+    [switch] $SkipUnitTests,
+    [switch] $SkipCrashHarness,
+    [string[]] $CrashHarnessArguments = @('--kills', '20')
 )
 
 Set-StrictMode -Version Latest
@@ -87,11 +100,19 @@ function Get-BuildProperty {
     if ($null -ne $node) { $node.InnerText.Trim() }
 }
 
+# The PowerShell that runs this script, as an executable a child process can be started from. Taken from $PSHOME, not
+# from the current process: a pwsh installed as a dotnet tool runs under the `dotnet` host.
 function Get-CurrentPowerShell {
-    [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $name = if ($PSVersionTable.PSEdition -eq 'Desktop') { 'powershell.exe' }
+            elseif ([System.IO.Path]::DirectorySeparatorChar -eq '\') { 'pwsh.exe' }
+            else { 'pwsh' }
+    $path = Join-Path $PSHOME $name
+    if (-not (Test-Path -LiteralPath $path)) { throw "No $name in `$PSHOME ($PSHOME): cannot start a child PowerShell." }
+    $path
 }
 
-# Runs a script in a child PowerShell with the given environment added; returns its exit code.
+# Runs a script in a child PowerShell with the given environment added; returns its exit code. The script goes
+# through a temporary .ps1 and -File: -EncodedCommand makes the child repeat every record as CLIXML on stderr.
 function Invoke-ChildPowerShell {
     param([string] $PowerShell, [string] $Script, [hashtable] $Environment = @{})
     $saved = @{}
@@ -99,14 +120,45 @@ function Invoke-ChildPowerShell {
         $saved[$key] = [Environment]::GetEnvironmentVariable($key)
         [Environment]::SetEnvironmentVariable($key, $Environment[$key])
     }
+    $scriptFile = Join-Path ([System.IO.Path]::GetTempPath()) ("syncengine-build-{0}.ps1" -f [guid]::NewGuid().ToString('n'))
     try {
-        $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script))
-        & $PowerShell -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand $encoded | Out-Host
+        # UTF-8 with BOM, so Windows PowerShell 5.1 reads non-ASCII paths right.
+        [System.IO.File]::WriteAllText($scriptFile, $Script, (New-Object System.Text.UTF8Encoding $true))
+        & $PowerShell -NoProfile -NonInteractive -ExecutionPolicy Bypass -File $scriptFile | Out-Host
         $LASTEXITCODE
     }
     finally {
+        Remove-Item -LiteralPath $scriptFile -Force -ErrorAction SilentlyContinue
         foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
     }
+}
+
+# Pester 5 from tools/TestTools (restored there from the NuGet source on first use), unless one is installed.
+function Get-PesterManifest {
+    $installed = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.7.1' } |
+        Sort-Object Version -Descending | Select-Object -First 1
+    if ($null -ne $installed) { return $installed.Path }
+    $manifestPath = Join-Path $repo 'tools/TestTools/packages/pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path -LiteralPath $manifestPath)) {
+        Invoke-Native dotnet @('restore', (Join-Path $repo 'tools/TestTools/TestTools.csproj'), '-nologo', '-v', 'quiet')
+    }
+    if (-not (Test-Path -LiteralPath $manifestPath)) { throw "Restoring tools/TestTools did not give $manifestPath." }
+    $manifestPath
+}
+
+# Counts of one xunit run from its .trx files.
+function Get-TrxCount {
+    param([string] $Folder)
+    $count = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($trx in Get-ChildItem -LiteralPath $Folder -Filter *.trx -ErrorAction SilentlyContinue) {
+        $doc = [xml](Get-Content -Raw -LiteralPath $trx.FullName)
+        $counters = $doc.TestRun.ResultSummary.Counters
+        $count.Passed += [int]$counters.passed
+        $count.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $count.Skipped += [int]$counters.notExecuted
+        Write-Host ('    {0}: {1} passed, {2} failed, {3} skipped' -f $trx.BaseName, $counters.passed, $counters.failed, $counters.notExecuted)
+    }
+    $count
 }
 
 $version = Get-BuildProperty -Name VersionPrefix
@@ -153,6 +205,30 @@ Import-Module Microsoft.PowerShell.PlatyPS -RequiredVersion '$($platyPS.Version)
     $script:msbuildProperties += "-p:ModuleMamlFile=$($maml[0].FullName)"
 }
 
+$solution = Join-Path $repo 'SyncEngine.PowerShell.sln'
+$testResults = Join-Path $outRoot 'TestResults'
+# name -> @{ Passed; Failed; Skipped }, printed as one summary line at the end.
+$suites = [ordered]@{}
+
+if ($Test -and -not $SkipUnitTests) {
+    # Before the layout step: the PowerShell test project lays out the module too (as a build-order reference), so
+    # the layout that the manifest check, Pester and the package use is made last, from the same properties.
+    Invoke-Step 'Build (warnings are errors)' {
+        Invoke-Native dotnet (@('build', $solution, '-c', $Configuration, '-nologo', '-v', 'minimal', '-warnaserror') + $msbuildProperties)
+    }
+    Invoke-Step 'xunit tests' {
+        $xunitResults = Join-Path $testResults 'xunit'
+        if (Test-Path -LiteralPath $xunitResults) { Remove-Item -LiteralPath $xunitResults -Recurse -Force }
+        & dotnet (@('test', $solution, '-c', $Configuration, '--no-build', '-nologo', '-v', 'minimal', '--logger', 'trx',
+                '--results-directory', $xunitResults) + $msbuildProperties +
+                @('--', 'RunConfiguration.TestSessionTimeout=1500000')) | Out-Host
+        $exit = $LASTEXITCODE
+        $count = Get-TrxCount -Folder $xunitResults
+        if ($exit -ne 0 -and $count.Failed -eq 0) { $count.Failed = 1; Write-Host "    dotnet test exited with $exit." }
+        $script:suites['xunit'] = $count
+    }
+}
+
 Invoke-Step "Layout out/SyncEngine/$version" {
     Invoke-Native dotnet (@('build', $packaging, '-nologo', '-v', 'minimal') + $msbuildProperties)
     if (-not (Test-Path -LiteralPath $manifest)) { throw "The build did not lay out $manifest." }
@@ -170,35 +246,55 @@ if (`$info.Version -ne [version]'$version') { throw "The manifest says `$(`$info
 }
 
 if ($Test) {
-    if (-not $SkipUnitTests) {
-        Invoke-Step 'xunit tests' {
-            Invoke-Native dotnet @('test', (Join-Path $repo 'SyncEngine.PowerShell.sln'), '-c', $Configuration, '-nologo', '-v', 'minimal')
-        }
-    }
-
+    $pester = Get-PesterManifest
     $hosts = if ($TestPowerShell) { $TestPowerShell } else { @(Get-CurrentPowerShell) }
     foreach ($testHost in $hosts) {
+        $hostName = [System.IO.Path]::GetFileNameWithoutExtension($testHost)
         Invoke-Step "Pester suites ($testHost)" {
-            $results = Join-Path $outRoot ('TestResults/Pester-{0}.xml' -f [System.IO.Path]::GetFileNameWithoutExtension($testHost))
-            New-Item -ItemType Directory -Path (Split-Path -Parent $results) -Force | Out-Null
+            $results = Join-Path $testResults ('Pester-{0}.xml' -f $hostName)
+            $counts = Join-Path $testResults ('Pester-{0}.json' -f $hostName)
+            New-Item -ItemType Directory -Path $testResults -Force | Out-Null
+            Remove-Item -LiteralPath $counts -Force -ErrorAction SilentlyContinue
             $childScript = @"
 `$ErrorActionPreference = 'Stop'
-Import-Module Pester -MinimumVersion 5.0.0
+Import-Module '$($pester -replace "'", "''")'
 `$configuration = New-PesterConfiguration
 `$configuration.Run.Path = '$((Join-Path $repo 'tests/Pester') -replace "'", "''")'
-`$configuration.Run.Exit = `$true
+`$configuration.Run.PassThru = `$true
 `$configuration.Output.Verbosity = 'Detailed'
+`$configuration.Output.RenderMode = '$(if ([Console]::IsOutputRedirected) { 'Plaintext' } else { 'Auto' })'
 `$configuration.TestResult.Enabled = `$true
 `$configuration.TestResult.OutputFormat = 'NUnitXml'
 `$configuration.TestResult.OutputPath = '$($results -replace "'", "''")'
-Invoke-Pester -Configuration `$configuration
+`$run = Invoke-Pester -Configuration `$configuration
+`$failed = `$run.FailedCount + `$run.FailedBlocksCount + `$run.FailedContainersCount
+@{ Passed = `$run.PassedCount; Failed = `$failed; Skipped = `$run.SkippedCount + `$run.NotRunCount } |
+    ConvertTo-Json | Set-Content -LiteralPath '$($counts -replace "'", "''")' -Encoding UTF8
+exit ([int](`$failed -gt 0))
 "@
             $environment = @{
                 SYNCENGINE_TEST_MANIFEST = $manifest
                 PSModulePath             = $outRoot + [System.IO.Path]::PathSeparator + $env:PSModulePath
             }
             $code = Invoke-ChildPowerShell -PowerShell $testHost -Script $childScript -Environment $environment
-            if ($code -ne 0) { throw "Pester reported failures ($code) under $testHost; see $results." }
+            $count = [ordered]@{ Passed = 0; Failed = 1; Skipped = 0 }
+            if (Test-Path -LiteralPath $counts) {
+                $read = Get-Content -Raw -LiteralPath $counts | ConvertFrom-Json
+                $count = [ordered]@{ Passed = [int]$read.Passed; Failed = [int]$read.Failed; Skipped = [int]$read.Skipped }
+                if ($code -ne 0 -and $count.Failed -eq 0) { $count.Failed = 1 }
+            }
+            else { Write-Host "    Pester did not finish (exit code $code); counted as one failure." }
+            Write-Host ('    Pester ({0}): {1} passed, {2} failed, {3} skipped; results in {4}' -f $hostName, $count.Passed, $count.Failed, $count.Skipped, $results)
+            $script:suites["Pester ($hostName)"] = $count
+        }
+    }
+
+    if (-not $SkipCrashHarness -and -not $SkipUnitTests) {
+        Invoke-Step 'Crash harness (SIGKILL during sync; CI seeds)' {
+            $harness = Join-Path $repo 'tests/CrashHarness/CrashHarness.csproj'
+            & dotnet (@('run', '--project', $harness, '--no-build', '-c', $Configuration, '--') + $CrashHarnessArguments) | Out-Host
+            $ok = $LASTEXITCODE -eq 0
+            $script:suites['crash harness'] = [ordered]@{ Passed = [int]$ok; Failed = [int](-not $ok); Skipped = 0 }
         }
     }
 }
@@ -209,6 +305,19 @@ if ($Package) {
         $nupkg = Join-Path $outRoot "SyncEngine.$packageVersion.nupkg"
         if (-not (Test-Path -LiteralPath $nupkg)) { throw "Packing did not produce $nupkg." }
         Write-Host "    $nupkg (publish with: Publish-PSResource -NupkgPath '$nupkg' -Repository PSGallery -ApiKey <key>)"
+    }
+}
+
+if ($Test) {
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($name in $suites.Keys) {
+        $passed += $suites[$name].Passed; $failed += $suites[$name].Failed; $skipped += $suites[$name].Skipped
+        Write-Host ('  {0,-20} {1,6} passed {2,4} failed {3,4} skipped' -f $name, $suites[$name].Passed, $suites[$name].Failed, $suites[$name].Skipped)
+    }
+    Write-Host ('{0} passed, {1} failed, {2} skipped' -f $passed, $failed, $skipped)
+    if ($failed -gt 0) {
+        Write-Host 'Tests failed.' -ForegroundColor Red
+        exit 1
     }
 }
 
