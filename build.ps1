@@ -156,7 +156,9 @@ function Get-TrxCount {
         $count.Passed += [int]$counters.passed
         $count.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $count.Skipped += [int]$counters.notExecuted
-        Write-Host ('    {0}: {1} passed, {2} failed, {3} skipped' -f $trx.BaseName, $counters.passed, $counters.failed, $counters.notExecuted)
+        $storage = @($doc.TestRun.TestDefinitions.UnitTest)[0].storage
+        $name = if ($storage) { [System.IO.Path]::GetFileNameWithoutExtension($storage) } else { $trx.BaseName }
+        Write-Host ('    {0}: {1} passed, {2} failed, {3} skipped' -f $name, $counters.passed, $counters.failed, $counters.notExecuted)
     }
     $count
 }

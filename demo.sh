@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SyncEngine demo: builds the `syncengine` CLI, makes two small folders under a temporary folder and keeps them in
-# sync: plan, sync, change both sides, preview with --what-if, sync again, show status and the trash.
+# sync: plan, sync, change both sides, preview with --what-if, sync again, show status and the trash; then the
+# same engine through the PowerShell module in a real pwsh (installed as a local dotnet tool from
+# .config/dotnet-tools.json): New-SyncPair | Get-SyncPlan | Invoke-Sync -WhatIf, a filtered run, the status.
 # Needs only the .NET 10 SDK. Nothing outside the demo folder (and this repository's out/ folder) is touched.
 #
 #   ./demo.sh            run the demo; the demo folder is kept for you to look at
@@ -99,6 +101,43 @@ se status --state-dir state
 
 step "9. A bad option value exits 2 and names the option"
 se sync laptop backup --state-dir state --mode sideways
+
+step "10. The same engine from PowerShell: the SyncEngine module in pwsh 7.6 (a local dotnet tool)"
+(cd "$here" && dotnet tool restore >/dev/null)
+dotnet build "$here/tools/SyncEngine.Packaging/SyncEngine.Packaging.csproj" -c Release --nologo -v quiet >/dev/null
+version="$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' "$here/Directory.Build.props")"
+manifest="$here/out/SyncEngine/$version/SyncEngine.psd1"
+mkdir -p "$demo/ps-laptop/reports" "$demo/ps-backup"
+printf 'draft\n' >"$demo/ps-laptop/reports/q3.md"
+printf 'figures\n' >"$demo/ps-laptop/reports/q3.csv"
+printf 'old copy\n' >"$demo/ps-backup/stale.txt"
+cat >"$demo/demo.ps1" <<'PS1'
+param([string] $Manifest, [string] $Demo)
+$ErrorActionPreference = 'Stop'
+function Show([string] $Line) { Write-Host "PS> $Line" -ForegroundColor Cyan }
+Import-Module $Manifest
+Set-Location $Demo
+Show "Get-Command -Module SyncEngine"
+Get-Command -Module SyncEngine | Format-Table -AutoSize Name, Version | Out-Host
+Show "`$pair = New-SyncPair ps-laptop ps-backup -Mode mirror -StatePath ps-state -Name demo"
+$pair = New-SyncPair ps-laptop ps-backup -Mode mirror -StatePath ps-state -Name demo
+Show "`$pair | Get-SyncPlan"
+$pair | Get-SyncPlan | Out-Host
+Show "`$pair | Get-SyncPlan | Invoke-Sync -WhatIf"
+$pair | Get-SyncPlan | Invoke-Sync -WhatIf
+Show "`$pair | Get-SyncPlan | Where-Object Action -ne DeleteDestination | Invoke-Sync"
+$pair | Get-SyncPlan | Where-Object Action -ne DeleteDestination | Invoke-Sync | Out-Host
+Show "`$pair | Get-SyncPlan    # the deletion that was filtered out is still pending"
+$pair | Get-SyncPlan | Out-Host
+Show "`$pair | Invoke-Sync -Summary"
+$pair | Invoke-Sync -Summary | Out-Host
+Show "Get-SyncStatus -Name demo"
+Get-SyncStatus -Name demo | Out-Host
+Show "New-SyncPair ps-laptop ps-backup -Mode sideways    # a bad value: an ErrorRecord naming it"
+try { New-SyncPair ps-laptop ps-backup -Mode sideways } catch { "{0}: {1}" -f $_.FullyQualifiedErrorId, $_.Exception.Message | Out-Host }
+PS1
+show "dotnet pwsh -NoProfile -File demo.ps1"
+(cd "$here" && SYNCENGINE_STATE_HOME="$demo/state-home" dotnet pwsh -NoProfile -NonInteractive -File "$demo/demo.ps1" -Manifest "$manifest" -Demo "$demo") || echo "(the PowerShell demo exited with $?)"
 
 if [[ $clean == 1 ]]; then
   step "Done; the demo folder is removed."
