@@ -114,6 +114,7 @@ printf 'old copy\n' >"$demo/ps-backup/stale.txt"
 cat >"$demo/demo.ps1" <<'PS1'
 param([string] $Manifest, [string] $Demo)
 $ErrorActionPreference = 'Stop'
+if ([Console]::IsOutputRedirected -and $PSStyle) { $PSStyle.OutputRendering = 'PlainText' }
 function Show([string] $Line) { Write-Host "PS> $Line" -ForegroundColor Cyan }
 Import-Module $Manifest
 Set-Location $Demo
@@ -129,8 +130,8 @@ Show "`$pair | Get-SyncPlan | Where-Object Action -ne DeleteDestination | Invoke
 $pair | Get-SyncPlan | Where-Object Action -ne DeleteDestination | Invoke-Sync | Out-Host
 Show "`$pair | Get-SyncPlan    # the deletion that was filtered out is still pending"
 $pair | Get-SyncPlan | Out-Host
-Show "`$pair | Invoke-Sync -Summary"
-$pair | Invoke-Sync -Summary | Out-Host
+Show "`$pair | Invoke-Sync -Summary | Format-List"
+$pair | Invoke-Sync -Summary | Format-List | Out-Host
 Show "Get-SyncStatus -Name demo"
 Get-SyncStatus -Name demo | Out-Host
 Show "New-SyncPair ps-laptop ps-backup -Mode sideways    # a bad value: an ErrorRecord naming it"
