@@ -100,68 +100,8 @@ function Get-BuildProperty {
     if ($null -ne $node) { $node.InnerText.Trim() }
 }
 
-# The PowerShell that runs this script, as an executable a child process can be started from. Taken from $PSHOME, not
-# from the current process: a pwsh installed as a dotnet tool runs under the `dotnet` host.
-function Get-CurrentPowerShell {
-    $name = if ($PSVersionTable.PSEdition -eq 'Desktop') { 'powershell.exe' }
-            elseif ([System.IO.Path]::DirectorySeparatorChar -eq '\') { 'pwsh.exe' }
-            else { 'pwsh' }
-    $path = Join-Path $PSHOME $name
-    if (-not (Test-Path -LiteralPath $path)) { throw "No $name in `$PSHOME ($PSHOME): cannot start a child PowerShell." }
-    $path
-}
-
-# Runs a script in a child PowerShell with the given environment added; returns its exit code. The script goes
-# through a temporary .ps1 and -File: -EncodedCommand makes the child repeat every record as CLIXML on stderr.
-function Invoke-ChildPowerShell {
-    param([string] $PowerShell, [string] $Script, [hashtable] $Environment = @{})
-    $saved = @{}
-    foreach ($key in $Environment.Keys) {
-        $saved[$key] = [Environment]::GetEnvironmentVariable($key)
-        [Environment]::SetEnvironmentVariable($key, $Environment[$key])
-    }
-    $scriptFile = Join-Path ([System.IO.Path]::GetTempPath()) ("syncengine-build-{0}.ps1" -f [guid]::NewGuid().ToString('n'))
-    try {
-        # UTF-8 with BOM, so Windows PowerShell 5.1 reads non-ASCII paths right.
-        [System.IO.File]::WriteAllText($scriptFile, $Script, (New-Object System.Text.UTF8Encoding $true))
-        & $PowerShell -NoProfile -NonInteractive -ExecutionPolicy Bypass -File $scriptFile | Out-Host
-        $LASTEXITCODE
-    }
-    finally {
-        Remove-Item -LiteralPath $scriptFile -Force -ErrorAction SilentlyContinue
-        foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
-    }
-}
-
-# Pester 5 from tools/TestTools (restored there from the NuGet source on first use), unless one is installed.
-function Get-PesterManifest {
-    $installed = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.7.1' } |
-        Sort-Object Version -Descending | Select-Object -First 1
-    if ($null -ne $installed) { return $installed.Path }
-    $manifestPath = Join-Path $repo 'tools/TestTools/packages/pester/5.7.1/tools/Pester.psd1'
-    if (-not (Test-Path -LiteralPath $manifestPath)) {
-        Invoke-Native dotnet @('restore', (Join-Path $repo 'tools/TestTools/TestTools.csproj'), '-nologo', '-v', 'quiet')
-    }
-    if (-not (Test-Path -LiteralPath $manifestPath)) { throw "Restoring tools/TestTools did not give $manifestPath." }
-    $manifestPath
-}
-
-# Counts of one xunit run from its .trx files.
-function Get-TrxCount {
-    param([string] $Folder)
-    $count = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
-    foreach ($trx in Get-ChildItem -LiteralPath $Folder -Filter *.trx -ErrorAction SilentlyContinue) {
-        $doc = [xml](Get-Content -Raw -LiteralPath $trx.FullName)
-        $counters = $doc.TestRun.ResultSummary.Counters
-        $count.Passed += [int]$counters.passed
-        $count.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        $count.Skipped += [int]$counters.notExecuted
-        $storage = @($doc.TestRun.TestDefinitions.UnitTest)[0].storage
-        $name = if ($storage) { [System.IO.Path]::GetFileNameWithoutExtension($storage) } else { $trx.BaseName }
-        Write-Host ('    {0}: {1} passed, {2} failed, {3} skipped' -f $name, $counters.passed, $counters.failed, $counters.notExecuted)
-    }
-    $count
-}
+# Child PowerShells, Pester, test counts: tools/SyncEngine.Build.psm1 (tested by tests/Pester/Build.Tests.ps1).
+Import-Module (Join-Path $repo 'tools/SyncEngine.Build.psm1') -Force
 
 $version = Get-BuildProperty -Name VersionPrefix
 if (-not $version) { throw 'Directory.Build.props has no VersionPrefix.' }
@@ -234,6 +174,8 @@ if ($Test -and -not $SkipUnitTests) {
 Invoke-Step "Layout out/SyncEngine/$version" {
     Invoke-Native dotnet (@('build', $packaging, '-nologo', '-v', 'minimal') + $msbuildProperties)
     if (-not (Test-Path -LiteralPath $manifest)) { throw "The build did not lay out $manifest." }
+    # What is tested from here on, and what the package must hold.
+    $script:layoutHash = Get-FolderHash -Path $layout
 }
 
 Invoke-Step 'Test-ModuleManifest' {
@@ -248,7 +190,7 @@ if (`$info.Version -ne [version]'$version') { throw "The manifest says `$(`$info
 }
 
 if ($Test) {
-    $pester = Get-PesterManifest
+    $pester = Get-PesterManifest -Repository $repo
     $hosts = if ($TestPowerShell) { $TestPowerShell } else { @(Get-CurrentPowerShell) }
     foreach ($testHost in $hosts) {
         $hostName = [System.IO.Path]::GetFileNameWithoutExtension($testHost)
@@ -306,6 +248,9 @@ if ($Package) {
         Invoke-Native dotnet (@('pack', $packaging, '--no-build', '-nologo', '-v', 'minimal') + $msbuildProperties)
         $nupkg = Join-Path $outRoot "SyncEngine.$packageVersion.nupkg"
         if (-not (Test-Path -LiteralPath $nupkg)) { throw "Packing did not produce $nupkg." }
+        $differences = @(Compare-PackageWithLayout -Package $nupkg -LayoutHash $layoutHash)
+        if ($differences.Count -gt 0) { throw "The package is not the layout that was checked:`n  $($differences -join "`n  ")" }
+        Write-Host "    The package holds exactly the $($layoutHash.Count) files of the layout that was checked."
         Write-Host "    $nupkg (publish with: Publish-PSResource -NupkgPath '$nupkg' -Repository PSGallery -ApiKey <key>)"
     }
 }

@@ -1,0 +1,90 @@
+# build.ps1's helpers (tools/SyncEngine.Build.psm1), in the real PowerShell that runs the suites: child PowerShells
+# are started from $PSHOME (under a dotnet-tool pwsh the current process is `dotnet`), their records are not doubled
+# as CLIXML on a redirected stderr, and the package check notices a layout that changed after it was tested.
+BeforeAll {
+    $script:buildModule = Join-Path $PSScriptRoot '../../tools/SyncEngine.Build.psm1'
+    Import-Module $script:buildModule -Force
+}
+
+AfterAll {
+    Remove-Module SyncEngine.Build -ErrorAction SilentlyContinue
+}
+
+Describe 'Get-CurrentPowerShell' {
+    It 'names a PowerShell executable in $PSHOME, not the process that hosts this one' {
+        $path = Get-CurrentPowerShell
+        Split-Path -Parent $path | Should -Be $PSHOME
+        [System.IO.Path]::GetFileNameWithoutExtension($path) | Should -BeIn @('pwsh', 'powershell')
+    }
+
+    It 'starts a child PowerShell of the same version' {
+        $version = & (Get-CurrentPowerShell) -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()'
+        $LASTEXITCODE | Should -Be 0
+        $version | Should -Be $PSVersionTable.PSVersion.ToString()
+    }
+}
+
+Describe 'Invoke-ChildPowerShell' {
+    BeforeAll {
+        $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("se-build-" + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory -Path $script:work | Out-Null
+    }
+    AfterAll { Remove-Item -LiteralPath $script:work -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'passes the environment and returns the exit code' {
+        $code = Invoke-ChildPowerShell -PowerShell (Get-CurrentPowerShell) -Environment @{ SE_BUILD_TEST = 'seven' } `
+            -Script 'if ($env:SE_BUILD_TEST -eq "seven") { exit 7 } else { exit 1 }'
+        $code | Should -Be 7
+        $env:SE_BUILD_TEST | Should -BeNullOrEmpty
+    }
+
+    It 'writes each record once, with no CLIXML on a redirected stderr' {
+        # A parent PowerShell whose output and error streams go to files, as in CI.
+        $driver = Join-Path $script:work 'driver.ps1'
+        $child = 'Write-Information "info-marker" -InformationAction Continue; Write-Warning "warning-marker"; ' +
+                 '[Console]::Error.WriteLine("stderr-marker"); "output-marker"'
+        Set-Content -LiteralPath $driver -Encoding UTF8 -Value @"
+Import-Module '$($script:buildModule -replace "'", "''")'
+exit (Invoke-ChildPowerShell -PowerShell (Get-CurrentPowerShell) -Script '$($child -replace "'", "''")')
+"@
+        $out = Join-Path $script:work 'out.txt'
+        $err = Join-Path $script:work 'err.txt'
+        $process = Start-Process -FilePath (Get-CurrentPowerShell) -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $driver) `
+            -RedirectStandardOutput $out -RedirectStandardError $err -Wait -PassThru
+        $process.ExitCode | Should -Be 0
+        $all = (Get-Content -Raw -LiteralPath $out) + (Get-Content -Raw -LiteralPath $err)
+        $all | Should -Not -Match 'CLIXML'
+        foreach ($marker in 'info-marker', 'warning-marker', 'stderr-marker', 'output-marker') {
+            ([regex]::Matches($all, $marker)).Count | Should -Be 1 -Because "$marker is written once"
+        }
+    }
+}
+
+Describe 'Compare-PackageWithLayout' {
+    BeforeAll {
+        $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("se-pack-" + [guid]::NewGuid().ToString('n'))
+        $script:layout = Join-Path $script:work 'layout'
+        New-Item -ItemType Directory -Path (Join-Path $script:layout 'en-US') -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $script:layout 'Module.psd1') -Value '@{ ModuleVersion = "1.0" }'
+        Set-Content -LiteralPath (Join-Path $script:layout 'en-US/about_Module.help.txt') -Value 'about'
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $script:package = Join-Path $script:work 'Module.1.0.nupkg'
+        [System.IO.Compression.ZipFile]::CreateFromDirectory($script:layout, $script:package)
+    }
+    AfterAll { Remove-Item -LiteralPath $script:work -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'finds nothing when the package holds the tested layout' {
+        $hash = Get-FolderHash -Path $script:layout
+        $hash.Count | Should -Be 2
+        @(Compare-PackageWithLayout -Package $script:package -LayoutHash $hash).Count | Should -Be 0
+    }
+
+    It 'names a file that changed after it was tested, and one that is missing' {
+        $hash = Get-FolderHash -Path $script:layout
+        $hash['Module.psd1'] = 'not the packaged content'
+        $hash['dependencies/Extra.dll'] = 'tested but not packed'
+        $differences = Compare-PackageWithLayout -Package $script:package -LayoutHash $hash
+        $differences | Should -Contain 'Module.psd1 differs from the tested layout'
+        $differences | Should -Contain 'dependencies/Extra.dll was tested but is not in the package'
+    }
+}
