@@ -58,8 +58,9 @@ Describe 'Get-SyncPlan' {
     }
 
     It 'plans inline pairs (the Inline parameter set) with the same parameters as New-SyncPair' {
-        Set-TestFile -Root $folders.Destination -RelativePath 'extra.txt' | Out-Null
-        Set-TestFile -Root $folders.Source -RelativePath 'keep.txt' | Out-Null
+        # Different contents: with equal contents the planner rightly plans a rename of extra.txt to keep.txt.
+        Set-TestFile -Root $folders.Destination -RelativePath 'extra.txt' -Content 'only on the destination' | Out-Null
+        Set-TestFile -Root $folders.Source -RelativePath 'keep.txt' -Content 'only on the source' | Out-Null
         $plan = @(Get-SyncPlan -Source $folders.Source -Destination $folders.Destination -Mode SourceToDestination `
                 -InitialSyncPreference SourceWins -MaxDeletePercent 100 | Sort-Object RelativePath)
 

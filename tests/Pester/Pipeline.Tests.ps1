@@ -23,7 +23,7 @@ Describe 'Get-SyncPlan | Where-Object | Invoke-Sync' {
 
     It 'runs exactly the actions that were kept, and nothing else' {
         $plan = @(Get-SyncPlan $pair)
-        ($plan | ForEach-Object Action | Sort-Object -Unique) -join ',' | Should -Be 'DeleteDestination,UploadNew'
+        ($plan | ForEach-Object { [string]$_.Action } | Sort-Object -Unique) -join ',' | Should -Be 'DeleteDestination,UploadNew'
 
         $results = @(Get-SyncPlan $pair | Where-Object Action -ne DeleteDestination | Invoke-Sync -Confirm:$false)
 

@@ -69,7 +69,7 @@ function Set-TestFile {
     $parent = Split-Path -Parent $full
     if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent -Force | Out-Null }
     [System.IO.File]::WriteAllText($full, $Content)
-    if ($null -ne $LastWriteTimeUtc) { [System.IO.File]::SetLastWriteTimeUtc($full, $LastWriteTimeUtc.Value) }
+    if ($null -ne $LastWriteTimeUtc) { [System.IO.File]::SetLastWriteTimeUtc($full, [datetime]$LastWriteTimeUtc) }
     $full
 }
 
