@@ -35,9 +35,11 @@ internal sealed class Journal : IDisposable
         return _writer;
     }
     private bool _mayBeTorn;
+    private readonly string _stateDir;
 
     public Journal(string stateDir)
     {
+        _stateDir = stateDir;
         Directory.CreateDirectory(stateDir);
 
         // The journal outlives runs (it is folded into the trees only now and then), so it may end with a line a
@@ -84,7 +86,7 @@ internal sealed class Journal : IDisposable
                 w.Flush();
             }
 
-            WriteLine();
+            WriteLine(key);
         }
     }
 
@@ -105,7 +107,7 @@ internal sealed class Journal : IDisposable
                 w.Flush();
             }
 
-            WriteLine();
+            WriteLine(to);
         }
     }
 
@@ -122,11 +124,11 @@ internal sealed class Journal : IDisposable
                 w.Flush();
             }
 
-            WriteLine();
+            WriteLine(key);
         }
     }
 
-    private void WriteLine()
+    private void WriteLine(string key)
     {
         _buffer.Write((byte)'\n');
         try
@@ -140,6 +142,7 @@ internal sealed class Journal : IDisposable
 
             _stream.Write(_buffer.Array, 0, _buffer.Count);
             _stream.Flush();
+            Storage.DurabilityTrace.Note("journal", Path.Combine(_stateDir, key));
         }
         catch
         {

@@ -441,6 +441,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             NativeFs.Rename(Full(fromPath), to, overwrite);
         }
 
+        DurabilityTrace.Note("move", Full(fromPath));
         MarkDirty(PathRules.Parent(toPath), IsKeptVersion(toPath));
         MarkDirty(PathRules.Parent(fromPath), first: false);
     }
@@ -472,6 +473,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
                 SyncFolder(PathRules.Parent(copyPath));
             }
 
+            DurabilityTrace.Note("preserve", Full(copyPath));
             MarkDirty(PathRules.Parent(copyPath), first: true);
             return;
         }
@@ -493,6 +495,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             throw NativeFs.ErrnoException(linked, linked == 17 ? Full(copyPath) : Full(path));
         }
 
+        DurabilityTrace.Note("preserve", Full(copyPath));
         MarkDirty(PathRules.Parent(copyPath), first: true);
     }
 
