@@ -112,6 +112,81 @@ public class HostileFilesystemTests
         Assert.DoesNotContain(run.Results, r => r.RelativePath == "folder/inner.txt" && r.Status == SyncResultStatus.Succeeded);
     }
 
+    [Theory]
+    [InlineData("transfers")]
+    [InlineData("operations")]
+    public void A_target_folder_swapped_for_a_link_during_the_run_is_never_written_through(string kind)
+    {
+        // Issue 9 case 4. The destination's "sub" is a real folder when the run plans and starts; right after the first
+        // action completes it is moved out of the root and replaced by a symbolic link to where it went (so every
+        // size, time and inode the plan recorded still matches through the link). No later write (temporary file,
+        // commit, trash copy, folder creation, rename, delete) may land in the moved-away folder.
+        using var t = new Sandbox();
+        var transfers = kind == "transfers";
+        for (var i = 0; i < 6; i++)
+        {
+            t.Write(SyncSide.Source, $"sub/k{i}.txt", $"kept {i}");
+        }
+
+        t.Write(SyncSide.Source, "sub/upd.txt", "old version");
+        var pair = new SyncPair(t.Source, t.Destination)
+        {
+            Mode = SyncMode.SourceToDestination,
+            StatePath = t.StateDir,
+            RetryDelay = TimeSpan.FromMilliseconds(5),
+            TransferLimit = 1,
+            OperationLimit = 1,
+            MaxDeletePercent = 100,
+        };
+        Assert.Empty(Sandbox.Run(pair).Failed);
+
+        if (transfers)
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                t.Write(SyncSide.Source, $"sub/n{i}.txt", $"new {i}");
+            }
+
+            t.Write(SyncSide.Source, "sub/deep/d0.txt", "deep new");
+            t.Write(SyncSide.Source, "sub/upd.txt", "new version, longer");
+        }
+        else
+        {
+            for (var i = 0; i < 6; i += 2)
+            {
+                t.Delete(SyncSide.Source, $"sub/k{i}.txt");
+                File.Move(t.Full(SyncSide.Source, $"sub/k{i + 1}.txt"), t.Full(SyncSide.Source, $"sub/r{i + 1}.txt"));
+            }
+        }
+
+        var movedAway = Path.Combine(t.Root, "moved-away");
+        string[]? snapshot = null;
+        var swapped = 0;
+        string[] Listing() => Directory.EnumerateFileSystemEntries(movedAway, "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(movedAway, p) + "=" + (File.Exists(p) ? File.ReadAllText(p) : "<dir>"))
+            .OrderBy(p => p, StringComparer.Ordinal).ToArray();
+
+        var run = Sandbox.Run(pair, onEvent: e =>
+        {
+            if (e.Type == SyncEventType.FileComplete && System.Threading.Interlocked.Exchange(ref swapped, 1) == 0)
+            {
+                Directory.Move(t.Full(SyncSide.Destination, "sub"), movedAway);
+                Directory.CreateSymbolicLink(t.Full(SyncSide.Destination, "sub"), movedAway);
+                snapshot = Listing();
+            }
+        });
+
+        Assert.Equal(1, swapped);
+        Assert.NotNull(snapshot);
+        Assert.Equal(snapshot, Listing());
+        Assert.NotNull(new DirectoryInfo(t.Full(SyncSide.Destination, "sub")).LinkTarget);
+        var touched = run.Results.Where(r => r.RelativePath.StartsWith("sub/", StringComparison.Ordinal)).ToList();
+        Assert.True(touched.Count >= 4, "the run should have planned several actions under sub/");
+        Assert.Single(touched, r => r.Status == SyncResultStatus.Succeeded); // only the one before the swap
+        Assert.Equal(new[] { "moved-away", "canary.txt" }.OrderBy(p => p, StringComparer.Ordinal),
+            t.Outside().Where(p => !p.StartsWith("moved-away/", StringComparison.Ordinal)).OrderBy(p => p, StringComparer.Ordinal));
+    }
+
     [Fact]
     public void A_folder_link_on_the_source_side_is_never_deleted_through_by_a_mirror()
     {

@@ -25,6 +25,7 @@ public sealed class SyncExecution
     private readonly FolderQueue<SyncAction> _operations = new();
     private readonly List<Thread> _workers = new();
     private readonly Journal _journal;
+    private readonly Timer _flushTimer;
     private readonly HashSet<string> _busyPaths = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _trashUsed = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(SyncSide, string), byte> _emptiedFolders = new();
@@ -57,7 +58,8 @@ public sealed class SyncExecution
             }
         }
 
-        _journal = new Journal(session.StateDir);
+        _journal = new Journal(session.StateDir) { Barrier = MakeWritesDurable, Dropped = OnRecordsDropped };
+        _flushTimer = new Timer(_ => _journal.FlushIfDue(), null, 250, 250);
         if (_controller.IsPaused)
         {
             // Paused before execution began: say so where other processes look.
@@ -176,6 +178,7 @@ public sealed class SyncExecution
             {
             }
 
+            _flushTimer.Dispose();
             _journal.FlushToDisk();
             _summary = new SyncSummary
             {
@@ -247,6 +250,7 @@ public sealed class SyncExecution
         while (queue.TryTake(out var action, out var folder))
         {
             SyncResult result;
+            Journal.Owner = action;
             try
             {
                 _controller.WaitWhilePaused(CancellationToken.None);
@@ -262,10 +266,17 @@ public sealed class SyncExecution
                 result = new SyncResult(action, SyncResultStatus.Failed, 0, TimeSpan.Zero, ex.Message, "SyncActionFailed", SyncErrorKind.IOError);
             }
 
+            Journal.Owner = null;
             queue.Release(folder);
-            Finish(result, posted: true);
+
+            // Done only once its journal lines are written, which waits for the batch's folder syncs.
+            var r = result;
+            _journal.WhenWritten(action, written => Finish(written || r.Status != SyncResultStatus.Succeeded ? r : NotDurable(r), posted: true));
+            _journal.FlushIfDue();
         }
 
+        // Nothing more for this worker: what it finished is written now, not when the timer comes round.
+        _journal.Flush();
         ActionRunner.ReleaseThreadResources();
     }
 
@@ -489,6 +500,40 @@ public sealed class SyncExecution
 
         return candidate;
     }
+
+    /// <summary>
+    /// The journal's barrier: every folder either side changed so far is synced to disk before the journal lines of
+    /// the actions that changed them are written (each copy's data was synced before its rename).
+    /// </summary>
+    private void MakeWritesDurable()
+    {
+        (_session.Source as IDurableStorage)?.FlushCompletedWrites();
+        (_session.Destination as IDurableStorage)?.FlushCompletedWrites();
+    }
+
+    /// <summary>
+    /// Journal lines that could not be made durable (a folder sync or the journal write failed): the records are
+    /// forgotten in memory too, so the state saved at the end does not claim them, and the actions count as failed.
+    /// </summary>
+    private void OnRecordsDropped(IReadOnlyList<string> keys, Exception ex)
+    {
+        lock (_session.State)
+        {
+            foreach (var key in keys)
+            {
+                _session.State.Remove(key);
+            }
+        }
+
+        _durabilityFailure = ex.Message;
+    }
+
+    private string? _durabilityFailure;
+
+    private SyncResult NotDurable(SyncResult r) =>
+        new(r.ActionItem, SyncResultStatus.Failed, 0, r.Duration,
+            $"'{r.RelativePath}' was written but could not be made durable ({_durabilityFailure}); it is not recorded as done, and the next run compares it afresh.",
+            "SyncNotDurable", SyncErrorKind.IOError);
 
     internal void FolderMayBeEmpty(SyncSide side, string path) => _emptiedFolders.TryAdd((side, path), 0);
 

@@ -8,8 +8,10 @@ using System.Text.Json;
 namespace SyncEngine.State;
 
 /// <summary>
-/// Append-only record of completed actions. Each completed action is written as one line and handed to the
-/// operating system at once (it survives the process being killed); the file is flushed to disk when the run ends.
+/// Append-only record of completed actions, one line each. With a <see cref="Barrier"/> (a run), lines are held
+/// back and written in batches, each after the barrier made the batch's writes durable, so no line on disk can name
+/// a copy the disk does not hold; a kill loses at most the unwritten batch, whose paths then look new on both sides
+/// (never deleted). Without one, each line is handed to the operating system at once. The file is synced at the end.
 /// </summary>
 internal sealed class Journal : IDisposable
 {
@@ -35,9 +37,11 @@ internal sealed class Journal : IDisposable
         return _writer;
     }
     private bool _mayBeTorn;
+    private readonly string _stateDir;
 
     public Journal(string stateDir)
     {
+        _stateDir = stateDir;
         Directory.CreateDirectory(stateDir);
 
         // The journal outlives runs (it is folded into the trees only now and then), so it may end with a line a
@@ -84,7 +88,7 @@ internal sealed class Journal : IDisposable
                 w.Flush();
             }
 
-            WriteLine();
+            WriteLine(key, forget: true);
         }
     }
 
@@ -105,7 +109,7 @@ internal sealed class Journal : IDisposable
                 w.Flush();
             }
 
-            WriteLine();
+            WriteLine(to, forget: true);
         }
     }
 
@@ -122,13 +126,33 @@ internal sealed class Journal : IDisposable
                 w.Flush();
             }
 
-            WriteLine();
+            WriteLine(key, forget: false);
         }
     }
 
-    private void WriteLine()
+    private void WriteLine(string key, bool forget)
     {
         _buffer.Write((byte)'\n');
+        if (Barrier is not null)
+        {
+            // Held back until the next flush, which first makes the actions' writes durable (see Flush).
+            if (_pendingKeys.Count == 0 && _pendingCallbacks.Count == 0)
+            {
+                _oldestPending = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+
+            _pending.Append(_buffer.Array, _buffer.Count);
+            _pendingKeys.Add((key, forget, Owner));
+            return;
+        }
+
+        WriteToFile(_buffer.Array, _buffer.Count);
+        Storage.DurabilityTrace.Note("journal", Path.Combine(_stateDir, key));
+    }
+
+    /// <summary>Appends whole lines to the file and hands them to the operating system (under <see cref="_gate"/>).</summary>
+    private void WriteToFile(byte[] bytes, int count)
+    {
         try
         {
             if (_mayBeTorn)
@@ -138,13 +162,166 @@ internal sealed class Journal : IDisposable
                 _mayBeTorn = false;
             }
 
-            _stream.Write(_buffer.Array, 0, _buffer.Count);
+            _stream.Write(bytes, 0, count);
             _stream.Flush();
         }
         catch
         {
             _mayBeTorn = true;
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Called before held-back lines are written: makes the writes of the actions they record durable (the sides'
+    /// folder syncs). Without it every line is written at once.
+    /// </summary>
+    internal Action? Barrier { get; set; }
+
+    /// <summary>
+    /// Told the keys of lines that were never written (the barrier or the write failed), so the in-memory state can
+    /// forget them too: a forgotten record makes its path look new, which never deletes.
+    /// </summary>
+    internal Action<IReadOnlyList<string>, Exception>? Dropped { get; set; }
+
+    /// <summary>The action the calling thread is recording for (its lines and its <see cref="WhenWritten"/> go together).</summary>
+    [ThreadStatic]
+    internal static object? Owner;
+
+    /// <summary>Held-back lines are written once there are this many ...</summary>
+    internal int BatchLines { get; set; } = 1000;
+
+    /// <summary>... or once the oldest has waited this long (checked by <see cref="FlushIfDue"/>).</summary>
+    internal TimeSpan BatchAge { get; set; } = TimeSpan.FromSeconds(1);
+
+    private readonly object _flushGate = new();
+    private ArrayBufferWriter _pending = new();
+    private ArrayBufferWriter _spare = new();
+    private List<(string Key, bool Forget, object? Owner)> _pendingKeys = new();
+    private List<(string Key, bool Forget, object? Owner)> _spareKeys = new();
+    private List<(object? Owner, Action<bool> Callback)> _pendingCallbacks = new();
+    private List<(object? Owner, Action<bool> Callback)> _spareCallbacks = new();
+    private readonly HashSet<object> _droppedOwners = new();
+    private long _oldestPending;
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> once every line recorded so far is written (at once when none is held back),
+    /// telling it whether the lines of <paramref name="owner"/> were written (false: dropped, see <see cref="Dropped"/>).
+    /// An action counts as done only then.
+    /// </summary>
+    public void WhenWritten(object owner, Action<bool> callback)
+    {
+        lock (_gate)
+        {
+            if (_pendingKeys.Count > 0 || _pendingCallbacks.Count > 0)
+            {
+                _pendingCallbacks.Add((owner, callback));
+                return;
+            }
+        }
+
+        bool written;
+        lock (_flushGate)
+        {
+            written = !_droppedOwners.Contains(owner);
+        }
+
+        callback(written);
+    }
+
+    /// <summary>Flushes the held-back lines when there are enough of them or the oldest is old enough.</summary>
+    public void FlushIfDue()
+    {
+        bool due;
+        lock (_gate)
+        {
+            var held = _pendingKeys.Count + _pendingCallbacks.Count;
+            due = _pendingKeys.Count >= BatchLines
+                  || (held > 0 && System.Diagnostics.Stopwatch.GetTimestamp() - _oldestPending >= BatchAge.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        }
+
+        if (due)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>
+    /// Writes the held-back lines, after the barrier has made durable everything the actions they record wrote, then
+    /// runs the callbacks waiting for them. The lines are taken before the barrier runs, so every write a taken line
+    /// depends on was done before the barrier began; flushes run one at a time, so a later batch never overtakes an
+    /// earlier one's barrier.
+    /// </summary>
+    public void Flush()
+    {
+        lock (_flushGate)
+        {
+            ArrayBufferWriter batch;
+            List<(string Key, bool Forget, object? Owner)> keys;
+            List<(object? Owner, Action<bool> Callback)> callbacks;
+            lock (_gate)
+            {
+                if (_pendingKeys.Count == 0 && _pendingCallbacks.Count == 0)
+                {
+                    return;
+                }
+
+                (batch, _pending, _spare) = (_pending, _spare, _pending);
+                (keys, _pendingKeys, _spareKeys) = (_pendingKeys, _spareKeys, _pendingKeys);
+                (callbacks, _pendingCallbacks, _spareCallbacks) = (_pendingCallbacks, _spareCallbacks, _pendingCallbacks);
+            }
+
+            Exception? failure = null;
+            if (keys.Count > 0)
+            {
+                try
+                {
+                    Barrier?.Invoke();
+                    lock (_gate)
+                    {
+                        WriteToFile(batch.Array, batch.Count);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
+                {
+                    failure = ex;
+                }
+            }
+
+            if (failure is null)
+            {
+                foreach (var k in keys)
+                {
+                    Storage.DurabilityTrace.Note("journal", Path.Combine(_stateDir, k.Key));
+                }
+            }
+            else
+            {
+                var forget = new List<string>();
+                foreach (var k in keys)
+                {
+                    if (k.Forget)
+                    {
+                        forget.Add(k.Key);
+                    }
+
+                    if (k.Owner is not null)
+                    {
+                        _droppedOwners.Add(k.Owner);
+                    }
+                }
+
+                Dropped?.Invoke(forget, failure);
+            }
+
+            batch.Clear();
+            keys.Clear();
+            foreach (var (owner, callback) in callbacks)
+            {
+                callback(owner is null || !_droppedOwners.Contains(owner));
+            }
+
+            callbacks.Clear();
         }
     }
 
@@ -442,6 +619,7 @@ internal sealed class Journal : IDisposable
 
     public void FlushToDisk()
     {
+        Flush();
         lock (_gate)
         {
             _stream.Flush(flushToDisk: true);
@@ -450,6 +628,7 @@ internal sealed class Journal : IDisposable
 
     public void Dispose()
     {
+        Flush();
         _writer?.Dispose();
         _stream.Dispose();
     }
@@ -462,6 +641,13 @@ internal sealed class Journal : IDisposable
         public int Count { get; private set; }
 
         public void Clear() => Count = 0;
+
+        public void Append(byte[] bytes, int count)
+        {
+            Ensure(count);
+            Buffer.BlockCopy(bytes, 0, Array, Count, count);
+            Count += count;
+        }
 
         public void Write(byte b)
         {

@@ -35,6 +35,12 @@ internal sealed class FdStream : Stream
     public static FdStream CreateNew(string path) =>
         new(NativeFs.Open(path, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow), write: true, path);
 
+    /// <summary>A stream over a descriptor opened elsewhere (openat in a folder); the stream owns it.</summary>
+    public static FdStream Wrap(SafeFileHandle handle, bool write, string path) => new(handle, write, path);
+
+    /// <summary>Flushes the file's data and metadata to the disk (fsync).</summary>
+    public void SyncToDisk() => NativeFs.FSync(Handle, _path);
+
     /// <summary>Announces a read from start to end (a larger read-ahead where the file is not cached).</summary>
     public void AdviseSequential() => NativeFs.AdviseSequential(Handle);
 

@@ -190,3 +190,14 @@ public interface IStorageProvider : IDisposable
     /// <summary>Deletes what an interrupted run left behind (temporary files) and trash older than the retention.</summary>
     void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A side whose completed writes (renames into place, moves, deletions, new folders) reach stable storage only when
+/// their folders are flushed. The executor calls <see cref="FlushCompletedWrites"/> before the journal records the
+/// actions that made them, so the state never says "synced" for a name the disk may not hold.
+/// </summary>
+public interface IDurableStorage
+{
+    /// <summary>Makes every write completed so far durable (fsync of each folder touched since the last call).</summary>
+    void FlushCompletedWrites();
+}

@@ -9,7 +9,7 @@ using System.Threading;
 namespace SyncEngine.Storage;
 
 /// <summary>A folder on a local (or mounted) filesystem.</summary>
-public sealed class LocalStorageProvider : IStorageProvider
+public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
 {
     private static readonly bool IsWindows = Path.DirectorySeparatorChar == '\\';
     private readonly string _root;
@@ -297,17 +297,25 @@ public sealed class LocalStorageProvider : IStorageProvider
             ? FdStream.OpenRead(Full(path))
             : new FileStream(Full(path), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.SequentialScan);
 
-    private readonly ConcurrentDictionary<string, byte> _realFolders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _createdFolders = new(StringComparer.Ordinal);
 
+    /// <summary>Folders (relative, "" for the root) whose names changed since the last flush: kept versions first.</summary>
+    private readonly ConcurrentDictionary<string, byte> _dirtyFirst = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
+    private readonly object _flushGate = new();
+
+    /// <summary>Whether writes go through folder descriptors (Linux) rather than paths.</summary>
+    private static bool Raw => NativeFs.RawFilesAvailable;
+
     /// <summary>
-    /// Refuses a target whose folders include a symbolic link (or junction): writing through it would land outside
-    /// the root. Folders found real are remembered for the run.
+    /// Portable path (no folder descriptors here): refuses a target whose folders include a symbolic link (or
+    /// junction), checking every parent with lstat just before the operation. A swap between this check and the
+    /// operation is not caught; where descriptors exist (Linux), <see cref="OpenParent"/> closes that gap.
     /// </summary>
     private void EnsureNoLinkedFolder(string relative)
     {
         var parent = PathRules.Parent(relative);
-        while (parent.Length > 0 && !_realFolders.ContainsKey(parent))
+        while (parent.Length > 0)
         {
             var full = Full(parent);
             bool linked;
@@ -323,66 +331,234 @@ public sealed class LocalStorageProvider : IStorageProvider
 
             if (linked)
             {
-                throw new SyncEngineException("SyncUnsafePath", SyncErrorKind.InvalidArgument,
-                    $"Refusing to write '{relative}': its folder '{parent}' is a symbolic link or not a folder, and SyncEngine never writes through links.", relative);
-            }
-
-            if (st.Exists || Directory.Exists(full))
-            {
-                _realFolders.TryAdd(parent, 0);
+                throw NoFollowFolders.Unsafe(relative, parent);
             }
 
             parent = PathRules.Parent(parent);
         }
     }
 
+    /// <summary>The folder of <paramref name="relative"/>, opened without following any link below the root (Linux).</summary>
+    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenParent(string relative, bool create) =>
+        NoFollowFolders.Open(_root, PathRules.Parent(relative), relative, create, created => MarkDirty(PathRules.Parent(created), first: false));
+
+    /// <summary>Notes that names in a folder changed, so the next <see cref="FlushCompletedWrites"/> syncs it.</summary>
+    private void MarkDirty(string folder, bool first) => (first ? _dirtyFirst : _dirty).TryAdd(folder, 0);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Folders holding kept versions (trash, conflict copies) are synced before the others, so a replacement never
+    /// becomes durable before the copy of what it replaced. Windows needs no folder sync (NTFS journals its folders).
+    /// </remarks>
+    public void FlushCompletedWrites()
+    {
+        lock (_flushGate)
+        {
+            foreach (var set in new[] { _dirtyFirst, _dirty })
+            {
+                foreach (var entry in set)
+                {
+                    if (set.TryRemove(entry.Key, out _))
+                    {
+                        SyncFolder(entry.Key);
+                    }
+                }
+            }
+        }
+    }
+
+    private void SyncFolder(string folder)
+    {
+        var full = folder.Length == 0 ? _root : Full(folder);
+        if (!Raw)
+        {
+            if (NativeFs.TrySyncFolderByPath(full))
+            {
+                DurabilityTrace.Note("fsync-dir", full);
+            }
+
+            return;
+        }
+
+        Microsoft.Win32.SafeHandles.SafeFileHandle dir;
+        try
+        {
+            dir = NoFollowFolders.Open(_root, folder, folder, create: false);
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or SyncEngineException)
+        {
+            return; // removed or replaced since: nothing written there by this run is reachable any more
+        }
+
+        using (dir)
+        {
+            NativeFs.FSync(dir, full);
+        }
+
+        DurabilityTrace.Note("fsync-dir", full);
+    }
+
     /// <inheritdoc />
     public IStagedWrite BeginWrite(string path)
     {
-        EnsureNoLinkedFolder(path);
+        if (!Raw)
+        {
+            EnsureNoLinkedFolder(path);
+        }
+
         var full = Full(path);
         var dir = Path.GetDirectoryName(full)!;
-        return new LocalStagedWrite(this, path, full, NewTempPath(dir), dir);
+        return new LocalStagedWrite(this, path, full, NewTempName(), dir);
     }
 
     /// <summary>Temporary names: a per-process random tag and a counter (no random read per file).</summary>
     private static readonly string TempTag = Guid.NewGuid().ToString("N").Substring(0, 6);
     private static int _tempCounter;
 
-    private static string NewTempPath(string dir) =>
-        Path.Combine(dir, PathRules.TempPrefix + TempTag + Interlocked.Increment(ref _tempCounter).ToString("x6", CultureInfo.InvariantCulture));
+    private static string NewTempName() =>
+        PathRules.TempPrefix + TempTag + Interlocked.Increment(ref _tempCounter).ToString("x6", CultureInfo.InvariantCulture);
+
+    /// <summary>Whether a relative path is under the engine's own folder (the trash): a kept version.</summary>
+    private static bool IsKeptVersion(string relative) =>
+        relative.StartsWith(PathRules.EngineFolder + "/", StringComparison.Ordinal);
 
     /// <inheritdoc />
     public void Move(string fromPath, string toPath, bool overwrite)
     {
-        EnsureNoLinkedFolder(fromPath);
-        EnsureNoLinkedFolder(toPath);
-        var from = Full(fromPath);
-        var to = Full(toPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-        NativeFs.Rename(from, to, overwrite);
+        if (Raw)
+        {
+            using var fromDir = OpenParent(fromPath, create: false);
+            using var toDir = OpenParent(toPath, create: true);
+            NativeFs.RenameAt(fromDir, PathRules.FileName(fromPath), toDir, PathRules.FileName(toPath), overwrite, Full(fromPath));
+        }
+        else
+        {
+            EnsureNoLinkedFolder(fromPath);
+            EnsureNoLinkedFolder(toPath);
+            var to = Full(toPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            EnsureNoLinkedFolder(toPath);
+            NativeFs.Rename(Full(fromPath), to, overwrite);
+        }
+
+        DurabilityTrace.Note("move", Full(fromPath));
+        MarkDirty(PathRules.Parent(toPath), IsKeptVersion(toPath));
+        MarkDirty(PathRules.Parent(fromPath), first: false);
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A copy made because the filesystem has no hard links is synced to disk (file and folder) at once: the caller
+    /// replaces the original next, and on such filesystems (FAT, exFAT) nothing orders the two otherwise.
+    /// </remarks>
     public void PreserveCopy(string path, string copyPath)
     {
-        EnsureNoLinkedFolder(path);
-        EnsureNoLinkedFolder(copyPath);
-        var from = Full(path);
-        var to = Full(copyPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-        if (!NativeFs.TryHardLink(from, to))
+        if (!Raw)
         {
-            File.Copy(from, to, overwrite: false);
-            File.SetLastWriteTimeUtc(to, File.GetLastWriteTimeUtc(from));
+            EnsureNoLinkedFolder(path);
+            EnsureNoLinkedFolder(copyPath);
+            var from = Full(path);
+            var to = Full(copyPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            EnsureNoLinkedFolder(copyPath);
+            if (!NativeFs.TryHardLink(from, to))
+            {
+                File.Copy(from, to, overwrite: false);
+                File.SetLastWriteTimeUtc(to, File.GetLastWriteTimeUtc(from));
+                using (var fs = new FileStream(to, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1))
+                {
+                    fs.Flush(flushToDisk: true);
+                }
+
+                SyncFolder(PathRules.Parent(copyPath));
+            }
+
+            DurabilityTrace.Note("preserve", Full(copyPath));
+            MarkDirty(PathRules.Parent(copyPath), first: true);
+            return;
         }
+
+        using var fromDir = OpenParent(path, create: false);
+        using var toDir = OpenParent(copyPath, create: true);
+        var name = PathRules.FileName(path);
+        var copyName = PathRules.FileName(copyPath);
+        var linked = NativeFs.LinkAt(fromDir, name, toDir, copyName);
+        if (linked is 1 or 18 or 31 or 38 or 95)
+        {
+            // EPERM, EXDEV, EMLINK, ENOSYS, EOPNOTSUPP: no hard link here; copy, and make the copy durable now.
+            CopyInFolder(fromDir, name, toDir, copyName, Full(path), Full(copyPath));
+            NativeFs.FSync(toDir, Full(copyPath));
+            DurabilityTrace.Note("fsync-dir", Path.GetDirectoryName(Full(copyPath))!);
+        }
+        else if (linked != 0)
+        {
+            throw NativeFs.ErrnoException(linked, linked == 17 ? Full(copyPath) : Full(path));
+        }
+
+        DurabilityTrace.Note("preserve", Full(copyPath));
+        MarkDirty(PathRules.Parent(copyPath), first: true);
+    }
+
+    private static void CopyInFolder(Microsoft.Win32.SafeHandles.SafeFileHandle fromDir, string name, Microsoft.Win32.SafeHandles.SafeFileHandle toDir, string copyName, string fromFull, string toFull)
+    {
+        var opened = NativeFs.TryOpenAt(fromDir, name, NativeFs.ORdOnly | NativeFs.OCloExec | NativeFs.ONoFollow, 0, out var inHandle);
+        if (opened != 0)
+        {
+            throw NativeFs.ErrnoException(opened, fromFull);
+        }
+
+        using var input = FdStream.Wrap(inHandle!, write: false, fromFull);
+        var st = input.Version();
+        if (!st.IsFile)
+        {
+            throw new IOException($"'{fromFull}' is not a regular file.");
+        }
+
+        var created = NativeFs.TryOpenAt(toDir, copyName, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow, 438, out var outHandle);
+        if (created != 0)
+        {
+            throw NativeFs.ErrnoException(created, toFull);
+        }
+
+        using var output = FdStream.Wrap(outHandle!, write: true, toFull);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int n;
+            while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                output.Write(buffer, 0, n);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        output.SetLastWriteTime(st.MtimeTicks);
+        output.SyncToDisk();
+        DurabilityTrace.Note("fsync-file", toFull);
     }
 
     /// <inheritdoc />
     public void Delete(string path)
     {
-        EnsureNoLinkedFolder(path);
-        File.Delete(Full(path));
+        if (Raw)
+        {
+            using var dir = OpenParent(path, create: false);
+            var rc = NativeFs.UnlinkAt(dir, PathRules.FileName(path), folder: false);
+            if (rc is not (0 or 2))
+            {
+                throw NativeFs.ErrnoException(rc, Full(path));
+            }
+        }
+        else
+        {
+            EnsureNoLinkedFolder(path);
+            File.Delete(Full(path));
+        }
+
+        MarkDirty(PathRules.Parent(path), first: false);
     }
 
     /// <inheritdoc />
@@ -391,24 +567,38 @@ public sealed class LocalStorageProvider : IStorageProvider
         var rel = PathRules.Parent(path);
         while (rel.Length > 0)
         {
-            var dir = Full(rel);
             try
             {
-                using (var e = Directory.EnumerateFileSystemEntries(dir).GetEnumerator())
+                if (Raw)
                 {
-                    if (e.MoveNext())
+                    // rmdir refuses a folder that is not empty, and a link (ENOTDIR): no listing needed.
+                    using var parent = OpenParent(rel, create: false);
+                    if (NativeFs.UnlinkAt(parent, PathRules.FileName(rel), folder: true) != 0)
                     {
                         return;
                     }
                 }
+                else
+                {
+                    EnsureNoLinkedFolder(rel + "/x");
+                    var dir = Full(rel);
+                    using (var e = Directory.EnumerateFileSystemEntries(dir).GetEnumerator())
+                    {
+                        if (e.MoveNext())
+                        {
+                            return;
+                        }
+                    }
 
-                Directory.Delete(dir, recursive: false);
+                    Directory.Delete(dir, recursive: false);
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
             {
                 return;
             }
 
+            MarkDirty(PathRules.Parent(rel), first: false);
             rel = PathRules.Parent(rel);
         }
     }
@@ -431,15 +621,32 @@ public sealed class LocalStorageProvider : IStorageProvider
         {
             try
             {
-                File.Delete(Full(rel));
+                Delete(rel);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
             {
             }
         }
 
         var trash = Path.Combine(_root, PathRules.EngineFolder, "trash");
         if (!Directory.Exists(trash))
+        {
+            return;
+        }
+
+        try
+        {
+            // Never purge through a link: the engine folder and its trash must be real folders (checked just before).
+            if (Raw)
+            {
+                NoFollowFolders.Open(_root, PathRules.EngineFolder + "/trash", PathRules.EngineFolder + "/trash", create: false).Dispose();
+            }
+            else
+            {
+                EnsureNoLinkedFolder(PathRules.EngineFolder + "/trash/x");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
         {
             return;
         }
@@ -466,25 +673,34 @@ public sealed class LocalStorageProvider : IStorageProvider
     {
     }
 
+    /// <summary>
+    /// A file written under a temporary name in its target folder. On Linux the folder is opened once (without
+    /// following links) and the temporary file is created, renamed and, if abandoned, removed relative to it; the
+    /// commit checks the path still leads to that same folder. The data is synced to disk before the rename.
+    /// </summary>
     private sealed class LocalStagedWrite : IStagedWrite
     {
         private readonly LocalStorageProvider _owner;
         private readonly string _relative;
         private readonly string _target;
         private readonly string _dir;
-        private string _temp;
+        private string _tempName;
+        private Microsoft.Win32.SafeHandles.SafeFileHandle? _dirHandle;
         private Stream? _stream;
+        private bool _created;
         private bool _committed;
         private bool _dirReady;
 
-        public LocalStagedWrite(LocalStorageProvider owner, string relative, string target, string temp, string dir)
+        public LocalStagedWrite(LocalStorageProvider owner, string relative, string target, string tempName, string dir)
         {
             _owner = owner;
             _relative = relative;
             _target = target;
-            _temp = temp;
+            _tempName = tempName;
             _dir = dir;
         }
+
+        private string TempFull => Path.Combine(_dir, _tempName);
 
         public Stream Stream
         {
@@ -492,50 +708,73 @@ public sealed class LocalStorageProvider : IStorageProvider
             {
                 if (_stream is null)
                 {
-                    EnsureDirectory();
-                    try
+                    if (Raw)
                     {
-                        _stream = Create();
+                        _stream = CreateInFolder();
                     }
-                    catch (DirectoryNotFoundException)
+                    else
                     {
-                        // The folder was removed since this run created it: create it again.
-                        Directory.CreateDirectory(_dir);
-                        _stream = Create();
+                        EnsureDirectory();
+                        try
+                        {
+                            _stream = Create();
+                        }
+                        catch (DirectoryNotFoundException)
+                        {
+                            // The folder was removed since this run created it: create it again.
+                            Directory.CreateDirectory(_dir);
+                            _stream = Create();
+                        }
                     }
+
+                    _created = true;
                 }
 
                 return _stream;
             }
         }
 
-        private Stream Create()
+        private Stream CreateInFolder()
         {
-            if (!NativeFs.RawFilesAvailable)
-            {
-                return new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
-            }
-
+            _dirHandle ??= _owner.OpenParent(_relative, create: true);
             for (var attempt = 0; ; attempt++)
             {
-                try
+                var rc = NativeFs.TryOpenAt(_dirHandle, _tempName, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow, 438, out var handle);
+                if (rc == 0)
                 {
-                    return FdStream.CreateNew(_temp);
+                    return FdStream.Wrap(handle!, write: true, TempFull);
                 }
-                catch (IOException ex) when (ex.HResult == 17 && attempt < 3)
+
+                if (rc != 17 || attempt >= 3)
                 {
-                    // Something already has this temporary name (a leftover of another process): take the next one.
-                    _temp = NewTempPath(_dir);
+                    throw NativeFs.ErrnoException(rc, TempFull);
                 }
+
+                // Something already has this temporary name (a leftover of another process): take the next one.
+                _tempName = NewTempName();
             }
+        }
+
+        private Stream Create()
+        {
+            _owner.EnsureNoLinkedFolder(_relative);
+            return new FileStream(TempFull, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         }
 
         public string? LocalTempPath
         {
             get
             {
-                EnsureDirectory();
-                return _temp;
+                if (Raw)
+                {
+                    _dirHandle ??= _owner.OpenParent(_relative, create: true);
+                }
+                else
+                {
+                    EnsureDirectory();
+                }
+
+                return TempFull;
             }
         }
 
@@ -546,6 +785,7 @@ public sealed class LocalStorageProvider : IStorageProvider
                 // One mkdir per folder per run, not per file (a folder removed meanwhile is recreated on failure).
                 if (!_owner._createdFolders.ContainsKey(_dir))
                 {
+                    _owner.EnsureNoLinkedFolder(_relative);
                     Directory.CreateDirectory(_dir);
                     _owner._createdFolders.TryAdd(_dir, 0);
                 }
@@ -556,52 +796,94 @@ public sealed class LocalStorageProvider : IStorageProvider
 
         public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
         {
-            if (_stream is FdStream fd)
+            if (Raw)
             {
-                // Time and identity through the open descriptor; the inode keeps them across the rename.
+                var fd = (FdStream)Stream;
+
+                // Time and identity through the open descriptor; the inode keeps them across the rename. The data
+                // (and the time) reach the disk before the name does: a power cut never leaves an empty file there.
                 fd.SetLastWriteTime(lastWriteTimeUtc.Ticks);
+                fd.SyncToDisk();
+                DurabilityTrace.Note("fsync-file", _target);
                 var st = fd.Version();
                 fd.Dispose();
                 _stream = null;
-                if (overwrite)
+
+                // The path must still lead to the folder the file was written in (not swapped for a link, not moved).
+                var here = NativeFs.FStat(_dirHandle!, _dir);
+                using (var now = _owner.OpenParent(_relative, create: false))
                 {
-                    NativeFs.RenameReplace(_temp, _target);
-                }
-                else
-                {
-                    NativeFs.RenameNoReplace(_temp, _target);
+                    var there = NativeFs.FStat(now, _dir);
+                    if (here.Inode != there.Inode || here.Device != there.Device)
+                    {
+                        throw new SyncEngineException("SyncUnsafePath", SyncErrorKind.InvalidArgument,
+                            $"Refusing to write '{_relative}': its folder was replaced while the file was being written.", _relative);
+                    }
                 }
 
+                NativeFs.RenameAt(_dirHandle!, _tempName, _dirHandle!, PathRules.FileName(_relative), overwrite, _target);
                 _committed = true;
+                DurabilityTrace.Note("rename", _target);
+                _owner.MarkDirty(PathRules.Parent(_relative), IsKeptVersion(_relative));
                 return new StorageEntry(_relative, EntryKind.File, st.Size, st.MtimeTicks, st.Inode);
             }
 
-            if (_stream is not null)
+            var stream = Stream;
+            if (stream is FileStream fs)
             {
-                _stream.Flush();
-                _stream.Dispose();
-                _stream = null;
+#if NET
+                File.SetLastWriteTimeUtc(fs.SafeFileHandle, lastWriteTimeUtc);
+                fs.Flush(flushToDisk: true);
+                fs.Dispose();
+#else
+                fs.Flush(flushToDisk: true);
+                fs.Dispose();
+                File.SetLastWriteTimeUtc(TempFull, lastWriteTimeUtc);
+                using (var again = new FileStream(TempFull, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1))
+                {
+                    again.Flush(flushToDisk: true);
+                }
+#endif
+            }
+            else
+            {
+                stream.Flush();
+                stream.Dispose();
+                File.SetLastWriteTimeUtc(TempFull, lastWriteTimeUtc);
             }
 
-            File.SetLastWriteTimeUtc(_temp, lastWriteTimeUtc);
-            NativeFs.Rename(_temp, _target, overwrite);
+            _stream = null;
+            DurabilityTrace.Note("fsync-file", _target);
+            _owner.EnsureNoLinkedFolder(_relative);
+            NativeFs.Rename(TempFull, _target, overwrite);
             _committed = true;
+            DurabilityTrace.Note("rename", _target);
+            _owner.MarkDirty(PathRules.Parent(_relative), IsKeptVersion(_relative));
             return _owner.Stat(_relative) ?? throw new IOException($"'{_target}' vanished right after it was written.");
         }
 
         public void Dispose()
         {
             _stream?.Dispose();
-            if (!_committed)
+            if (!_committed && _created)
             {
                 try
                 {
-                    File.Delete(_temp);
+                    if (_dirHandle is not null)
+                    {
+                        NativeFs.UnlinkAt(_dirHandle, _tempName, folder: false);
+                    }
+                    else
+                    {
+                        File.Delete(TempFull);
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                 }
             }
+
+            _dirHandle?.Dispose();
         }
     }
 }

@@ -72,6 +72,7 @@ internal static unsafe class NativeFs
         public long Size;
         public long MtimeTicks;
         public ulong Inode;
+        public ulong Device;
     }
 
     /// <summary>A NUL-terminated UTF-8 copy of a path for native calls.</summary>
@@ -244,6 +245,9 @@ internal static unsafe class NativeFs
     public const int OExcl = 0x80;
     public const int ONoFollow = 0x20000;
     public const int OCloExec = 0x80000;
+    public const int ODirectory = 0x10000;
+    private const int AtRemoveDir = 0x200;
+    private const uint RenameNoReplaceFlag = 1;
 
     /// <summary>
     /// open(2) with the given flags (Linux values). Errors become the BCL's exceptions: a missing file
@@ -454,6 +458,197 @@ internal static unsafe class NativeFs
         }
     }
 
+    // ---- calls relative to an open folder (Linux): a path is resolved one component at a time, links never followed ----
+
+    /// <summary>openat(2) of one name in an open folder; returns 0 and the handle, or the errno.</summary>
+    public static int TryOpenAt(Microsoft.Win32.SafeHandles.SafeFileHandle dir, string name, int flags, int mode, out Microsoft.Win32.SafeHandles.SafeFileHandle? handle)
+    {
+        handle = null;
+        using var d = new FdLease(dir);
+        fixed (byte* z = Utf8z(name))
+        {
+            while (true)
+            {
+                var fd = openat(d.Fd, z, flags, mode);
+                if (fd >= 0)
+                {
+                    handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(new IntPtr(fd), ownsHandle: true);
+                    return 0;
+                }
+
+                var errno = Marshal.GetLastWin32Error();
+                if (errno != 4)
+                {
+                    return errno;
+                }
+            }
+        }
+    }
+
+    /// <summary>mkdirat(2); returns 0 or the errno.</summary>
+    public static int MkdirAt(Microsoft.Win32.SafeHandles.SafeFileHandle dir, string name, int mode)
+    {
+        using var d = new FdLease(dir);
+        fixed (byte* z = Utf8z(name))
+        {
+            return mkdirat(d.Fd, z, mode) == 0 ? 0 : Marshal.GetLastWin32Error();
+        }
+    }
+
+    /// <summary>
+    /// renameat2(2) between two open folders. Without <paramref name="overwrite"/> an existing target is never replaced
+    /// (RENAME_NOREPLACE; where the filesystem lacks the flag, a checked rename). Throws the BCL exceptions.
+    /// </summary>
+    public static void RenameAt(Microsoft.Win32.SafeHandles.SafeFileHandle fromDir, string fromName, Microsoft.Win32.SafeHandles.SafeFileHandle toDir, string toName, bool overwrite, string pathForMessages)
+    {
+        using var f = new FdLease(fromDir);
+        using var t = new FdLease(toDir);
+        fixed (byte* fz = Utf8z(fromName))
+        fixed (byte* tz = Utf8z(toName))
+        {
+            if (renameat2(f.Fd, fz, t.Fd, tz, overwrite ? 0 : RenameNoReplaceFlag) == 0)
+            {
+                return;
+            }
+
+            var errno = Marshal.GetLastWin32Error();
+            if (errno is 22 or 38 or 95)
+            {
+                // EINVAL, ENOSYS, EOPNOTSUPP: no RENAME_NOREPLACE here (or no renameat2): check, then rename.
+                if (!overwrite)
+                {
+                    var buf = stackalloc byte[256];
+                    if (statx(t.Fd, tz, 0x100, 0x7ff, buf) == 0)
+                    {
+                        throw ErrnoException(17, pathForMessages);
+                    }
+                }
+
+                if (renameat(f.Fd, fz, t.Fd, tz) == 0)
+                {
+                    return;
+                }
+
+                errno = Marshal.GetLastWin32Error();
+            }
+
+            throw ErrnoException(errno, pathForMessages);
+        }
+    }
+
+    /// <summary>linkat(2) without following a link at the source; returns 0 or the errno.</summary>
+    public static int LinkAt(Microsoft.Win32.SafeHandles.SafeFileHandle fromDir, string fromName, Microsoft.Win32.SafeHandles.SafeFileHandle toDir, string toName)
+    {
+        using var f = new FdLease(fromDir);
+        using var t = new FdLease(toDir);
+        fixed (byte* fz = Utf8z(fromName))
+        fixed (byte* tz = Utf8z(toName))
+        {
+            return linkat(f.Fd, fz, t.Fd, tz, 0) == 0 ? 0 : Marshal.GetLastWin32Error();
+        }
+    }
+
+    /// <summary>unlinkat(2) of a file (or, with <paramref name="folder"/>, an empty folder); returns 0 or the errno.</summary>
+    public static int UnlinkAt(Microsoft.Win32.SafeHandles.SafeFileHandle dir, string name, bool folder)
+    {
+        using var d = new FdLease(dir);
+        fixed (byte* z = Utf8z(name))
+        {
+            return unlinkat(d.Fd, z, folder ? AtRemoveDir : 0) == 0 ? 0 : Marshal.GetLastWin32Error();
+        }
+    }
+
+    /// <summary>lstat of one name in an open folder (statx, no link following).</summary>
+    public static Stat StatAt(Microsoft.Win32.SafeHandles.SafeFileHandle dir, string name, string pathForMessages)
+    {
+        using var d = new FdLease(dir);
+        var buf = stackalloc byte[256];
+        fixed (byte* z = Utf8z(name))
+        {
+            if (statx(d.Fd, z, 0x100, 0x7ff, buf) == 0)
+            {
+                return FromStatx(buf);
+            }
+        }
+
+        var errno = Marshal.GetLastWin32Error();
+        if (errno is 2 or 20)
+        {
+            return default;
+        }
+
+        throw ErrnoException(errno, pathForMessages);
+    }
+
+    /// <summary>fsync(2) of an open file or folder (Linux): its data and metadata reach the disk.</summary>
+    public static void FSync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string pathForMessages)
+    {
+        using var d = new FdLease(handle);
+        while (fsync(d.Fd) != 0)
+        {
+            var errno = Marshal.GetLastWin32Error();
+            if (errno != 4)
+            {
+                throw ErrnoException(errno, pathForMessages);
+            }
+        }
+    }
+
+    /// <summary>
+    /// fsync of a folder by path on a Unix other than Linux (macOS, BSD): makes the names created, renamed or removed
+    /// in it durable. False where that is not possible here (Windows: NTFS journals its folders itself).
+    /// </summary>
+    public static bool TrySyncFolderByPath(string path)
+    {
+        if (IsWindows)
+        {
+            return false;
+        }
+
+        try
+        {
+            int fd;
+            fixed (byte* z = Utf8z(path))
+            {
+                fd = unix_open(z, 0);
+            }
+
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastWin32Error();
+                if (errno == 2)
+                {
+                    return true; // gone meanwhile: nothing of ours left in it to make durable
+                }
+
+                throw ErrnoException(errno, path);
+            }
+
+            try
+            {
+                if (unix_fsync(fd) != 0)
+                {
+                    var errno = Marshal.GetLastWin32Error();
+                    if (errno is not (22 or 45 or 95))
+                    {
+                        // EINVAL, ENOTSUP: this filesystem cannot sync a folder (it needs no such sync).
+                        throw ErrnoException(errno, path);
+                    }
+                }
+            }
+            finally
+            {
+                _ = unix_close(fd);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The BCL exception for an errno of a call on <paramref name="path"/>.</summary>
     internal static Exception ErrnoException(int errno, string path) => errno switch
     {
@@ -476,6 +671,7 @@ internal static unsafe class NativeFs
         st.IsDirectory = fmt == 0x4000;
         st.IsSymlink = fmt == 0xA000;
         st.Inode = *(ulong*)(buf + 32);
+        st.Device = ((ulong)*(uint*)(buf + 136) << 32) | *(uint*)(buf + 140);
         st.Size = *(long*)(buf + 40);
         var sec = *(long*)(buf + 112);
         var nsec = *(uint*)(buf + 120);
@@ -501,6 +697,33 @@ internal static unsafe class NativeFs
     [DllImport("libc.so.6", EntryPoint = "renameat2", SetLastError = true)]
     private static extern int renameat2(int olddirfd, byte* oldpath, int newdirfd, byte* newpath, uint flags);
 
+
+    [DllImport("libc.so.6", EntryPoint = "openat", SetLastError = true)]
+    private static extern int openat(int dirfd, byte* path, int flags, int mode);
+
+    [DllImport("libc.so.6", EntryPoint = "mkdirat", SetLastError = true)]
+    private static extern int mkdirat(int dirfd, byte* path, int mode);
+
+    [DllImport("libc.so.6", EntryPoint = "renameat", SetLastError = true)]
+    private static extern int renameat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath);
+
+    [DllImport("libc.so.6", EntryPoint = "linkat", SetLastError = true)]
+    private static extern int linkat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath, int flags);
+
+    [DllImport("libc.so.6", EntryPoint = "unlinkat", SetLastError = true)]
+    private static extern int unlinkat(int dirfd, byte* path, int flags);
+
+    [DllImport("libc.so.6", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int unix_open(byte* path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int unix_fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close")]
+    private static extern int unix_close(int fd);
 
     [DllImport("libc.so.6", EntryPoint = "copy_file_range", SetLastError = true)]
     private static extern long copy_file_range(int fdIn, long* offIn, int fdOut, long* offOut, UIntPtr len, uint flags);

@@ -11,7 +11,7 @@ namespace SyncEngine.Core.Tests.Support;
 /// A decorator over a real <see cref="IStorageProvider"/> (normally <see cref="LocalStorageProvider"/>) that counts
 /// content reads, tracks how many writes and moves run at once, and can inject failures or block an operation.
 /// </summary>
-public sealed class HookedProvider : IStorageProvider
+public sealed class HookedProvider : IStorageProvider, IDurableStorage
 {
     private readonly IStorageProvider _inner;
     private int _writesInFlight;
@@ -145,6 +145,8 @@ public sealed class HookedProvider : IStorageProvider
     }
 
     public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+
+    public void FlushCompletedWrites() => (_inner as IDurableStorage)?.FlushCompletedWrites();
 
     public void Dispose() => _inner.Dispose();
 

@@ -25,6 +25,8 @@ public enum FaultOp
     Delete,
     ComputeHash,
     RemoveEmptyParents,
+    /// <summary>The folder syncs made before journal lines are written (path "").</summary>
+    FlushCompletedWrites,
 }
 
 /// <summary>
@@ -97,7 +99,7 @@ public static class Faults
 /// entries (<see cref="ExtraEntries"/>), hides entries, overrides capabilities, and logs every call.
 /// Copies go through streams (the local fast path is switched off) so read and write faults apply.
 /// </summary>
-public sealed class FaultyStorageProvider : IStorageProvider
+public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage
 {
     private readonly IStorageProvider _inner;
 
@@ -238,6 +240,12 @@ public sealed class FaultyStorageProvider : IStorageProvider
     public string? TryGetLocalPath(string path) => LocalFastPath ? _inner.TryGetLocalPath(path) : null;
 
     public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+
+    public void FlushCompletedWrites()
+    {
+        Apply(FaultOp.FlushCompletedWrites, "");
+        (_inner as IDurableStorage)?.FlushCompletedWrites();
+    }
 
     public void Dispose() => _inner.Dispose();
 
