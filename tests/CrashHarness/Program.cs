@@ -13,7 +13,8 @@ namespace SyncEngine.CrashHarness;
 /// moments, runs to completion, and checks that the sides converge to one clean run's result, that no file content
 /// is lost, and that nothing outside the roots and the state folder is written.
 /// <code>
-/// dotnet run --project tests/CrashHarness -c Release -- --kills 20        # short (CI)
+/// dotnet run --project tests/CrashHarness -c Release -- --ci              # CI: the fixed seeds, then a short random part
+/// dotnet run --project tests/CrashHarness -c Release -- --kills 20        # short, random
 /// dotnet run --project tests/CrashHarness -c Release -- --long            # soak: at least 500 kills
 /// dotnet run --project tests/CrashHarness -c Release -- --replay SEED --mode two-way ...   # one scenario again
 /// </code>
@@ -42,8 +43,27 @@ public static class Program
         }
     }
 
+    /// <summary>
+    /// The scenarios CI always runs, so a red CI is reproducible: one per mode and conflict strategy, a first sync,
+    /// a state-save kill, and every scenario that once failed in CI (with the seed CI printed).
+    /// </summary>
+    internal static readonly ScenarioSpec[] CiSeeds =
+    {
+        // CI 2026-12 (random seed 282945): a killed keep-both resolution left its conflict copy and never converged.
+        new(1097653380, SyncMode.TwoWay, 1200, false, false, ConflictResolution.KeepBoth, 4),
+        new(20261202, SyncMode.TwoWay, 800, true, false, ConflictResolution.NewestWins, 3),
+        new(1402, SyncMode.TwoWay, 800, false, false, ConflictResolution.SourceWins, 3),
+        new(1403, SyncMode.TwoWay, 800, false, false, ConflictResolution.DestinationWins, 3),
+        new(2001, SyncMode.SourceToDestination, 800, false, false, ConflictResolution.NewestWins, 3),
+        new(3001, SyncMode.SourceBackup, 800, true, false, ConflictResolution.NewestWins, 2),
+        new(4001, SyncMode.DestinationToSource, 800, false, false, ConflictResolution.NewestWins, 3),
+        new(5001, SyncMode.DestinationBackup, 800, false, false, ConflictResolution.NewestWins, 2),
+        new(6001, SyncMode.TwoWay, 1500, false, true, ConflictResolution.KeepBoth, 3),
+    };
+
     private const string Usage =
-        "usage: CrashHarness [--kills N] [--long] [--seed S] [--files F] [--state-files F] [--modes all|tw,std,sb,dts,db] [--max-file-mib M]\n" +
+        "usage: CrashHarness --ci [--kills N] [--seed S]   (the fixed CI seeds, then N kills (default 6) of random scenarios from seed S)\n" +
+        "       CrashHarness [--kills N] [--long] [--seed S] [--files F] [--state-files F] [--modes all|tw,std,sb,dts,db] [--max-file-mib M]\n" +
         "                    [--kills-per-scenario K] [--state-every N] [--scratch DIR] [--keep] [--verbose] [--report FILE]\n" +
         "       CrashHarness --replay SEED --mode M --files F --initial true|false --kind run|state --conflict C --kills-per-scenario K";
 
@@ -87,10 +107,11 @@ public static class Program
     private static int Drive(Dictionary<string, string> a)
     {
         var longMode = a.ContainsKey("long");
-        var targetKills = Int(a, "kills", longMode ? 500 : 20);
+        var ci = a.ContainsKey("ci");
+        var targetKills = Int(a, "kills", longMode ? 500 : ci ? 6 : 20);
         var seed = Int(a, "seed", Environment.TickCount & 0x7fffffff);
-        var files = Int(a, "files", longMode ? 3000 : 1200);
-        var stateFiles = Int(a, "state-files", longMode ? 12000 : 4000);
+        var files = Int(a, "files", longMode ? 3000 : ci ? 600 : 1200);
+        var stateFiles = Int(a, "state-files", longMode ? 12000 : ci ? 2000 : 4000);
         var perScenario = Int(a, "kills-per-scenario", 4);
         var stateEvery = Int(a, "state-every", 4);
         var keep = a.ContainsKey("keep");
@@ -118,26 +139,40 @@ public static class Program
                 perScenario));
             targetKills = 0;
         }
+        else if (ci)
+        {
+            specs.AddRange(CiSeeds);
+        }
+
+        var replaying = specs.Count > 0 && !ci;
+        var fixedCount = ci ? specs.Count : 0;
 
         Directory.CreateDirectory(scratch);
         Console.WriteLine($"crash-harness: seed {seed}, target {targetKills} kills, {files} files per scenario ({stateFiles} for state kills), modes {string.Join(",", modes)}, scratch {scratch}");
-        Console.WriteLine($"  replay the whole run: dotnet run --project tests/CrashHarness -c Release -- --seed {seed} --kills {targetKills} --files {files} --state-files {stateFiles} --kills-per-scenario {perScenario} --state-every {stateEvery}{cap}{(a.TryGetValue("modes", out var mm) ? " --modes " + mm : "")}");
+        if (ci)
+        {
+            Console.WriteLine($"  CI: {fixedCount} fixed scenarios (each prints its replay line if it fails), then random scenarios until {targetKills} kills from seed {seed}");
+        }
+
+        Console.WriteLine($"  replay the {(ci ? "random part" : "whole run")}: dotnet run --project tests/CrashHarness -c Release -- --seed {seed} --kills {targetKills} --files {files} --state-files {stateFiles} --kills-per-scenario {perScenario} --state-every {stateEvery}{cap}{(a.TryGetValue("modes", out var mm) ? " --modes " + mm : "")}");
         var master = new Random(seed);
         var totals = new ScenarioResult();
+        var randomKills = 0;
         int scenarios = 0, failed = 0;
         var clock = Stopwatch.StartNew();
         var failures = new List<string>();
-        for (var i = 0; specs.Count > 0 ? i < specs.Count : totals.KillsLanded < targetKills && i < 20 + (4 * targetKills); i++)
+        for (var i = 0; replaying ? i < specs.Count : i < fixedCount || (randomKills < targetKills && i - fixedCount < 20 + (4 * targetKills)); i++)
         {
             ScenarioSpec spec;
-            if (specs.Count > 0)
+            if (i < specs.Count)
             {
                 spec = specs[i];
             }
             else
             {
-                var stateKill = stateEvery > 0 && i % stateEvery == stateEvery - 1;
-                var mode = modes[i % modes.Length];
+                var n = i - fixedCount;
+                var stateKill = stateEvery > 0 && n % stateEvery == stateEvery - 1;
+                var mode = modes[n % modes.Length];
                 var conflicts = new[] { ConflictResolution.NewestWins, ConflictResolution.KeepBoth, ConflictResolution.SourceWins, ConflictResolution.DestinationWins };
                 spec = new ScenarioSpec(
                     master.Next(1, int.MaxValue),
@@ -164,6 +199,11 @@ public static class Program
             }
 
             scenarios++;
+            if (i >= fixedCount)
+            {
+                randomKills += r.KillsLanded;
+            }
+
             totals.KillsLanded += r.KillsLanded;
             totals.KillsBeforeExecution += r.KillsBeforeExecution;
             totals.KillsDuringExecution += r.KillsDuringExecution;
@@ -188,7 +228,7 @@ public static class Program
                 TryDelete(scenario.Folder);
             }
 
-            if (specs.Count == 0 && failed > 0 && !a.ContainsKey("go-on"))
+            if (!replaying && failed > 0 && !a.ContainsKey("go-on"))
             {
                 break;
             }
@@ -229,9 +269,9 @@ public static class Program
             }));
         }
 
-        if (failed == 0 && totals.KillsLanded < targetKills)
+        if (failed == 0 && (ci ? randomKills : totals.KillsLanded) < targetKills)
         {
-            Console.WriteLine($"crash-harness: only {totals.KillsLanded} kills landed (wanted {targetKills})");
+            Console.WriteLine($"crash-harness: only {(ci ? randomKills : totals.KillsLanded)} kills landed (wanted {targetKills})");
             return 1;
         }
 

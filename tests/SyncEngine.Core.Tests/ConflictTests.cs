@@ -151,6 +151,74 @@ public class ConflictTests
         NoVisibleActions(t.Plan(pair));
     }
 
+    /// <summary>
+    /// Issue 9 case 19 (crash harness seed 282945): a keep-both resolution killed after the losing version was kept
+    /// under its conflict name (hard link or copy on the loser's side) and before the winner was copied. The next run
+    /// plans the same conflict with the same conflict name, which now exists: it must resume (the kept copy is the
+    /// loser itself) and converge, whichever of "carry the copy" and "upload the new file" runs first.
+    /// </summary>
+    [Theory]
+    [InlineData(60, true)]
+    [InlineData(60, false)]
+    [InlineData(-60, true)]
+    [InlineData(-60, false)]
+    public void KeepBoth_killed_after_keeping_the_loser_resumes_and_converges(int destinationLaterBySeconds, bool hardLink)
+    {
+        using var t = new TestPair();
+        const string file = "docs/f.txt";
+        var pair = Conflicted(t, ConflictResolution.KeepBoth, TimeSpan.FromSeconds(destinationLaterBySeconds), file);
+        var destinationNewer = destinationLaterBySeconds > 0;
+        var loserSide = destinationNewer ? SyncSide.Source : SyncSide.Destination;
+        var loserTime = Mtime(t, loserSide, file);
+        var copy = ConflictName("docs/f", ".txt", destinationNewer ? "source" : "destination", loserTime);
+
+        // What the killed run left: the loser kept under the conflict name on its own side, nothing else.
+        if (hardLink)
+        {
+            Assert.True(SyncEngine.NativeFs.TryHardLink(Full(t, loserSide, file), Full(t, loserSide, copy)) || OperatingSystem.IsWindows());
+        }
+
+        if (!System.IO.File.Exists(Full(t, loserSide, copy)))
+        {
+            System.IO.File.Copy(Full(t, loserSide, file), Full(t, loserSide, copy));
+            SetMtime(t, loserSide, copy, loserTime);
+        }
+
+        var run = Run(pair);
+
+        Assert.Equal(0, run.Summary.Failed);
+        Assert.Equal(0, run.Summary.Stale);
+        var winner = destinationNewer ? DestinationEdit : SourceEdit;
+        var loser = destinationNewer ? SourceEdit : DestinationEdit;
+        var expected = Tree((file, winner), (copy, loser), ("keep.txt", "keep"));
+        Assert.Equal(expected, t.Tree(SyncSide.Source));
+        Assert.Equal(expected, t.Tree(SyncSide.Destination));
+        NoVisibleActions(t.Plan(pair));
+    }
+
+    /// <summary>A user file that happens to have the conflict name is never overwritten: the loser is kept under another name.</summary>
+    [Fact]
+    public void KeepBoth_when_the_conflict_name_is_taken_by_another_file_keeps_the_loser_under_another_name()
+    {
+        using var t = new TestPair();
+        const string file = "docs/f.txt";
+        var pair = Conflicted(t, ConflictResolution.KeepBoth, TimeSpan.FromSeconds(60), file);
+        var loserTime = Mtime(t, SyncSide.Source, file);
+        var copy = ConflictName("docs/f", ".txt", "source", loserTime);
+        t.Write(SyncSide.Source, copy, "a user's own file", T0);
+
+        var run = Run(pair);
+
+        Assert.Equal(0, run.Summary.Failed);
+        var source = t.Tree(SyncSide.Source);
+        Assert.Equal(source, t.Tree(SyncSide.Destination));
+        Assert.Equal(DestinationEdit, source[file]);
+        Assert.Equal("a user's own file", source[copy]);
+        Assert.Contains(SourceEdit, source.Values);
+        Assert.Equal(4, source.Count);
+        NoVisibleActions(t.Plan(pair));
+    }
+
     [Fact]
     public void KeepBoth_with_equal_times_loses_nothing()
     {

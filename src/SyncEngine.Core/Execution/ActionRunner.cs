@@ -109,7 +109,7 @@ internal static class ActionRunner
                 if (a.ConflictCopyPath is not null)
                 {
                     // Keep both: the losing version stays beside the winner under the conflict name.
-                    to.PreserveCopy(targetPath, a.ConflictCopyPath);
+                    KeepLoser(to, targetPath, current, a.ConflictCopyPath, toName, x.Token);
                 }
                 else if (s.Pair.UseTrash)
                 {
@@ -152,9 +152,22 @@ internal static class ActionRunner
             var keptOnLoser = to.Stat(a.ConflictCopyPath) ?? throw new IOException($"The conflict copy '{a.ConflictCopyPath}' vanished.");
             StorageEntry copied;
             string? loserHash;
-            using (var input = to.OpenRead(a.ConflictCopyPath))
-            using (var staged = from.BeginWrite(a.ConflictCopyPath))
+            var already = from.Stat(a.ConflictCopyPath);
+            if (already is not null)
             {
+                // Carried by an interrupted earlier run of this resolution: only the same content counts as carried.
+                loserHash = to.ComputeHash(a.ConflictCopyPath, x.Token);
+                if (already.Size != keptOnLoser.Size || !string.Equals(from.ComputeHash(a.ConflictCopyPath, x.Token), loserHash, StringComparison.Ordinal))
+                {
+                    throw new StaleException($"'{a.ConflictCopyPath}' on the {fromName} holds another file than the kept version; the conflict copy is planned again on the next run");
+                }
+
+                copied = already;
+            }
+            else
+            {
+                using var input = to.OpenRead(a.ConflictCopyPath);
+                using var staged = from.BeginWrite(a.ConflictCopyPath);
                 var (n, h) = CopyContent(x, a, input, a.ConflictCopyPath, staged, keptOnLoser.Size);
                 bytes += n;
                 loserHash = h ?? existing.Hash;
@@ -167,6 +180,28 @@ internal static class ActionRunner
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// Keeps the losing version of a keep-both resolution under its conflict name. The name can already hold it: an
+    /// earlier run of this resolution kept it (by hard link or copy) and was interrupted before the winner was copied.
+    /// Such a copy is used when it is the same file or holds the same content; anything else there is never touched.
+    /// </summary>
+    private static void KeepLoser(IStorageProvider side, string path, StorageEntry loser, string copyPath, string sideName, System.Threading.CancellationToken token)
+    {
+        var kept = side.Stat(copyPath);
+        if (kept is null)
+        {
+            side.PreserveCopy(path, copyPath);
+            return;
+        }
+
+        var sameFile = kept.FileId != 0 && kept.FileId == loser.FileId;
+        if (!sameFile && (kept.Size != loser.Size
+                          || !string.Equals(side.ComputeHash(copyPath, token), side.ComputeHash(path, token), StringComparison.Ordinal)))
+        {
+            throw new StaleException($"'{copyPath}' on the {sideName} already holds another file; the losing version of '{path}' is kept under another name on the next run");
+        }
     }
 
     /// <summary>Files up to this size are copied through a loop that hashes as it copies, so the state learns their content hash for free.</summary>

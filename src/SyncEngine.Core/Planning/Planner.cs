@@ -95,6 +95,7 @@ internal sealed class Planner
             }
         }
 
+        ConflictCopies.Settle(actions, s, d, _state);
         PairRenames(actions, SyncSide.Destination);
         PairRenames(actions, SyncSide.Source);
         actions.Sort(CompareForExecution);
