@@ -8,6 +8,8 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 
+using SyncEngine.TestSupport;
+
 namespace SyncEngine.Cli.Tests;
 
 /// <summary>What one run of the CLI produced.</summary>
@@ -26,11 +28,8 @@ public sealed record CliResult(int ExitCode, string Out, string Err)
 /// A source, a destination and a state folder under a fresh temporary folder, plus ways to run the CLI on them:
 /// in-process through <c>CliApp.Run</c>, or as a child process (<c>dotnet syncengine.dll</c>).
 /// </summary>
-public sealed class CliHarness : IDisposable
+public sealed class CliHarness : TempSyncFolders
 {
-    private static readonly DateTime BaseTime = new(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc);
-    private int _tick;
-
     static CliHarness()
     {
         // Belt and braces: no test may touch the real per-user state folder, even one that forgets --state-dir.
@@ -38,52 +37,12 @@ public sealed class CliHarness : IDisposable
     }
 
     public CliHarness()
+        : base("se-cli-", new DateTime(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc))
     {
-        Root = Path.Combine(Path.GetTempPath(), "se-cli-" + Guid.NewGuid().ToString("N").Substring(0, 10));
-        Source = Path.Combine(Root, "src");
-        Destination = Path.Combine(Root, "dst");
-        StateDir = Path.Combine(Root, "state");
-        Directory.CreateDirectory(Source);
-        Directory.CreateDirectory(Destination);
     }
-
-    public string Root { get; }
-
-    public string Source { get; }
-
-    public string Destination { get; }
-
-    public string StateDir { get; }
 
     /// <summary>The built CLI, copied next to the test assembly by the project reference.</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "syncengine.dll");
-
-    public string SideRoot(SyncSide side) => side == SyncSide.Source ? Source : Destination;
-
-    public string FullPath(SyncSide side, string relative) => Path.Combine(SideRoot(side), relative.Replace('/', Path.DirectorySeparatorChar));
-
-    /// <summary>Writes a file with a distinct, increasing modification time (minutes apart, so ±2 s never blurs them).</summary>
-    public void Write(SyncSide side, string relative, string content, DateTime? mtime = null)
-    {
-        var path = FullPath(side, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-        File.SetLastWriteTimeUtc(path, mtime ?? BaseTime.AddMinutes(Interlocked.Increment(ref _tick)));
-    }
-
-    public void Delete(SyncSide side, string relative) => File.Delete(FullPath(side, relative));
-
-    public void Rename(SyncSide side, string from, string to)
-    {
-        var target = FullPath(side, to);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(FullPath(side, from), target);
-    }
-
-    public string? Read(SyncSide side, string relative) => File.Exists(FullPath(side, relative)) ? File.ReadAllText(FullPath(side, relative)) : null;
-
-    /// <summary>Every file of a side (relative '/' path → content), the engine's own folder excluded.</summary>
-    public SortedDictionary<string, string> Tree(SyncSide side) => Files(SideRoot(side), skipEngineFolder: true);
 
     /// <summary>
     /// A fingerprint of everything under the test root (both sides, their engine folders and the state folder):
@@ -115,15 +74,6 @@ public sealed class CliHarness : IDisposable
         }
 
         return sb.ToString();
-    }
-
-    /// <summary>Files in a side's trash (relative to the trash run folder's parent).</summary>
-    public List<string> TrashFiles(SyncSide side)
-    {
-        var trash = Path.Combine(SideRoot(side), ".syncengine", "trash");
-        return Directory.Exists(trash)
-            ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(trash, f).Replace('\\', '/')).ToList()
-            : new List<string>();
     }
 
     /// <summary>Runs the CLI in-process with <c>CliApp.Run(args, stdout, stderr)</c>.</summary>
@@ -226,41 +176,5 @@ public sealed class CliHarness : IDisposable
         }
 
         return condition();
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static SortedDictionary<string, string> Files(string root, bool skipEngineFolder)
-    {
-        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        if (!Directory.Exists(root))
-        {
-            return result;
-        }
-
-        foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-        {
-            var rel = Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/');
-            if (skipEngineFolder && rel.StartsWith(".syncengine/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            result[rel] = File.ReadAllText(f);
-        }
-
-        return result;
     }
 }

@@ -519,18 +519,23 @@ public class FaultTests
         var pair = Sandbox.With(t.Pair(), transferLimit: 2);
         var src = Faulty(t.Source);
         var dst = Faulty(t.Destination);
-        src.Rules.Add(new FaultRule { Op = FaultOp.OpenRead, Delay = TimeSpan.FromMilliseconds(15) });
-        dst.Rules.Add(new FaultRule { Op = FaultOp.OpenRead, Delay = TimeSpan.FromMilliseconds(15) });
         using var controller = new SyncController();
-        var completed = 0;
+        var opened = 0;
 
-        var run = Sandbox.Run(pair, src, dst, controller: controller, onEvent: e =>
+        // Cancelled from the providers (the 10th copy's read), not from FileComplete: a completion is reported only
+        // once its journal line is written, in batches, so it may come after every copy has run.
+        void CountRead(string path)
         {
-            if (e.Type == SyncEventType.FileComplete && Interlocked.Increment(ref completed) == 10)
+            if (Interlocked.Increment(ref opened) == 10)
             {
                 controller.Cancel();
             }
-        });
+        }
+
+        src.Rules.Add(new FaultRule { Op = FaultOp.OpenRead, Delay = TimeSpan.FromMilliseconds(15), Before = CountRead });
+        dst.Rules.Add(new FaultRule { Op = FaultOp.OpenRead, Delay = TimeSpan.FromMilliseconds(15), Before = CountRead });
+
+        var run = Sandbox.Run(pair, src, dst, controller: controller);
 
         Assert.True(run.Summary.Cancelled);
         Assert.True(run.Summary.Succeeded < 80, "the cancel came too late to test anything");

@@ -166,15 +166,26 @@ public class HostileFilesystemTests
             .Select(p => Path.GetRelativePath(movedAway, p) + "=" + (File.Exists(p) ? File.ReadAllText(p) : "<dir>"))
             .OrderBy(p => p, StringComparer.Ordinal).ToArray();
 
-        var run = Sandbox.Run(pair, onEvent: e =>
+        // The swap is made from the destination provider, just before its second changing operation (so after the
+        // first action's last step), not from FileComplete: completions are reported once journaled, in batches.
+        var dst = new FaultyStorageProvider(new LocalStorageProvider(t.Destination));
+        var changes = 0;
+        void SwapOnSecond(string path)
         {
-            if (e.Type == SyncEventType.FileComplete && System.Threading.Interlocked.Exchange(ref swapped, 1) == 0)
+            if (System.Threading.Interlocked.Increment(ref changes) == 2 && System.Threading.Interlocked.Exchange(ref swapped, 1) == 0)
             {
                 Directory.Move(t.Full(SyncSide.Destination, "sub"), movedAway);
                 Directory.CreateSymbolicLink(t.Full(SyncSide.Destination, "sub"), movedAway);
                 snapshot = Listing();
             }
-        });
+        }
+
+        foreach (var op in new[] { FaultOp.BeginWrite, FaultOp.Move, FaultOp.PreserveCopy, FaultOp.Delete })
+        {
+            dst.Rules.Add(new FaultRule { Op = op, Before = SwapOnSecond });
+        }
+
+        var run = Sandbox.Run(pair, destination: dst);
 
         Assert.Equal(1, swapped);
         Assert.NotNull(snapshot);

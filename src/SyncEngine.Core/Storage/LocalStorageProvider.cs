@@ -339,8 +339,13 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
     }
 
     /// <summary>The folder of <paramref name="relative"/>, opened without following any link below the root (Linux).</summary>
-    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenParent(string relative, bool create) =>
-        NoFollowFolders.Open(_root, PathRules.Parent(relative), relative, create, created => MarkDirty(PathRules.Parent(created), first: false));
+    private Microsoft.Win32.SafeHandles.SafeFileHandle OpenParent(string relative, bool create)
+    {
+        // Every descriptor-relative operation starts here: a path that would leave the root ("..", absolute, NUL)
+        // is refused before any folder is opened, as Full() refuses it on the path-based branch.
+        PathRules.EnsureRelative(relative);
+        return NoFollowFolders.Open(_root, PathRules.Parent(relative), relative, create, created => MarkDirty(PathRules.Parent(created), first: false));
+    }
 
     /// <summary>Notes that names in a folder changed, so the next <see cref="FlushCompletedWrites"/> syncs it.</summary>
     private void MarkDirty(string folder, bool first) => (first ? _dirtyFirst : _dirty).TryAdd(folder, 0);

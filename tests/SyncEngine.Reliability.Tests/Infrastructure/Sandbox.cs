@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Threading;
 using SyncEngine.Control;
 using SyncEngine.Storage;
+using SyncEngine.TestSupport;
 
 namespace SyncEngine.Reliability.Tests.Infrastructure;
 
@@ -21,86 +22,19 @@ public sealed record RunOutcome(SyncSummary Summary, List<SyncResult> Results, S
 /// A source, a destination and a state folder under a fresh temporary folder, plus a canary file beside them:
 /// tests check the engine wrote nothing outside these.
 /// </summary>
-public sealed class Sandbox : IDisposable
+public sealed class Sandbox : TempSyncFolders
 {
-    private static readonly DateTime BaseTime = new(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc);
-    private int _tick;
-
     public Sandbox(string? under = null)
+        : base("se-rel-", new DateTime(2024, 3, 1, 8, 0, 0, DateTimeKind.Utc), under)
     {
-        Root = Path.Combine(under ?? Path.GetTempPath(), "se-rel-" + Guid.NewGuid().ToString("N").Substring(0, 10));
-        Source = Path.Combine(Root, "src");
-        Destination = Path.Combine(Root, "dst");
-        StateDir = Path.Combine(Root, "state");
-        Directory.CreateDirectory(Source);
-        Directory.CreateDirectory(Destination);
         File.WriteAllText(Path.Combine(Root, "canary.txt"), "outside the roots");
     }
 
-    public string Root { get; }
-
-    public string Source { get; }
-
-    public string Destination { get; }
-
-    public string StateDir { get; }
-
-    public string SideRoot(SyncSide side) => side == SyncSide.Source ? Source : Destination;
-
-    public string Full(SyncSide side, string relative) => Path.Combine(SideRoot(side), relative.Replace('/', Path.DirectorySeparatorChar));
-
-    public DateTime NextTime() => BaseTime.AddMinutes(Interlocked.Increment(ref _tick));
-
-    public void Write(SyncSide side, string relative, string content, DateTime? mtime = null) =>
-        WriteBytes(side, relative, System.Text.Encoding.UTF8.GetBytes(content), mtime);
-
-    public void WriteBytes(SyncSide side, string relative, byte[] content, DateTime? mtime = null)
-    {
-        var path = Full(side, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, content);
-        File.SetLastWriteTimeUtc(path, mtime ?? NextTime());
-    }
-
-    public string? Read(SyncSide side, string relative)
-    {
-        var path = Full(side, relative);
-        return File.Exists(path) ? File.ReadAllText(path) : null;
-    }
-
-    public bool Exists(SyncSide side, string relative) => File.Exists(Full(side, relative));
-
-    public void Delete(SyncSide side, string relative) => File.Delete(Full(side, relative));
-
-    /// <summary>Every file of a side (relative '/' path → content), the engine's own folder excluded.</summary>
-    public SortedDictionary<string, string> Tree(SyncSide side)
-    {
-        var root = SideRoot(side);
-        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-        {
-            var rel = Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/');
-            if (rel.StartsWith(".syncengine/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            result[rel] = File.ReadAllText(f);
-        }
-
-        return result;
-    }
+    public string Full(SyncSide side, string relative) => FullPath(side, relative);
 
     /// <summary>Leftover temporary files anywhere under a side.</summary>
     public List<string> TempLeftovers(SyncSide side) =>
         Directory.EnumerateFiles(SideRoot(side), PathRules.TempPrefix + "*", SearchOption.AllDirectories).ToList();
-
-    /// <summary>Contents of every file in a side's trash.</summary>
-    public List<string> TrashContents(SyncSide side)
-    {
-        var trash = Path.Combine(SideRoot(side), ".syncengine", "trash");
-        return Directory.Exists(trash) ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories).Select(File.ReadAllText).ToList() : new List<string>();
-    }
 
     /// <summary>Every content (SHA-256) on both sides and in both trashes.</summary>
     public HashSet<string> AllContentHashes()
@@ -191,19 +125,5 @@ public sealed class Sandbox : IDisposable
     {
         using var session = SyncSession.Open(pair, source ?? new LocalStorageProvider(pair.Source), destination ?? new LocalStorageProvider(pair.Destination));
         return session.Plan();
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -5,7 +5,7 @@ using System.IO;
 using System.Threading;
 using SyncEngine.Storage;
 
-namespace SyncEngine.Core.Tests.Support;
+namespace SyncEngine.TestSupport;
 
 /// <summary>
 /// A decorator over a real <see cref="IStorageProvider"/> (normally <see cref="LocalStorageProvider"/>) that counts

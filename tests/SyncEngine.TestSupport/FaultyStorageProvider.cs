@@ -6,7 +6,7 @@ using System.Linq;
 using System.Threading;
 using SyncEngine.Storage;
 
-namespace SyncEngine.Reliability.Tests.Infrastructure;
+namespace SyncEngine.TestSupport;
 
 /// <summary>The operations of a storage provider that a <see cref="FaultRule"/> can target.</summary>
 public enum FaultOp

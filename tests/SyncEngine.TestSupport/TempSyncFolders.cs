@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+
+namespace SyncEngine.TestSupport;
+
+/// <summary>
+/// A source, a destination and a state folder under a fresh temporary folder, with the ways every test project
+/// shapes and reads them. Each test project derives its own pair from it (how it runs the engine differs: Core
+/// directly, the CLI in-process or as a child, the PowerShell adapters, decorated providers).
+/// </summary>
+public abstract class TempSyncFolders : IDisposable
+{
+    private readonly DateTime _baseTime;
+    private int _tick;
+
+    /// <param name="prefix">The temporary folder's name prefix (which test project made it, when one is left over).</param>
+    /// <param name="baseTime">The first of the distinct modification times <see cref="NextTime"/> hands out.</param>
+    protected TempSyncFolders(string prefix, DateTime baseTime, string? under = null)
+    {
+        _baseTime = baseTime;
+        Root = Path.Combine(under ?? Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N").Substring(0, 10));
+        Source = Path.Combine(Root, "src");
+        Destination = Path.Combine(Root, "dst");
+        StateDir = Path.Combine(Root, "state");
+        Directory.CreateDirectory(Source);
+        Directory.CreateDirectory(Destination);
+    }
+
+    public string Root { get; }
+
+    public string Source { get; }
+
+    public string Destination { get; }
+
+    public string StateDir { get; }
+
+    public string SideRoot(SyncSide side) => side == SyncSide.Source ? Source : Destination;
+
+    public string FullPath(SyncSide side, string relative) => Path.Combine(SideRoot(side), relative.Replace('/', Path.DirectorySeparatorChar));
+
+    /// <summary>A new modification time, a minute after the last one handed out (so a ±2 s window never blurs two).</summary>
+    public DateTime NextTime() => _baseTime.AddMinutes(Interlocked.Increment(ref _tick));
+
+    /// <summary>Writes a file (its folders made as needed) with <paramref name="mtime"/> or the next distinct time.</summary>
+    public void Write(SyncSide side, string relative, string content, DateTime? mtime = null) =>
+        WriteBytes(side, relative, System.Text.Encoding.UTF8.GetBytes(content), mtime);
+
+    public void WriteBytes(SyncSide side, string relative, byte[] content, DateTime? mtime = null)
+    {
+        var path = FullPath(side, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+        File.SetLastWriteTimeUtc(path, mtime ?? NextTime());
+    }
+
+    /// <summary>The same content at the same time on both sides.</summary>
+    public void WriteBoth(string relative, string content)
+    {
+        var t = NextTime();
+        Write(SyncSide.Source, relative, content, t);
+        Write(SyncSide.Destination, relative, content, t);
+    }
+
+    public bool Exists(SyncSide side, string relative) => File.Exists(FullPath(side, relative));
+
+    public void Delete(SyncSide side, string relative) => File.Delete(FullPath(side, relative));
+
+    public void Rename(SyncSide side, string from, string to)
+    {
+        var target = FullPath(side, to);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(FullPath(side, from), target);
+    }
+
+    public string? Read(SyncSide side, string relative)
+    {
+        var path = FullPath(side, relative);
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    /// <summary>Every file of a side (relative '/' path → content), the engine's own folder excluded.</summary>
+    public SortedDictionary<string, string> Tree(SyncSide side)
+    {
+        var root = SideRoot(side);
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (!Directory.Exists(root))
+        {
+            return result;
+        }
+
+        foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/');
+            if (!rel.StartsWith(".syncengine/", StringComparison.Ordinal))
+            {
+                result[rel] = File.ReadAllText(f);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A side's trash folder.</summary>
+    public string TrashFolder(SyncSide side) => Path.Combine(SideRoot(side), ".syncengine", "trash");
+
+    /// <summary>Contents of every file in a side's trash.</summary>
+    public List<string> TrashContents(SyncSide side)
+    {
+        var trash = TrashFolder(side);
+        return Directory.Exists(trash) ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories).Select(File.ReadAllText).ToList() : new List<string>();
+    }
+
+    /// <summary>Files in a side's trash, relative ('/') to the trash folder.</summary>
+    public List<string> TrashFiles(SyncSide side)
+    {
+        var trash = TrashFolder(side);
+        return Directory.Exists(trash)
+            ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(trash, f).Replace('\\', '/')).ToList()
+            : new List<string>();
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
