@@ -69,7 +69,7 @@ param(
     [string[]] $TestPowerShell,
     [switch] $SkipUnitTests,
     [switch] $SkipCrashHarness,
-    [string[]] $CrashHarnessArguments = @('--kills', '20')
+    [string[]] $CrashHarnessArguments = @('--ci')
 )
 
 Set-StrictMode -Version Latest
