@@ -132,6 +132,7 @@ Describe 'Get-SyncPlan' {
         It 'treats a handler that returns nothing as Skip' {
             $plan = @(Get-SyncPlan -Pair $pair -ConflictHandler { })
             $plan[0].Action | Should -Be 'Conflict'
+            $plan[0].IsConflict | Should -BeTrue
         }
     }
 

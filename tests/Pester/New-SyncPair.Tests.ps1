@@ -160,6 +160,39 @@ Describe 'New-SyncPair' {
         $status.State | Should -Be 'Idle'
     }
 
+    It 'keeps two names given to the same folders apart' {
+        $first = 'First-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $second = 'Second-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        New-SyncPair -Source $folders.Source -Destination $folders.Destination -Name $first | Out-Null
+        New-SyncPair -Source $folders.Source -Destination $folders.Destination -Name $second | Out-Null
+
+        (Get-SyncStatus -Name $second).PairName | Should -Be $second
+        (Get-SyncStatus -Name $first).PairName | Should -Be $first
+    }
+
+    It 'completes <Line> with <Expected> in a real session' -TestCases @(
+        @{ Line = 'New-SyncPair -Mode mi'; Expected = 'mirror' }
+        @{ Line = 'New-SyncPair -Mode sou'; Expected = 'SourceToDestination' }
+        @{ Line = 'Get-SyncPlan -CompareMode sizeo'; Expected = 'SizeOnly' }
+        @{ Line = 'Invoke-Sync -ConflictResolution keep'; Expected = 'KeepBoth' }
+        @{ Line = 'New-SyncPair -InitialSyncPreference me'; Expected = 'Merge' }
+    ) {
+        param($Line, $Expected)
+        $matches = (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches
+        @($matches | ForEach-Object CompletionText) | Should -Contain $Expected
+    }
+
+    It 'still binds the values and aliases it completes' {
+        $pair = New-SyncPair -Source $folders.Source -Destination $folders.Destination -Mode mirror -CompareMode size-only `
+            -ConflictResolution keepboth -InitialSyncPreference ([SyncEngine.InitialSyncPreference]::SourceWins)
+        $pair.Mode | Should -Be ([SyncEngine.SyncMode]::SourceToDestination)
+        $pair.CompareMode | Should -Be ([SyncEngine.CompareMode]::SizeOnly)
+        $pair.ConflictResolution | Should -Be ([SyncEngine.ConflictResolution]::KeepBoth)
+        $pair.InitialSyncPreference | Should -Be ([SyncEngine.InitialSyncPreference]::SourceWins)
+        { New-SyncPair -Source $folders.Source -Destination $folders.Destination -Mode sideways } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,SyncEngine.PowerShell.Commands.NewSyncPairCommand'
+    }
+
     It 'shows the pair in table and list views' {
         $pair = New-SyncPair -Source $folders.Source -Destination $folders.Destination -Name 'ViewPair'
         ($pair | Format-Table | Out-String) | Should -BeLike '*ViewPair*TwoWay*'

@@ -204,15 +204,12 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal(_h.Tree(SyncSide.Source), _h.Tree(SyncSide.Destination));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("INT", 130, "Cancelling")]
     [InlineData("TERM", 143, "Terminating")]
     public void Signal_StopsCleanly_SavesTheState(string signal, int expectedExit, string message)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // POSIX signals; Ctrl+C on Windows takes the same CancelKeyPress path.
-        }
+        Skip.If(OperatingSystem.IsWindows(), "POSIX signals; Ctrl+C on Windows takes the same CancelKeyPress path");
 
         using var p = StartBlockedSync();
         var error = p.StandardError.ReadToEndAsync();

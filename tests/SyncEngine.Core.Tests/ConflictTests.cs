@@ -37,6 +37,7 @@ public class ConflictTests
         var a = Assert.Single(run.Plan.Visible());
         Assert.Equal(SyncActionType.Conflict, a.Action);
         Assert.Equal(path, a.RelativePath);
+        Assert.True(a.IsConflict); // the same meaning as the CLI's "conflict": true (issue 10, item 8)
         Assert.False(a.IsMutating);
         Assert.Equal(1, run.Summary.Conflicts);
         Assert.Equal(0, run.Summary.Succeeded + run.Summary.Failed);

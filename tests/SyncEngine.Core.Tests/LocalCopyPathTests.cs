@@ -144,13 +144,10 @@ public class LocalCopyPathTests
 /// <summary>The Linux lister reads names as bytes; what a .NET string cannot address is reported, not skipped silently.</summary>
 public class RawListingTests
 {
-    [Fact]
+    [SkippableFact]
     public void A_name_that_is_not_valid_UTF8_is_reported_and_the_rest_syncs()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // only Linux filesystems hand out arbitrary name bytes to this lister
-        }
+        Skip.IfNot(OperatingSystem.IsLinux(), "only Linux filesystems hand out arbitrary name bytes to this lister");
 
         using var t = new TestPair();
         t.Write(SyncSide.Source, "ok.txt", "fine");

@@ -242,7 +242,7 @@ public class StateAndSetupTests
         Assert.Empty(second.Plan().Visible());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Two_runs_of_one_pair_at_once_across_processes()
     {
         // The lock must hold across processes: a child process holds it while this one tries.
@@ -251,11 +251,7 @@ public class StateAndSetupTests
         var pair = t.Pair();
         using var holder = SyncSession.Open(pair);
         var harness = Path.Combine(AppContext.BaseDirectory, "CrashHarness.dll");
-        if (!File.Exists(harness))
-        {
-            _out.WriteLine("SKIPPED (documented): CrashHarness.dll is not beside the tests; the in-process lock test covers the lock.");
-            return;
-        }
+        Skip.IfNot(File.Exists(harness), "CrashHarness.dll is not beside the tests; the in-process lock test covers the lock.");
 
         var (exit, output) = Native.Run("dotnet", harness, "--child", "--source", t.Source, "--destination", t.Destination, "--state", t.StateDir, "--mode", "two-way");
 
@@ -280,7 +276,7 @@ public class StateAndSetupTests
         Assert.False(t.Exists(SyncSide.Destination, "a.txt"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Read_only_state_folder_is_a_clear_error_not_a_lock_and_nothing_is_synced()
     {
         using var t = new Sandbox();
@@ -288,18 +284,10 @@ public class StateAndSetupTests
         var pair = t.Pair();
         Sandbox.Run(pair);
         t.Write(SyncSide.Source, "b.txt", "B");
-        if (!Native.IsLinux)
-        {
-            _out.WriteLine("SKIPPED (documented): the read-only bind mount needs Linux.");
-            return;
-        }
+        Skip.IfNot(Native.IsLinux, "the read-only bind mount needs Linux.");
 
         var bind = Native.Run("mount", "--bind", t.StateDir, t.StateDir);
-        if (bind.Exit != 0)
-        {
-            _out.WriteLine("SKIPPED (documented): bind mount not permitted here: " + bind.Output);
-            return;
-        }
+        Skip.If(bind.Exit != 0, "bind mount not permitted here: " + bind.Output);
 
         try
         {
@@ -489,16 +477,12 @@ public class StateAndSetupTests
         Assert.Equal("n", t.Read(SyncSide.Destination, "normal.txt"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Real_disk_full_on_a_small_tmpfs_fails_the_files_that_do_not_fit_and_keeps_going()
     {
         using var t = new Sandbox();
         var problem = Native.TryMountTmpfs(t.Destination, "2m");
-        if (problem is not null)
-        {
-            _out.WriteLine("SKIPPED (documented): " + problem + ". Disk full is covered by the FaultyStorageProvider (FaultTests).");
-            return;
-        }
+        Skip.If(problem is not null, problem + ". Disk full is covered by the FaultyStorageProvider (FaultTests).");
 
         try
         {
@@ -526,16 +510,12 @@ public class StateAndSetupTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Real_disk_full_on_the_state_folder_loses_nothing_and_the_next_run_recovers()
     {
         using var t = new Sandbox();
         var problem = Native.TryMountTmpfs(t.StateDir, "64k");
-        if (problem is not null)
-        {
-            _out.WriteLine("SKIPPED (documented): " + problem);
-            return;
-        }
+        Skip.If(problem is not null, problem);
 
         var filler = Path.Combine(t.StateDir, "filler");
         try

@@ -106,7 +106,7 @@ internal sealed class JsonLines
         WriteNullableNumber("destinationSize", a.DestinationSize);
         WriteNullableTime("sourceModified", a.SourceModified);
         WriteNullableTime("destinationModified", a.DestinationModified);
-        _writer.WriteBoolean("conflict", a.IsConflict || a.Action == SyncActionType.Conflict);
+        _writer.WriteBoolean("conflict", a.IsConflict);
         WriteNullableString("conflictCopyPath", a.ConflictCopyPath);
     }
 

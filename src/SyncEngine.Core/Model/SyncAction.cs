@@ -39,8 +39,17 @@ public sealed class SyncAction
     /// <summary>The destination version the action was planned from (for RenameDestination: the file at <see cref="PreviousPath"/>).</summary>
     public FileVersion? Destination { get; }
 
-    /// <summary>True when both sides had changed and a conflict strategy picked the winner.</summary>
-    public bool IsConflict { get; init; }
+    /// <summary>
+    /// True when both sides had changed: for an unresolved <see cref="SyncActionType.Conflict"/> (reported, not acted on)
+    /// and for a conflict a strategy resolved into a copy. Every front end shows this one meaning.
+    /// </summary>
+    public bool IsConflict
+    {
+        get => _resolvedConflict || Action == SyncActionType.Conflict;
+        init => _resolvedConflict = value;
+    }
+
+    private readonly bool _resolvedConflict;
 
     /// <summary>For a resolved conflict kept as both: the name the losing version is kept under, on both sides.</summary>
     public string? ConflictCopyPath { get; init; }

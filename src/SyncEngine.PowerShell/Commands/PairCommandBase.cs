@@ -38,7 +38,7 @@ public abstract class PairCommandBase : SyncCmdletBase
     [Parameter(ParameterSetName = InlineSet)]
     [OptionTransformation(typeof(SyncMode))]
     [ArgumentCompleter(typeof(OptionValueCompleter))]
-    public SyncMode Mode { get; set; } = PairSpec.Defaults.Mode;
+    public string Mode { get; set; } = PairSpec.Defaults.Mode.ToString();
 
     /// <summary>
     /// How two versions of a file are compared: HashThenMtime (default: size, then content hash where needed, else
@@ -47,7 +47,7 @@ public abstract class PairCommandBase : SyncCmdletBase
     [Parameter(ParameterSetName = InlineSet)]
     [OptionTransformation(typeof(CompareMode))]
     [ArgumentCompleter(typeof(OptionValueCompleter))]
-    public CompareMode CompareMode { get; set; } = PairSpec.Defaults.CompareMode;
+    public string CompareMode { get; set; } = PairSpec.Defaults.CompareMode.ToString();
 
     /// <summary>
     /// How a file changed on both sides is resolved: NewestWins (default), SourceWins, DestinationWins, KeepBoth (the
@@ -57,7 +57,7 @@ public abstract class PairCommandBase : SyncCmdletBase
     [Parameter(ParameterSetName = InlineSet)]
     [OptionTransformation(typeof(ConflictResolution))]
     [ArgumentCompleter(typeof(OptionValueCompleter))]
-    public ConflictResolution ConflictResolution { get; set; } = PairSpec.Defaults.ConflictResolution;
+    public string ConflictResolution { get; set; } = PairSpec.Defaults.ConflictResolution.ToString();
 
     /// <summary>
     /// What the first TwoWay sync (no state yet) does with files found on one side only: Merge (default: copy both
@@ -66,7 +66,7 @@ public abstract class PairCommandBase : SyncCmdletBase
     [Parameter(ParameterSetName = InlineSet)]
     [OptionTransformation(typeof(InitialSyncPreference))]
     [ArgumentCompleter(typeof(OptionValueCompleter))]
-    public InitialSyncPreference InitialSyncPreference { get; set; } = PairSpec.Defaults.InitialSyncPreference;
+    public string InitialSyncPreference { get; set; } = PairSpec.Defaults.InitialSyncPreference.ToString();
 
     /// <summary>
     /// Ignore patterns in gitignore syntax (for example '*.tmp', 'build/', '!keep.tmp'), added to the rules of the
@@ -130,10 +130,10 @@ public abstract class PairCommandBase : SyncCmdletBase
         var spec = new PairSpec(ResolvePath(Source, nameof(Source)), ResolvePath(Destination, nameof(Destination)))
         {
             Name = Name,
-            Mode = Mode,
-            CompareMode = CompareMode,
-            ConflictResolution = ConflictResolution,
-            InitialSyncPreference = InitialSyncPreference,
+            Mode = (SyncMode)OptionArgument.Convert(typeof(SyncMode), Mode, nameof(Mode))!,
+            CompareMode = (CompareMode)OptionArgument.Convert(typeof(CompareMode), CompareMode, nameof(CompareMode))!,
+            ConflictResolution = (ConflictResolution)OptionArgument.Convert(typeof(ConflictResolution), ConflictResolution, nameof(ConflictResolution))!,
+            InitialSyncPreference = (InitialSyncPreference)OptionArgument.Convert(typeof(InitialSyncPreference), InitialSyncPreference, nameof(InitialSyncPreference))!,
             Ignore = Ignore,
             IgnoreFile = IgnoreFile is null ? null : ResolvePath(IgnoreFile, nameof(IgnoreFile)),
             StatePath = StatePath is null ? null : ResolvePath(StatePath, nameof(StatePath)),

@@ -51,12 +51,29 @@ public sealed class OptionTransformationAttribute : ArgumentTransformationAttrib
     /// <inheritdoc />
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
+        // The parameters are strings (an enum-typed parameter gets PowerShell's own enum completion, which never asks
+        // the module's completer, so the aliases would not complete); the value is checked and named here.
         var value = inputData is PSObject ps ? ps.BaseObject : inputData;
         try
         {
-            return OptionArgument.Convert(OptionType, value, OptionType.Name);
+            var converted = OptionArgument.Convert(OptionType, value, OptionType.Name);
+            if (converted is not null && converted.GetType() != OptionType)
+            {
+                converted = LanguagePrimitives.ConvertTo(converted, OptionType, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (converted is not null && !System.Enum.IsDefined(OptionType, converted))
+            {
+                throw new ArgumentTransformationMetadataException($"{value} is not a valid {OptionType.Name}; accepted: {string.Join(", ", System.Enum.GetNames(OptionType))}.");
+            }
+
+            return converted?.ToString();
         }
         catch (SyncEngineException ex)
+        {
+            throw new ArgumentTransformationMetadataException(ex.Message, ex);
+        }
+        catch (PSInvalidCastException ex)
         {
             throw new ArgumentTransformationMetadataException(ex.Message, ex);
         }

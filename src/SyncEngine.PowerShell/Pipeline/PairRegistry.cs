@@ -51,20 +51,21 @@ internal sealed class KnownPair
 internal static class PairDirectory
 {
     /// <summary>
-    /// Registered pairs first, then pairs whose state lives under the per-user state root
-    /// (<c>SyncPair.StateRoot()/pairs/*</c>) with the name their last run recorded. One entry per state folder.
+    /// Every pair registered in this session, by name (two names for the same folders are two entries that share a
+    /// state folder), then pairs whose state lives under the per-user state root (<c>SyncPair.StateRoot()/pairs/*</c>)
+    /// and that no registered pair uses, with the name their last run recorded.
     /// </summary>
     public static IReadOnlyList<KnownPair> All()
     {
         var result = new List<KnownPair>();
         var seen = new HashSet<string>(RunRegistry.PathComparer);
-        foreach (var pair in PairRegistry.All)
+        var registered = new List<SyncPair>(PairRegistry.All);
+        registered.Sort((a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name));
+        foreach (var pair in registered)
         {
             var statePath = RunRegistry.Normalize(pair.ResolvedStatePath);
-            if (seen.Add(statePath))
-            {
-                result.Add(new KnownPair(pair.Name, statePath, pair));
-            }
+            seen.Add(statePath);
+            result.Add(new KnownPair(pair.Name, statePath, pair));
         }
 
         string pairsRoot;
