@@ -42,6 +42,27 @@ Describe 'Help for <_>' -ForEach $script:CommandNames {
         }
     }
 
+    It 'calls in its examples only commands this platform has (or says which platform they need)' {
+        # Example code is parsed, not run; a command this session cannot find must be named in the remarks with
+        # the platform it needs (Register-ScheduledTask: "Windows"), so no example sends a Linux user to a cmdlet
+        # that does not exist there (Suspend-Job, Resume-Job).
+        foreach ($example in @($help.examples.example)) {
+            $tokens = $null
+            $parseErrors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput([string]$example.code, [ref]$tokens, [ref]$parseErrors)
+            $remarks = ($example.remarks | ForEach-Object Text) -join ' '
+            $calls = $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true) |
+                ForEach-Object { $_.GetCommandName() } | Where-Object { $_ } | Select-Object -Unique
+            foreach ($call in $calls) {
+                if (-not (Get-Command -Name $call -ErrorAction SilentlyContinue)) {
+                    if (-not $IsWindows) {
+                        $remarks | Should -Match 'Windows' -Because "$($example.title) calls $call, which this platform lacks"
+                    }
+                }
+            }
+        }
+    }
+
     It 'describes every parameter of the cmdlet' {
         $parameters = @($command.Parameters.Keys | Where-Object { $_ -notin $script:CommonParameters })
         $parameters += @('WhatIf', 'Confirm' | Where-Object { $command.Parameters.ContainsKey($_) })

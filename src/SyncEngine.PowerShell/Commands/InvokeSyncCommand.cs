@@ -66,7 +66,7 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
     public SwitchParameter Summary { get; set; }
 
     /// <summary>
-    /// Run in the background and return a job at once. Receive-Job returns the results; Suspend-Job/Resume-Job pause
+    /// Run in the background and return a job at once. Receive-Job returns the results; Suspend-Sync -Job/Resume-Sync -Job pause
     /// and resume; Stop-Job stops. Cannot be combined with -WhatIf, -Confirm or -ConflictHandler (a job cannot prompt
     /// or run script).
     /// </summary>

@@ -5,7 +5,7 @@ using SyncEngine.PowerShell.Jobs;
 namespace SyncEngine.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Resumes a sync paused with Suspend-Sync (or Suspend-Job).</para>
+/// <para type="synopsis">Resumes a sync paused with Suspend-Sync (or, on Windows, Suspend-Job).</para>
 /// <para type="description">
 /// Resume-Sync reaches the run of a pair in this PowerShell process at once, and a run in another process through the
 /// control file in the pair's state folder. A pair that no run holds is reported as an error (SyncNotRunning).

@@ -12,7 +12,7 @@ namespace SyncEngine.PowerShell.Jobs;
 
 /// <summary>
 /// The job <c>Invoke-Sync -AsJob</c> returns. It runs on a thread of its own; Receive-Job returns its results,
-/// warnings, errors and progress; Suspend-Job and Resume-Job pause and resume the run (running transfers finish,
+/// warnings, errors and progress; Suspend-Sync -Job and Resume-Sync -Job (on Windows also Suspend-Job and Resume-Job) pause and resume the run (running transfers finish,
 /// no new ones start); Stop-Job stops it and keeps what finished. Suspend-Sync, Resume-Sync and Stop-Sync reach it too.
 /// </summary>
 public sealed class SyncJob : Job2, IRunControl
