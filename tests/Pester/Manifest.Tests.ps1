@@ -73,6 +73,39 @@ Describe 'The SyncEngine module manifest and layout' {
         (Get-SyncStatus -Pair $pair).TrackedFiles | Should -Be 1
     }
 
+    It 'syncs in a session where another module brought an older System.Text.Json first' -Skip:($PSVersionTable.PSEdition -eq 'Desktop') {
+        # Another module's copy of a shared dependency, loaded before SyncEngine: an assembly named System.Text.Json,
+        # version 4.0.0.0, made here. The engine must still bind to a System.Text.Json it was built against (10.0 or
+        # later: the host's, or its own from dependencies/) and sync, writing and reading its JSON state.
+        $other = Join-Path $TestDrive 'OtherModule'
+        New-Item -ItemType Directory -Path $other | Out-Null
+        $fake = Join-Path $other 'System.Text.Json.dll'
+        Add-Type -OutputAssembly $fake -OutputType Library -TypeDefinition @'
+[assembly: System.Reflection.AssemblyVersion("4.0.0.0")]
+namespace System.Text.Json { public static class JsonSerializer { public static string Old() { return "old"; } } }
+'@
+        $folders = New-TestPairFolders
+        Set-TestFile -Root $folders.Source -RelativePath 'a.txt' | Out-Null
+        $script = @"
+`$ProgressPreference = 'SilentlyContinue'
+try { Add-Type -LiteralPath '$($fake -replace "'", "''")' -ErrorAction Stop; 'preloaded' } catch { 'preload refused: ' + `$_.Exception.GetType().Name }
+Import-Module '$((Get-SyncEngineTestManifest) -replace "'", "''")' -ErrorAction Stop
+`$pair = New-SyncPair -Source '$($folders.Source)' -Destination '$($folders.Destination)' -StatePath '$($folders.State)'
+'outcome=' + (Invoke-Sync -Pair `$pair -Summary -Confirm:`$false).Outcome
+'tracked=' + (Get-SyncStatus -Pair `$pair).TrackedFiles
+`$core = [SyncEngine.SyncPair].Assembly
+`$context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$core)
+`$used = @(`$context.Assemblies) + @([System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies) | Where-Object { `$_.GetName().Name -eq 'System.Text.Json' -and `$_.GetName().Version -ge [version]'10.0' }
+'json10=' + @(`$used).Count
+"@
+        $child = Invoke-ChildPowerShell -Script $script -NoImport -TimeoutSeconds 120
+        $child.Error | Should -BeNullOrEmpty
+        $child.Output | Should -Contain 'outcome=Succeeded'
+        $child.Output | Should -Contain 'tracked=1'
+        ($child.Output | Where-Object { $_ -like 'json10=*' }) | Should -Not -Be 'json10=0'
+        Test-Path -LiteralPath (Join-Path $folders.Destination 'a.txt') | Should -BeTrue
+    }
+
     It 'has table and list views for <TypeName>' -TestCases @(
         @{ TypeName = 'SyncEngine.SyncPair' }
         @{ TypeName = 'SyncEngine.SyncAction' }
