@@ -115,8 +115,8 @@ internal static class HelpText
             sb.AppendLine("Options (sync only):");
             sb.AppendLine("  --force          let the sync pass the safety guards (mass deletion, emptied root)");
             sb.AppendLine("  --no-trash       delete and overwrite without keeping the old version in .syncengine/trash");
-            sb.AppendLine("  --transfers N    concurrent copies (default 4)");
-            sb.AppendLine("  --operations N   concurrent deletes, renames and other operations (default 8)");
+            sb.AppendLine("  --transfers N    concurrent copies, 1 to 1024 (default 4)");
+            sb.AppendLine("  --operations N   concurrent deletes, renames and other operations, 1 to 1024 (default 8)");
         }
     }
 

@@ -188,6 +188,8 @@ public sealed class OptionTests : IDisposable
     [InlineData("--operations", "many")]
     [InlineData("--operations", "0")]
     [InlineData("--operations", "1.5")]
+    [InlineData("--transfers", "100000")]
+    [InlineData("--operations", "100000")]
     public void BadConcurrencyValue_Exit2_NamesTheOption(string option, string value)
     {
         _h.Write(SyncSide.Source, "a.txt", "a");
@@ -196,6 +198,23 @@ public sealed class OptionTests : IDisposable
 
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains(option, r.Err, StringComparison.Ordinal);
+        Assert.Null(_h.Read(SyncSide.Destination, "a.txt"));
+    }
+
+    [Theory]
+    [InlineData("--transfers")]
+    [InlineData("--operations")]
+    public void ConcurrencyAboveTheLimit_Exit2_GivesTheAllowedRange(string option)
+    {
+        // Issue 9 case 18: '--transfers 100000' was accepted and the process aborted after about 20 s (exit 134).
+        _h.Write(SyncSide.Source, "a.txt", "a");
+
+        var r = _h.Pair("sync", option, "100000");
+
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains(option + ":", r.Err, StringComparison.Ordinal);
+        Assert.Contains("between 1 and 1024", r.Err, StringComparison.Ordinal);
+        Assert.Contains("SyncInvalidOption", r.Err, StringComparison.Ordinal);
         Assert.Null(_h.Read(SyncSide.Destination, "a.txt"));
     }
 

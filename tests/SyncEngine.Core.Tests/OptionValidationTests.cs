@@ -14,7 +14,33 @@ public class OptionValidationTests
         { "MaxDeletePercent", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, MaxDeletePercent = -1 } },
         { "MaxDeletePercent", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, MaxDeletePercent = 101 } },
         { "MaxDeletePercent", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, MaxDeletePercent = double.NaN } },
+        { "TransferLimit", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, TransferLimit = 100000 } },
+        { "OperationLimit", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, OperationLimit = 100000 } },
+        { "RetryCount", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, RetryCount = 1000000 } },
+        { "RetryDelay", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, RetryDelay = TimeSpan.FromMilliseconds(-1) } },
+        { "RetryDelay", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, RetryDelay = TimeSpan.FromDays(2) } },
+        { "TrashRetention", t => new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, TrashRetention = TimeSpan.FromDays(-1) } },
     };
+
+    [Theory]
+    [InlineData(nameof(SyncPair.TransferLimit))]
+    [InlineData(nameof(SyncPair.OperationLimit))]
+    public void Concurrency_limits_are_bounded_and_the_error_gives_the_allowed_range(string option)
+    {
+        // 100000 transfer workers are 100000 threads: the process aborted after about 20 s instead of refusing.
+        using var t = new TestPair();
+        var pair = option == nameof(SyncPair.TransferLimit)
+            ? new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, TransferLimit = 100000 }
+            : new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, OperationLimit = 100000 };
+
+        var ex = Sync.ThrowsSync(pair.Validate, "SyncInvalidOption");
+        Assert.Equal(option, ex.Target);
+        Assert.Contains("between 1 and 1024", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("100000", ex.Message, StringComparison.Ordinal);
+
+        // The largest allowed value is accepted.
+        new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, TransferLimit = 1024, OperationLimit = 1024 }.Validate();
+    }
 
     [Theory]
     [MemberData(nameof(BadPairs))]

@@ -12,6 +12,18 @@ public sealed class SyncPair
     /// <summary>The default share of a side that one run may delete without <c>force</c>.</summary>
     public const double DefaultMaxDeletePercent = 50;
 
+    /// <summary>
+    /// The largest <see cref="TransferLimit"/> and <see cref="OperationLimit"/>: each unit is a worker thread, and far
+    /// more than this only exhausts the process (100000 aborted it) without copying any faster.
+    /// </summary>
+    public const int MaxConcurrency = 1024;
+
+    /// <summary>The largest <see cref="RetryCount"/>.</summary>
+    public const int MaxRetryCount = 100;
+
+    /// <summary>The longest <see cref="RetryDelay"/> (it doubles on each attempt).</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(10);
+
     /// <summary>Creates a pair. Paths must be full paths (front ends resolve them); call <see cref="Validate"/> before use.</summary>
     public SyncPair(string source, string destination)
     {
@@ -136,15 +148,8 @@ public sealed class SyncPair
     /// <summary>Checks the options (limits, shares), not the roots: for pairs whose sides are not local folders.</summary>
     public void ValidateOptions()
     {
-        if (TransferLimit < 1)
-        {
-            throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"TransferLimit must be at least 1 (got {TransferLimit}).", nameof(TransferLimit));
-        }
-
-        if (OperationLimit < 1)
-        {
-            throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"OperationLimit must be at least 1 (got {OperationLimit}).", nameof(OperationLimit));
-        }
+        Range(nameof(TransferLimit), TransferLimit, 1, MaxConcurrency);
+        Range(nameof(OperationLimit), OperationLimit, 1, MaxConcurrency);
 
         if (double.IsNaN(MaxDeletePercent) || MaxDeletePercent < 0 || MaxDeletePercent > 100)
         {
@@ -157,11 +162,28 @@ public sealed class SyncPair
             throw new SyncEngineException("SyncIgnoreFileNotFound", SyncErrorKind.NotFound, $"The ignore file '{IgnoreFile}' does not exist.", IgnoreFile);
         }
 
-        if (RetryCount < 0)
+        Range(nameof(RetryCount), RetryCount, 0, MaxRetryCount);
+        if (RetryDelay < TimeSpan.Zero || RetryDelay > MaxRetryDelay)
         {
-            throw new SyncEngineException("SyncInvalidOption", SyncErrorKind.InvalidArgument, $"RetryCount must not be negative (got {RetryCount}).", nameof(RetryCount));
+            throw Invalid(nameof(RetryDelay), $"RetryDelay must be between 0 and {MaxRetryDelay.TotalMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture)} minutes (got {RetryDelay}).");
+        }
+
+        if (TrashRetention < TimeSpan.Zero)
+        {
+            throw Invalid(nameof(TrashRetention), $"TrashRetention must not be negative (got {TrashRetention}).");
         }
     }
+
+    private static void Range(string option, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            throw Invalid(option, FormattableString.Invariant($"{option} must be between {min} and {max} (got {value})."));
+        }
+    }
+
+    private static SyncEngineException Invalid(string option, string message) =>
+        new("SyncInvalidOption", SyncErrorKind.InvalidArgument, message, option);
 
     private static string NormalizeRoot(string path)
     {

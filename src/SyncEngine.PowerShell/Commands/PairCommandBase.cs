@@ -101,12 +101,12 @@ public abstract class PairCommandBase : SyncCmdletBase
 
     /// <summary>How many files are copied at once (default 4).</summary>
     [Parameter(ParameterSetName = InlineSet)]
-    [ValidateRange(1, 1024)]
+    [ValidateRange(1, SyncPair.MaxConcurrency)]
     public int TransferLimit { get; set; } = PairSpec.Defaults.TransferLimit;
 
     /// <summary>How many deletes, renames and other operations run at once (default 8).</summary>
     [Parameter(ParameterSetName = InlineSet)]
-    [ValidateRange(1, 1024)]
+    [ValidateRange(1, SyncPair.MaxConcurrency)]
     public int OperationLimit { get; set; } = PairSpec.Defaults.OperationLimit;
 
     /// <summary>
