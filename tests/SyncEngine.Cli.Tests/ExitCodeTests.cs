@@ -67,6 +67,29 @@ public sealed class ExitCodeTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_h.Source, "inner")));
     }
 
+    [Theory]
+    [InlineData("two-way", "source")]
+    [InlineData("source-to-destination", "destination")]
+    public void StateDirInsideARoot_Exit2_AndNothingChanges(string mode, string side)
+    {
+        // issue 9 case 11: the lock and journal would be synced as user files, or trashed by a mirror.
+        _h.Write(SyncSide.Source, "a.txt", "a");
+        var root = side == "source" ? _h.Source : _h.Destination;
+        var state = Path.Combine(root, "state");
+
+        foreach (var command in new[] { "plan", "sync" })
+        {
+            var args = new[] { command, _h.Source, _h.Destination, "--mode", mode, "--state-dir", state };
+            var r = CliHarness.Run(command == "sync" ? args.Append("--force").ToArray() : args);
+
+            Assert.True(r.ExitCode == 2, r.ToString());
+            Assert.Contains("SyncStateFolderInsideRoot", r.Err, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(state));
+        Assert.False(File.Exists(Path.Combine(_h.Destination, "a.txt")));
+    }
+
     [Fact]
     public void StateOfAnotherPair_Exit2_AndNothingChanges()
     {

@@ -327,6 +327,48 @@ public class SafetyGuardTests
     }
 
     [Fact]
+    public void A_state_folder_inside_a_root_is_refused_as_an_overlap()
+    {
+        // issue 9 case 11: a state folder inside a root is synced as user files (two-way) or trashed by a mirror.
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "a.txt", "a");
+        var sep = Path.DirectorySeparatorChar.ToString();
+        var inside = new[]
+        {
+            t.Source,
+            t.Destination + sep,
+            Path.Combine(t.Source, "state"),
+            Path.Combine(t.Destination, "deep", "state"),
+            Path.Combine(t.Destination, "..", Path.GetFileName(t.Destination), "st"),
+            Path.Combine(t.Source, ".syncengine", "trash", "st"),
+        };
+        foreach (var mode in new[] { SyncMode.TwoWay, SyncMode.SourceToDestination })
+        {
+            foreach (var state in inside)
+            {
+                var pair = new SyncPair(t.Source, t.Destination) { Mode = mode, StatePath = state };
+                var ex = ThrowsSync(pair.Validate, "SyncStateFolderInsideRoot");
+                Assert.Equal(SyncErrorKind.InvalidArgument, ex.Kind);
+                ThrowsSync(() => SyncSession.Open(pair).Dispose(), "SyncStateFolderInsideRoot");
+            }
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(t.Source, "state")));
+        Assert.False(Directory.Exists(Path.Combine(t.Destination, "deep")));
+        Assert.Equal(Tree(("a.txt", "a")), t.Tree(SyncSide.Source));
+
+        // Beside a root (a name that merely starts with the root's) and the engine's own folder of a side are fine.
+        new SyncPair(t.Source, t.Destination) { StatePath = t.Source + "-state" }.Validate();
+        var own = Path.Combine(t.Destination, ".syncengine", "state");
+        var ownPair = new SyncPair(t.Source, t.Destination) { StatePath = own };
+        ownPair.Validate();
+        Assert.Equal("Succeeded", Run(ownPair).Summary.Outcome);
+        Assert.Equal(Tree(("a.txt", "a")), t.Tree(SyncSide.Destination));
+        Assert.Equal("Succeeded", Run(ownPair).Summary.Outcome);
+        Assert.True(File.Exists(Path.Combine(t.Source, "a.txt")));
+    }
+
+    [Fact]
     public void Symbolic_links_are_reported_and_never_followed_or_synced()
     {
         using var t = new TestPair();

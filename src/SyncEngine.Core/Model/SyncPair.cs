@@ -143,6 +143,7 @@ public sealed class SyncPair
     {
         ValidateOptions();
         Storage.Roots.ValidatePair(Source, Destination);
+        Storage.Roots.ValidateStateFolder(Source, Destination, StatePath);
     }
 
     /// <summary>Checks the options (limits, shares), not the roots: for pairs whose sides are not local folders.</summary>

@@ -39,7 +39,7 @@ public static class Roots
             throw new SyncEngineException("SyncRootNotFolder", SyncErrorKind.InvalidArgument, $"The destination '{destination}' is a file, not a folder.", destination);
         }
 
-        var cmp = Path.DirectorySeparatorChar == '\\' || IsMac() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var cmp = Cmp();
         if (string.Equals(src, dst, cmp))
         {
             throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source and the destination are the same folder ('{source}').", destination);
@@ -55,6 +55,38 @@ public static class Roots
             throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source '{source}' lies inside the destination '{destination}'.", source);
         }
     }
+
+    /// <summary>
+    /// Throws when a state folder given for the pair is a root or lies inside one (issue 9 case 11): its lock and
+    /// journal would be synced as user files, or deleted by a mirror. The engine's own folder of a side
+    /// (<c>&lt;root&gt;/.syncengine</c>, never listed or synced) is allowed, except its trash, which retention purges.
+    /// Paths are compared as the roots are: full, normalised, with the platform's case rule.
+    /// </summary>
+    public static void ValidateStateFolder(string source, string destination, string? statePath)
+    {
+        if (string.IsNullOrEmpty(statePath))
+        {
+            return;
+        }
+
+        var state = Full(statePath!);
+        var cmp = Cmp();
+        foreach (var (root, side) in new[] { (Full(source), "source"), (Full(destination), "destination") })
+        {
+            var engine = Path.Combine(root, PathRules.EngineFolder);
+            var trash = Path.Combine(engine, "trash");
+            var inEngineFolder = string.Equals(state, engine, cmp) || IsInside(state, engine, cmp);
+            var inTrash = string.Equals(state, trash, StringComparison.OrdinalIgnoreCase) || IsInside(state, trash, StringComparison.OrdinalIgnoreCase);
+            if ((string.Equals(state, root, cmp) || IsInside(state, root, cmp)) && (!inEngineFolder || inTrash))
+            {
+                throw new SyncEngineException("SyncStateFolderInsideRoot", SyncErrorKind.InvalidArgument,
+                    $"The state folder '{statePath}' lies inside the {side} '{root}': it would be synced as user files, or deleted by a mirror. " +
+                    $"Give a state folder outside both roots (or leave it out for the per-user default).", statePath);
+            }
+        }
+    }
+
+    private static StringComparison Cmp() => Path.DirectorySeparatorChar == '\\' || IsMac() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     private static bool IsMac() => System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX);
 

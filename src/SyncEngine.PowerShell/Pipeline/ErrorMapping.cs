@@ -28,6 +28,7 @@ internal static class ErrorMapping
         "SyncPairLocked" => "Wait for the other run to finish, or stop it with Stop-Sync.",
         "SyncStateFromNewerVersion" => "Use the newer SyncEngine version for this pair, or give a different -StatePath.",
         "SyncStateForAnotherPair" => "Give a -StatePath that belongs to this pair.",
+        "SyncStateFolderInsideRoot" => "Give a -StatePath outside both folders, or leave it out for the per-user default.",
         ModuleErrorIds.PathNotFileSystem => "Give a path on a FileSystem drive (for example C:\\data or /srv/data).",
         _ => null,
     };
