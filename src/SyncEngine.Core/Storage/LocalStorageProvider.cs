@@ -359,17 +359,35 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
     {
         lock (_flushGate)
         {
-            foreach (var set in new[] { _dirtyFirst, _dirty })
+            // Workers keep marking folders while this runs. The ordinary folders are taken first and the kept-version
+            // folders after them, so every kept version marked before a replacement that is taken here is taken too
+            // (a worker marks the trash before it replaces the file), and is synced first.
+            var ordinary = Take(_dirty);
+            var kept = Take(_dirtyFirst);
+            foreach (var folder in kept)
             {
-                foreach (var entry in set)
-                {
-                    if (set.TryRemove(entry.Key, out _))
-                    {
-                        SyncFolder(entry.Key);
-                    }
-                }
+                SyncFolder(folder);
+            }
+
+            foreach (var folder in ordinary)
+            {
+                SyncFolder(folder);
             }
         }
+    }
+
+    private static List<string> Take(ConcurrentDictionary<string, byte> set)
+    {
+        var taken = new List<string>();
+        foreach (var entry in set)
+        {
+            if (set.TryRemove(entry.Key, out _))
+            {
+                taken.Add(entry.Key);
+            }
+        }
+
+        return taken;
     }
 
     private void SyncFolder(string folder)
