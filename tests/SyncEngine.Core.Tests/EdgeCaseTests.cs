@@ -263,6 +263,52 @@ public class EdgeCaseTests
         Assert.Contains(t.StateDir, warning.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 9 case 3: where a side has no hard links the replaced version is kept by a copy, which takes time. An
+    /// edit saved during that copy (here: saved the way editors do, a new file renamed over the old) is in no copy;
+    /// the replacement must not go ahead over it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_edit_saved_while_the_replaced_version_is_kept_is_never_overwritten(bool keepBoth)
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "doc.txt", "v1");
+        var pair = keepBoth ? PairOf(t, SyncMode.TwoWay, conflicts: ConflictResolution.KeepBoth) : PairOf(t, SyncMode.SourceToDestination);
+        Run(pair);
+        if (keepBoth)
+        {
+            // The older edit loses, so the destination's version is the one kept under the conflict name.
+            t.Write(SyncSide.Destination, "doc.txt", "v2 from the destination");
+        }
+
+        t.Write(SyncSide.Source, "doc.txt", "v2 from the source");
+        SetMtime(t, SyncSide.Destination, "doc.txt", Mtime(t, SyncSide.Source, "doc.txt").AddMinutes(-5));
+
+        var target = Full(t, SyncSide.Destination, "doc.txt");
+        var dst = new HookedProvider(t.Destination);
+        var saved = 0;
+        dst.OnPreserveCopy = (path, _) =>
+        {
+            if (path == "doc.txt" && Interlocked.Exchange(ref saved, 1) == 0)
+            {
+                File.WriteAllText(target + ".saving", "the edit saved meanwhile");
+                File.Move(target + ".saving", target, overwrite: true);
+            }
+        };
+
+        var run = Run(pair, destination: dst);
+        Assert.Equal(1, saved);
+        Assert.Equal("the edit saved meanwhile", t.Read(SyncSide.Destination, "doc.txt"));
+        Assert.Equal(SyncResultStatus.Stale, run.ResultFor("doc.txt").Status);
+
+        // The next run sees the edit as an edit: a mirror keeps it before replacing it, keep-both keeps it beside.
+        Run(pair);
+        var kept = keepBoth ? t.Tree(SyncSide.Destination).Values : (IEnumerable<string>)t.TrashContents(SyncSide.Destination);
+        Assert.Contains("the edit saved meanwhile", kept);
+    }
+
     [Fact]
     public void Abort_stops_a_running_copy_and_leaves_its_target_as_it_was()
     {

@@ -63,6 +63,9 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage
     /// <summary>Called with (from, to) before a move.</summary>
     public Action<string, string>? OnMove { get; set; }
 
+    /// <summary>Called after a version was kept (trash or conflict copy), with the path and the copy's path.</summary>
+    public Action<string, string>? OnPreserveCopy { get; set; }
+
     /// <summary>When true, <see cref="TryGetLocalPath"/> returns null so copies go through <see cref="OpenRead"/>.</summary>
     public bool HideLocalPaths { get; set; }
 
@@ -119,7 +122,11 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage
         }
     }
 
-    public void PreserveCopy(string path, string copyPath) => _inner.PreserveCopy(path, copyPath);
+    public void PreserveCopy(string path, string copyPath)
+    {
+        _inner.PreserveCopy(path, copyPath);
+        OnPreserveCopy?.Invoke(path, copyPath);
+    }
 
     public void Delete(string path) => _inner.Delete(path);
 

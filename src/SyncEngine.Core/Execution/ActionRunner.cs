@@ -115,6 +115,10 @@ internal static class ActionRunner
                 {
                     to.PreserveCopy(targetPath, x.TrashPathFor(target, targetPath));
                 }
+
+                // Where a side has no hard links the kept version is a copy, and copying takes time: an edit saved
+                // meanwhile is in no copy. Looked at again after keeping, so the version replaced is the one kept.
+                ExpectKept(to, targetPath, current, toName);
             }
 
             x.Token.ThrowIfCancellationRequested();
@@ -180,6 +184,20 @@ internal static class ActionRunner
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// Checks, after the version at <paramref name="path"/> was kept (trash or conflict copy), that the file there is
+    /// still the one that was looked at before keeping it; otherwise the replacement would destroy an edit that no
+    /// copy holds. The kept copy stays where it is: an extra kept version loses nothing.
+    /// </summary>
+    private static void ExpectKept(IStorageProvider side, string path, StorageEntry looked, string sideName)
+    {
+        var now = side.Stat(path);
+        if (now is null || now.Size != looked.Size || now.MtimeTicks != looked.MtimeTicks || (looked.FileId != 0 && now.FileId != 0 && now.FileId != looked.FileId))
+        {
+            throw new StaleException($"'{path}' changed on the {sideName} while its current version was being kept; it is planned again on the next run");
+        }
     }
 
     /// <summary>
