@@ -267,6 +267,8 @@ public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage
 
         public string? LocalTempPath => _owner.LocalFastPath ? _inner.LocalTempPath : null;
 
+        public int? Permissions { get => _inner.Permissions; set => _inner.Permissions = value; }
+
         public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
         {
             _owner.Apply(FaultOp.Commit, _path);

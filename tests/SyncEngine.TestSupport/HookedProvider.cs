@@ -187,6 +187,8 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage
 
         public string? LocalTempPath => _owner.HideLocalPaths ? null : _inner.LocalTempPath;
 
+        public int? Permissions { get => _inner.Permissions; set => _inner.Permissions = value; }
+
         public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
         {
             _owner.OnCommit?.Invoke(_path);

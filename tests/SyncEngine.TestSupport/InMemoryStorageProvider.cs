@@ -341,6 +341,9 @@ public sealed class InMemoryStorageProvider : IStorageProvider
 
         public string? LocalTempPath => null;
 
+        /// <summary>Accepted and not kept: the in-memory side declares no POSIX permissions.</summary>
+        public int? Permissions { get; set; }
+
         public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
         {
             if (_done)

@@ -93,6 +93,11 @@ internal static class ActionRunner
             }
 
             using var staged = to.BeginWrite(targetPath);
+            if (to.Capabilities.PosixPermissions)
+            {
+                staged.Permissions = content.Permissions;
+            }
+
             (bytes, hash) = CopyContent(x, a, input, content.Path, staged, content.Size);
 
             // A file that changed while it was copied must not be recorded as copied.
@@ -172,6 +177,11 @@ internal static class ActionRunner
             {
                 using var input = to.OpenRead(a.ConflictCopyPath);
                 using var staged = from.BeginWrite(a.ConflictCopyPath);
+                if (from.Capabilities.PosixPermissions)
+                {
+                    staged.Permissions = keptOnLoser.Permissions;
+                }
+
                 var (n, h) = CopyContent(x, a, input, a.ConflictCopyPath, staged, keptOnLoser.Size);
                 bytes += n;
                 loserHash = h ?? existing.Hash;

@@ -30,6 +30,9 @@ public sealed class FileVersion
     /// <summary>Content hash (SHA-256 hex, or the side's native hash), when known.</summary>
     public string? Hash { get; internal set; }
 
+    /// <summary>POSIX permission bits as listed (not recorded in the state), where the side keeps them.</summary>
+    public int? Permissions { get; init; }
+
     /// <summary>Last write time as a UTC <see cref="DateTime"/>.</summary>
     public DateTime LastWriteTimeUtc => new DateTime(MtimeTicks, DateTimeKind.Utc);
 
@@ -38,7 +41,7 @@ public sealed class FileVersion
         Size == other.Size && MtimeTicks == other.MtimeTicks && (FileId == 0 || other.FileId == 0 || FileId == other.FileId);
 
     /// <summary>Returns a copy with another path.</summary>
-    public FileVersion WithPath(string path) => new FileVersion(path, Size, MtimeTicks, FileId, Hash);
+    public FileVersion WithPath(string path) => new FileVersion(path, Size, MtimeTicks, FileId, Hash) { Permissions = Permissions };
 
     /// <inheritdoc />
     public override string ToString() => $"{Path} ({Size} bytes, {LastWriteTimeUtc:u})";

@@ -153,7 +153,7 @@ internal static class Scanner
             }
             else
             {
-                scan.Files[key] = new FileVersion(entry.Path, entry.Size, entry.MtimeTicks, entry.FileId, entry.NativeHash);
+                scan.Files[key] = new FileVersion(entry.Path, entry.Size, entry.MtimeTicks, entry.FileId, entry.NativeHash) { Permissions = entry.Permissions };
             }
 
             if (progress is not null && (count & 1023) == 0 && unchecked(Environment.TickCount - lastReport) > 250)

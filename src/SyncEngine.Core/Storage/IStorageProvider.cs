@@ -55,6 +55,12 @@ public sealed class StorageEntry
     /// <summary>A content hash the side provides without reading the file (for example an S3 ETag), if any.</summary>
     public string? NativeHash { get; }
 
+    /// <summary>
+    /// The POSIX permission bits (<c>mode &amp; 0777</c>) where the side keeps them
+    /// (<see cref="StorageCapabilities.PosixPermissions"/>); null otherwise.
+    /// </summary>
+    public int? Permissions { get; init; }
+
     /// <summary>Last write time as a UTC <see cref="DateTime"/>.</summary>
     public DateTime LastWriteTimeUtc => new DateTime(MtimeTicks, DateTimeKind.Utc);
 }
@@ -76,6 +82,13 @@ public sealed class StorageCapabilities
 
     /// <summary>Whether folders exist on their own (false for object stores).</summary>
     public bool HasFolders { get; init; } = true;
+
+    /// <summary>
+    /// Whether the side keeps POSIX permission bits (rwx for owner, group, others): listed in
+    /// <see cref="StorageEntry.Permissions"/> and set on files it writes (<see cref="IStagedWrite.Permissions"/>).
+    /// False on Windows and on stores without modes; a copy onto such a side keeps content and time only.
+    /// </summary>
+    public bool PosixPermissions { get; init; }
 
     /// <summary>
     /// Name of the hash in <see cref="StorageEntry.NativeHash"/> ("md5" for S3 single-part ETags), or null when
@@ -126,6 +139,13 @@ public interface IStagedWrite : IDisposable
     /// OS fast path (copy_file_range / clone) instead of <see cref="Stream"/>; null otherwise.
     /// </summary>
     string? LocalTempPath { get; }
+
+    /// <summary>
+    /// The POSIX permission bits the committed file gets, set before the first write to <see cref="Stream"/>; null
+    /// leaves the side's default. A side that keeps them creates the temporary file readable by its owner only, so
+    /// the content is never more exposed while it is written than the original is.
+    /// </summary>
+    int? Permissions { get; set; }
 
     /// <summary>
     /// Flushes, sets the modification time and renames the temporary file onto the target path.

@@ -28,6 +28,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             MtimePrecision = TimeSpan.FromTicks(1),
             CheapRename = true,
             HasFolders = true,
+            PosixPermissions = !IsWindows,
         };
     }
 
@@ -255,7 +256,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
         }
 
         var kind = st.IsFile ? EntryKind.File : st.IsDirectory ? EntryKind.Directory : st.IsSymlink ? EntryKind.SymbolicLink : EntryKind.Special;
-        return new StorageEntry(rel, kind, st.IsFile ? st.Size : 0, st.MtimeTicks, st.Inode);
+        return new StorageEntry(rel, kind, st.IsFile ? st.Size : 0, st.MtimeTicks, st.Inode) { Permissions = st.IsFile ? st.Permissions : null };
     }
 
     private static StorageEntry? StatFull(string full, string rel)
@@ -537,7 +538,8 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             throw new IOException($"'{fromFull}' is not a regular file.");
         }
 
-        var created = NativeFs.TryOpenAt(toDir, copyName, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow, 438, out var outHandle);
+        // Never more open than the original (a private key kept in the trash stays private); the umask may narrow it.
+        var created = NativeFs.TryOpenAt(toDir, copyName, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow, st.Permissions, out var outHandle);
         if (created != 0)
         {
             throw NativeFs.ErrnoException(created, toFull);
@@ -725,6 +727,12 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
 
         private string TempFull => Path.Combine(_dir, _tempName);
 
+        /// <inheritdoc />
+        public int? Permissions { get; set; }
+
+        /// <summary>The mode a temporary file is created with: owner-only when its final bits are known, else the default.</summary>
+        private int CreateMode => Permissions is null ? 438 : 0x180;
+
         public Stream Stream
         {
             get
@@ -762,7 +770,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             _dirHandle ??= _owner.OpenParent(_relative, create: true);
             for (var attempt = 0; ; attempt++)
             {
-                var rc = NativeFs.TryOpenAt(_dirHandle, _tempName, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow, 438, out var handle);
+                var rc = NativeFs.TryOpenAt(_dirHandle, _tempName, NativeFs.OWrOnly | NativeFs.OCreat | NativeFs.OExcl | NativeFs.OCloExec | NativeFs.ONoFollow, CreateMode, out var handle);
                 if (rc == 0)
                 {
                     return FdStream.Wrap(handle!, write: true, TempFull);
@@ -781,6 +789,15 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
         private Stream Create()
         {
             _owner.EnsureNoLinkedFolder(_relative);
+#if NET
+            if (!IsWindows)
+            {
+                return new FileStream(TempFull, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1, UnixCreateMode = (UnixFileMode)CreateMode,
+                });
+            }
+#endif
             return new FileStream(TempFull, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
         }
 
@@ -826,6 +843,11 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
                 // Time and identity through the open descriptor; the inode keeps them across the rename. The data
                 // (and the time) reach the disk before the name does: a power cut never leaves an empty file there.
                 fd.SetLastWriteTime(lastWriteTimeUtc.Ticks);
+                if (Permissions is int bits)
+                {
+                    NativeFs.FChmod(fd.Handle, bits, TempFull);
+                }
+
                 fd.SyncToDisk();
                 DurabilityTrace.Note("fsync-file", _target);
                 var st = fd.Version();
@@ -852,6 +874,11 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             }
 
             var stream = Stream;
+            if (Permissions is int mode)
+            {
+                NativeFs.TryChmod(TempFull, mode);
+            }
+
             if (stream is FileStream fs)
             {
 #if NET

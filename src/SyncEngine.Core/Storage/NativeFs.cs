@@ -73,6 +73,9 @@ internal static unsafe class NativeFs
         public long MtimeTicks;
         public ulong Inode;
         public ulong Device;
+
+        /// <summary>The permission bits (rwx for owner, group and others: <c>mode &amp; 0777</c>).</summary>
+        public int Permissions;
     }
 
     /// <summary>A NUL-terminated UTF-8 copy of a path for native calls.</summary>
@@ -580,6 +583,51 @@ internal static unsafe class NativeFs
         throw ErrnoException(errno, pathForMessages);
     }
 
+    /// <summary>The POSIX permission bits a copy keeps: read, write and execute for owner, group and others. Set-user-id,
+    /// set-group-id and sticky are not kept (the copy belongs to whoever runs the sync, not to the original's owner).</summary>
+    public const int PermissionMask = 0x1FF;
+
+    /// <summary>fchmod(2) of an open file (Linux): sets its permission bits exactly (the umask does not apply).</summary>
+    public static void FChmod(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int permissions, string pathForMessages)
+    {
+        using var d = new FdLease(handle);
+        while (fchmod(d.Fd, permissions & PermissionMask) != 0)
+        {
+            var errno = Marshal.GetLastWin32Error();
+            if (errno != 4)
+            {
+                throw ErrnoException(errno, pathForMessages);
+            }
+        }
+    }
+
+    /// <summary>chmod(2) by path on a Unix (the path-based branch); false where it is not available (Windows).</summary>
+    public static bool TryChmod(string path, int permissions)
+    {
+        if (IsWindows)
+        {
+            return false;
+        }
+
+        var z = Utf8z(path);
+        try
+        {
+            fixed (byte* p = z)
+            {
+                if (chmod(p, permissions & PermissionMask) != 0)
+                {
+                    throw ErrnoException(Marshal.GetLastWin32Error(), path);
+                }
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>fsync(2) of an open file or folder (Linux): its data and metadata reach the disk.</summary>
     public static void FSync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string pathForMessages)
     {
@@ -670,6 +718,7 @@ internal static unsafe class NativeFs
         st.IsFile = fmt == 0x8000;
         st.IsDirectory = fmt == 0x4000;
         st.IsSymlink = fmt == 0xA000;
+        st.Permissions = mode & PermissionMask;
         st.Inode = *(ulong*)(buf + 32);
         st.Device = ((ulong)*(uint*)(buf + 136) << 32) | *(uint*)(buf + 140);
         st.Size = *(long*)(buf + 40);
@@ -715,6 +764,12 @@ internal static unsafe class NativeFs
 
     [DllImport("libc.so.6", EntryPoint = "fsync", SetLastError = true)]
     private static extern int fsync(int fd);
+
+    [DllImport("libc.so.6", EntryPoint = "fchmod", SetLastError = true)]
+    private static extern int fchmod(int fd, int mode);
+
+    [DllImport("libc", EntryPoint = "chmod", SetLastError = true)]
+    private static extern int chmod(byte* path, int mode);
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int unix_open(byte* path, int flags);
