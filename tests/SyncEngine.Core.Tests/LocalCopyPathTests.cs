@@ -90,7 +90,7 @@ public class LocalCopyPathTests
         Assert.Equal(7, entry.GetProperty("size").GetInt64());
         if (OperatingSystem.IsLinux())
         {
-            Assert.Equal(st.Inode, entry.GetProperty("id").GetUInt64());
+            Assert.Equal(st.FileId, entry.GetProperty("id").GetUInt64());
         }
 
         // Recorded as written: the next plan has nothing to do.

@@ -451,7 +451,7 @@ public class TreeReaderTests
         Directory.CreateDirectory(t.StateDir);
         File.WriteAllBytes(Path.Combine(t.StateDir, "source_tree.json"), Write(true));
         File.WriteAllBytes(Path.Combine(t.StateDir, "destination_tree.json"), Write(false));
-        File.WriteAllText(Path.Combine(t.StateDir, "sync_metadata.json"), $"{{\"format\":1,\"pairId\":\"{pair.Id}\",\"generation\":1,\"files\":{ticks.Length}}}");
+        File.WriteAllText(Path.Combine(t.StateDir, "sync_metadata.json"), $"{{\"format\":1,\"identities\":\"inode+birth\",\"pairId\":\"{pair.Id}\",\"generation\":1,\"files\":{ticks.Length}}}");
 
         var state = StateStore.Load(t.StateDir, pair).State!;
 

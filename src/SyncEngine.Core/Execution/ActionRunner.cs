@@ -293,7 +293,7 @@ internal static class ActionRunner
                 return false;
             }
 
-            (size, mtime, id) = (st.Size, st.MtimeTicks, st.Inode);
+            (size, mtime, id) = (st.Size, st.MtimeTicks, st.FileId);
         }
         else
         {

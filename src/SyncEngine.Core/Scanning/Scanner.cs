@@ -142,13 +142,23 @@ internal static class Scanner
             if (records is not null && records.TryGetValue(key, out var rec)
                 && rec.Matches(side, entry.Path, entry.Size, entry.MtimeTicks, entry.FileId))
             {
+                // A recorded version whose identity is unknown (forgotten on upgrade) learns it here; it is saved with
+                // the next state the run writes.
                 if (side == SyncSide.Source)
                 {
                     rec.SourceSeen = (ushort)epoch;
+                    if (rec.SourceId == 0)
+                    {
+                        rec.SourceId = entry.FileId;
+                    }
                 }
                 else
                 {
                     rec.DestinationSeen = (ushort)epoch;
+                    if (rec.DestinationId == 0)
+                    {
+                        rec.DestinationId = entry.FileId;
+                    }
                 }
             }
             else

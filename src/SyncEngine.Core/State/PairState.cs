@@ -261,6 +261,27 @@ internal sealed class StateRecord
 internal sealed class PairState
 {
     public const int FormatVersion = 1;
+
+    /// <summary>
+    /// What the recorded file identities ("id") are, written in the metadata as "identities": the inode together with
+    /// the birth time (NativeFs.Stat.FileId). A state without it was written when an id was the inode alone; those
+    /// ids are forgotten when it is read (content then proves renames, once). An older SyncEngine ignores the field
+    /// and finds no id it knows, which makes it compare content: it never mistakes one file for another.
+    /// </summary>
+    public const string IdentityScheme = "inode+birth";
+
+    /// <summary>Forgets every recorded file identity; the trees are written again at the next save.</summary>
+    public void ForgetIdentities()
+    {
+        foreach (var rec in Records.Values)
+        {
+            rec.SourceId = 0;
+            rec.DestinationId = 0;
+        }
+
+        Dirty = true;
+        TreesOnDisk = false;
+    }
     private int _epoch;
 
     public PairState(string pairId, string source, string destination, int capacity = 0)

@@ -62,9 +62,10 @@ internal static class StateStore
         }
 
         PairState state;
+        bool identitiesKnown;
         try
         {
-            state = ReadMetadata(metaPath, pair);
+            (state, identitiesKnown) = ReadMetadata(metaPath, pair);
             ReadTrees(srcPath, dstPath, state);
             state.TreesOnDisk = true;
         }
@@ -82,10 +83,15 @@ internal static class StateStore
         }
 
         var replayed = File.Exists(journalPath) ? ReplayJournal(journalPath, state) : 0;
+        if (!identitiesKnown)
+        {
+            state.ForgetIdentities();
+        }
+
         return new StateLoad { State = state, JournalEntriesReplayed = replayed };
     }
 
-    private static PairState ReadMetadata(string metaPath, SyncPair pair)
+    private static (PairState State, bool IdentitiesKnown) ReadMetadata(string metaPath, SyncPair pair)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(metaPath));
         var root = doc.RootElement;
@@ -134,7 +140,9 @@ internal static class StateStore
             state.LastSkipped = counts[2].GetInt32();
         }
 
-        return state;
+        var identitiesKnown = root.TryGetProperty("identities", out var ids) && ids.ValueKind == JsonValueKind.String
+                              && string.Equals(ids.GetString(), PairState.IdentityScheme, StringComparison.Ordinal);
+        return (state, identitiesKnown);
     }
 
     /// <summary>
@@ -366,6 +374,7 @@ internal static class StateStore
         {
             w.WriteStartObject();
             w.WriteNumber("format", PairState.FormatVersion);
+            w.WriteString("identities", PairState.IdentityScheme);
             w.WriteString("pairId", state.PairId);
             w.WriteString("name", pair.Name);
             w.WriteString("source", pair.Source);

@@ -256,7 +256,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
         }
 
         var kind = st.IsFile ? EntryKind.File : st.IsDirectory ? EntryKind.Directory : st.IsSymlink ? EntryKind.SymbolicLink : EntryKind.Special;
-        return new StorageEntry(rel, kind, st.IsFile ? st.Size : 0, st.MtimeTicks, st.Inode) { Permissions = st.IsFile ? st.Permissions : null };
+        return new StorageEntry(rel, kind, st.IsFile ? st.Size : 0, st.MtimeTicks, st.FileId) { Permissions = st.IsFile ? st.Permissions : null };
     }
 
     private static StorageEntry? StatFull(string full, string rel)
@@ -870,7 +870,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
                 _committed = true;
                 DurabilityTrace.Note("rename", _target);
                 _owner.MarkDirty(PathRules.Parent(_relative), IsKeptVersion(_relative));
-                return new StorageEntry(_relative, EntryKind.File, st.Size, st.MtimeTicks, st.Inode);
+                return new StorageEntry(_relative, EntryKind.File, st.Size, st.MtimeTicks, st.FileId);
             }
 
             var stream = Stream;

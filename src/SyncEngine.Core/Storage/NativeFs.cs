@@ -76,6 +76,13 @@ internal static unsafe class NativeFs
 
         /// <summary>The permission bits (rwx for owner, group and others: <c>mode &amp; 0777</c>).</summary>
         public int Permissions;
+
+        /// <summary>
+        /// The file's identity across renames: its inode together with its birth time, so an inode freed and given to
+        /// a new file is another identity. 0 (unknown) where the filesystem reports no birth time: an inode number
+        /// alone is not proof of the same file.
+        /// </summary>
+        public ulong FileId;
     }
 
     /// <summary>A NUL-terminated UTF-8 copy of a path for native calls.</summary>
@@ -147,7 +154,7 @@ internal static unsafe class NativeFs
         int rc;
         try
         {
-            rc = statx(-100, pathz, 0x100, 0x7ff, buf);
+            rc = statx(-100, pathz, 0x100, StatxMask, buf);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -306,7 +313,7 @@ internal static unsafe class NativeFs
         var empty = stackalloc byte[1];
         empty[0] = 0;
         var buf = stackalloc byte[256];
-        if (statx(fd.Fd, empty, 0x1000 | 0x100, 0x7ff, buf) != 0)
+        if (statx(fd.Fd, empty, 0x1000 | 0x100, StatxMask, buf) != 0)
         {
             throw ErrnoException(Marshal.GetLastWin32Error(), pathForMessages);
         }
@@ -521,7 +528,7 @@ internal static unsafe class NativeFs
                 if (!overwrite)
                 {
                     var buf = stackalloc byte[256];
-                    if (statx(t.Fd, tz, 0x100, 0x7ff, buf) == 0)
+                    if (statx(t.Fd, tz, 0x100, StatxMask, buf) == 0)
                     {
                         throw ErrnoException(17, pathForMessages);
                     }
@@ -568,7 +575,7 @@ internal static unsafe class NativeFs
         var buf = stackalloc byte[256];
         fixed (byte* z = Utf8z(name))
         {
-            if (statx(d.Fd, z, 0x100, 0x7ff, buf) == 0)
+            if (statx(d.Fd, z, 0x100, StatxMask, buf) == 0)
             {
                 return FromStatx(buf);
             }
@@ -709,6 +716,21 @@ internal static unsafe class NativeFs
         _ => new IOException($"'{path}': errno {errno}.", errno),
     };
 
+    /// <summary>statx mask: the basic fields and the birth time (STATX_BASIC_STATS | STATX_BTIME).</summary>
+    internal const uint StatxMask = 0xfff;
+
+    private const uint StatxBirthTime = 0x800;
+
+    /// <summary>Mixes an inode number and a birth time into one non-zero 64-bit identity (SplitMix64's finalizer).</summary>
+    internal static ulong Identity(ulong inode, long birthSeconds, uint birthNanoseconds)
+    {
+        var z = inode ^ unchecked((ulong)birthSeconds * 0x9E3779B97F4A7C15UL) ^ ((ulong)birthNanoseconds << 34);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return z == 0 ? 1 : z;
+    }
+
     internal static Stat FromStatx(byte* buf)
     {
         var st = default(Stat);
@@ -720,6 +742,7 @@ internal static unsafe class NativeFs
         st.IsSymlink = fmt == 0xA000;
         st.Permissions = mode & PermissionMask;
         st.Inode = *(ulong*)(buf + 32);
+        st.FileId = (*(uint*)buf & StatxBirthTime) != 0 ? Identity(st.Inode, *(long*)(buf + 80), *(uint*)(buf + 88)) : 0;
         st.Device = ((ulong)*(uint*)(buf + 136) << 32) | *(uint*)(buf + 140);
         st.Size = *(long*)(buf + 40);
         var sec = *(long*)(buf + 112);

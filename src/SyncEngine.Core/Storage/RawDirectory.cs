@@ -136,7 +136,7 @@ internal static unsafe class RawDirectory
     {
         while (true)
         {
-            if (statx(dirFd, name, 0x100, 0x7ff, statBuf) == 0)
+            if (statx(dirFd, name, 0x100, NativeFs.StatxMask, statBuf) == 0)
             {
                 return NativeFs.FromStatx(statBuf);
             }
