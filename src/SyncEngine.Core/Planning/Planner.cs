@@ -231,7 +231,7 @@ internal sealed class Planner
             }
 
             if (sChanged != dChanged && _pair.CompareMode is CompareMode.HashThenMtime or CompareMode.HashOnly && s.Size == d.Size
-                && string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal))
+                && HashIfAvailable(s, _src) is { } sourceHash && string.Equals(sourceHash, HashIfAvailable(d, _dst), StringComparison.Ordinal))
             {
                 // Touched, not edited (new time, same content): nothing to copy; the new metadata and hashes are recorded.
                 return new SyncAction(SyncActionType.NoAction, key, "modification time changed, content unchanged", s, d, _info) { RecordOnly = true };
@@ -554,17 +554,29 @@ internal sealed class Planner
                     return false;
                 }
 
-                if (s.Hash is not null && d.Hash is not null)
+                // Seed 000: where both sides have a hash (known, or computed now) the hashes decide; close times
+                // decide only where a side cannot give one. Equal size and close times are no proof of equal content.
+                var sh = HashIfAvailable(s, _src);
+                var dh = sh is null ? null : HashIfAvailable(d, _dst);
+                if (sh is not null && dh is not null)
                 {
-                    return string.Equals(s.Hash, d.Hash, StringComparison.Ordinal);
+                    return string.Equals(sh, dh, StringComparison.Ordinal);
                 }
 
-                if (closeInTime)
-                {
-                    return true;
-                }
+                return closeInTime;
+        }
+    }
 
-                return string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal);
+    /// <summary>The version's hash, computed if not known; null when the side cannot hash (<see cref="NotSupportedException"/>).</summary>
+    private string? HashIfAvailable(FileVersion v, IStorageProvider side)
+    {
+        try
+        {
+            return Hash(v, side);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
         }
     }
 
