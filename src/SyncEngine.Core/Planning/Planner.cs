@@ -177,24 +177,24 @@ internal sealed class Planner
             return null;
         }
 
+        var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         foreach (var (side, root) in new[] { (SyncSide.Source, pair.Source), (SyncSide.Destination, pair.Destination) })
         {
-            string relative;
+            string folder;
             try
             {
-                relative = Path.GetRelativePath(Path.GetFullPath(root), file);
+                folder = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
             {
                 continue;
             }
 
-            if (relative == "." || relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
+            if (file.Length > folder.Length && file.StartsWith(folder, comparison))
             {
-                continue;
+                var relative = file.Substring(folder.Length).Replace(Path.DirectorySeparatorChar, '/').Replace(Path.AltDirectorySeparatorChar, '/');
+                return (side, PathRules.Key(relative));
             }
-
-            return (side, PathRules.Key(relative.Replace(Path.DirectorySeparatorChar, '/')));
         }
 
         return null;
