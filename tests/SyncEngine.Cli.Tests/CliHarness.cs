@@ -41,6 +41,12 @@ public sealed class CliHarness : TempSyncFolders
     {
     }
 
+    /// <summary>A harness under another folder (for example tmpfs, for what only it can store).</summary>
+    public CliHarness(string under)
+        : base("se-cli-", new DateTime(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc), under)
+    {
+    }
+
     /// <summary>The built CLI, copied next to the test assembly by the project reference.</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "syncengine.dll");
 

@@ -161,6 +161,99 @@ public class CompareModeTests
         Assert.Equal(new[] { "older" }, Trash(t, SyncSide.Source));
     }
 
+    [Theory]
+    [InlineData(SyncMode.SourceToDestination, 1000)]
+    [InlineData(SyncMode.SourceToDestination, 0)]
+    [InlineData(SyncMode.DestinationToSource, -1500)]
+    [InlineData(SyncMode.SourceBackup, 0)]
+    public void HashThenMtime_first_sync_copies_different_same_size_content_with_close_mtimes(SyncMode mode, int destinationLaterByMs)
+    {
+        // Seed 000: equal size and close times are not proof; where both sides can be hashed, the hashes decide.
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "f.txt", "source content", T0);
+        t.Write(SyncSide.Destination, "f.txt", "destin content", T0.AddMilliseconds(destinationLaterByMs));
+        var pair = PairOf(t, mode);
+
+        var run = Run(pair);
+
+        var upload = mode.AllowsUpload();
+        Assert.Equal(new[] { (upload ? "UploadUpdate" : "DownloadUpdate") + " f.txt" }, Describe(run.Plan.Visible()));
+        var winner = upload ? "source content" : "destin content";
+        Assert.Equal(winner, t.Read(SyncSide.Source, "f.txt"));
+        Assert.Equal(winner, t.Read(SyncSide.Destination, "f.txt"));
+        Assert.Equal(new[] { upload ? "destin content" : "source content" }, Trash(t, upload ? SyncSide.Destination : SyncSide.Source));
+        NoVisibleActions(t.Plan(pair));
+    }
+
+    [Fact]
+    public void HashThenMtime_first_TwoWay_sync_reports_different_same_size_content_with_close_mtimes_as_a_conflict()
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "f.txt", "source content", T0);
+        t.Write(SyncSide.Destination, "f.txt", "destin content", T0.AddMilliseconds(800));
+        var pair = PairOf(t);
+
+        var run = Run(pair);
+
+        // Neither is newer (within the tolerance): reported, nothing overwritten, and still reported next time.
+        Assert.Equal(new[] { "Conflict f.txt" }, Describe(run.Plan.Visible()));
+        Assert.Equal(1, run.Summary.Conflicts);
+        Assert.Equal("source content", t.Read(SyncSide.Source, "f.txt"));
+        Assert.Equal("destin content", t.Read(SyncSide.Destination, "f.txt"));
+        Assert.Equal(new[] { "Conflict f.txt" }, Describe(t.Plan(pair).Visible()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void HashThenMtime_different_same_size_edits_on_both_sides_are_a_conflict(bool baselineByUpload)
+    {
+        using var t = new TestPair();
+        SyncPair pair;
+        if (baselineByUpload)
+        {
+            pair = Baseline(t, SyncMode.TwoWay, CompareMode.HashThenMtime, ("f.txt", "base content"), ("g.txt", "other"));
+        }
+        else
+        {
+            // Equal on both sides with close times: the first sync records them as equal.
+            t.Write(SyncSide.Source, "f.txt", "base content", T0);
+            t.Write(SyncSide.Destination, "f.txt", "base content", T0.AddSeconds(1));
+            pair = PairOf(t);
+            NoVisibleActions(Run(pair).Plan);
+        }
+
+        var t1 = T0.AddDays(1);
+        t.Write(SyncSide.Source, "f.txt", "source edit!", t1);
+        t.Write(SyncSide.Destination, "f.txt", "destin edit!", t1.AddSeconds(1));
+
+        var run = Run(pair);
+
+        var a = Assert.Single(run.Plan.Visible());
+        Assert.Equal(SyncActionType.Conflict, a.Action);
+        Assert.DoesNotContain("same content", a.Reason, StringComparison.Ordinal);
+        Assert.Equal("source edit!", t.Read(SyncSide.Source, "f.txt"));
+        Assert.Equal("destin edit!", t.Read(SyncSide.Destination, "f.txt"));
+        Assert.Equal(new[] { "Conflict f.txt" }, Describe(t.Plan(pair).Visible()));
+    }
+
+    [Theory]
+    [InlineData(1000, false)]
+    [InlineData(3 * 3600 * 1000, true)]
+    public void HashThenMtime_where_a_side_cannot_hash_the_modification_time_decides(int destinationLaterByMs, bool differ)
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, "f.txt", "source content", T0);
+        t.Write(SyncSide.Destination, "f.txt", "destin content", T0.AddMilliseconds(destinationLaterByMs));
+        var pair = PairOf(t, SyncMode.SourceToDestination);
+        var dst = new HookedProvider(t.Destination) { HashUnavailable = true };
+
+        var run = Run(pair, null, dst);
+
+        Assert.Equal(differ ? new[] { "UploadUpdate f.txt" } : Array.Empty<string>(), Describe(run.Plan.Visible()));
+        Assert.Equal(differ ? "source content" : "destin content", t.Read(SyncSide.Destination, "f.txt"));
+    }
+
     // ---------- SIZE_ONLY
 
     [Fact]

@@ -60,10 +60,98 @@ public class IgnoreIntegrationTests
 
         var run = Run(pair);
 
-        // The .syncignore itself is a source-only file a destination mirror may remove; the rules were read first.
+        // The .syncignore itself is a source-only file, but the pair's rules file: kept (see the tests below).
         Assert.Equal(new[] { "DownloadNew a.txt" }, WithoutIgnoreFile(run.Plan));
         Assert.Equal("local log", t.Read(SyncSide.Source, "build.log"));
         Assert.Null(t.Read(SyncSide.Source, "server.log"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_mirror_towards_the_source_keeps_the_rules_file_and_the_files_it_protects(bool destinationHasOtherRules)
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, IgnoreFile, "*.log\n");
+        t.Write(SyncSide.Source, "build.log", "local log");
+        t.Write(SyncSide.Destination, "a.txt", "a");
+        if (destinationHasOtherRules)
+        {
+            t.Write(SyncSide.Destination, IgnoreFile, "# none\n", DateTime.UtcNow.AddHours(1));
+        }
+
+        var pair = PairOf(t, SyncMode.DestinationToSource);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var run = Run(pair);
+
+            Assert.Equal(i == 0 ? new[] { "DownloadNew a.txt" } : Array.Empty<string>(), VisibleSorted(run.Plan));
+            Assert.Equal("*.log\n", t.Read(SyncSide.Source, IgnoreFile));
+            Assert.Equal("local log", t.Read(SyncSide.Source, "build.log"));
+            Assert.Empty(t.TrashContents(SyncSide.Source));
+        }
+
+        Assert.Equal(destinationHasOtherRules ? "# none\n" : null, t.Read(SyncSide.Destination, IgnoreFile));
+        var kept = Assert.Single(t.Plan(pair, new PlanOptions { IncludeUnchanged = true }).Actions, a => a.RelativePath == IgnoreFile);
+        Assert.Equal(SyncActionType.NoAction, kept.Action);
+        Assert.Contains("rules file", kept.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TwoWay_never_deletes_or_replaces_the_rules_file_on_the_side_it_is_read_from()
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, IgnoreFile, "*.log\n");
+        t.Write(SyncSide.Source, "build.log", "local log");
+        t.Write(SyncSide.Destination, "server.log", "remote log");
+        t.Write(SyncSide.Source, "a.txt", "a");
+        var pair = PairOf(t);
+        Assert.Equal(new[] { "UploadNew .syncignore", "UploadNew a.txt" }, VisibleSorted(Run(pair).Plan));
+
+        // Deleted on the destination: copied back, never deleted from the source.
+        t.Delete(SyncSide.Destination, IgnoreFile);
+        var restored = Run(pair);
+        Assert.Equal(new[] { "UploadRestore .syncignore" }, VisibleSorted(restored.Plan));
+        Assert.Equal("*.log\n", t.Read(SyncSide.Source, IgnoreFile));
+        Assert.Equal("*.log\n", t.Read(SyncSide.Destination, IgnoreFile));
+
+        // Edited on the destination (newer, so it would win): a conflict, every run; the source's rules stay.
+        t.Write(SyncSide.Destination, IgnoreFile, "# no rules\n", DateTime.UtcNow.AddHours(1));
+        for (var i = 0; i < 2; i++)
+        {
+            var run = Run(pair);
+            Assert.Equal(new[] { "Conflict .syncignore" }, VisibleSorted(run.Plan));
+            Assert.Equal(1, run.Summary.Conflicts);
+            Assert.Equal("*.log\n", t.Read(SyncSide.Source, IgnoreFile));
+            Assert.Equal("# no rules\n", t.Read(SyncSide.Destination, IgnoreFile));
+        }
+
+        // Edited on both sides, the destination newer: still never replaced on the source.
+        t.Write(SyncSide.Source, IgnoreFile, "*.log\n*.tmp\n");
+        Assert.Equal(new[] { "Conflict .syncignore" }, VisibleSorted(Run(pair).Plan));
+        Assert.Equal("*.log\n*.tmp\n", t.Read(SyncSide.Source, IgnoreFile));
+
+        Assert.Equal("local log", t.Read(SyncSide.Source, "build.log"));
+        Assert.Null(t.Read(SyncSide.Destination, "build.log"));
+        Assert.Null(t.Read(SyncSide.Source, "server.log"));
+        Assert.Empty(t.TrashContents(SyncSide.Source));
+    }
+
+    [Fact]
+    public void TwoWay_with_the_destination_winning_the_first_sync_keeps_the_rules_file()
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, IgnoreFile, "*.log\n");
+        t.Write(SyncSide.Source, "build.log", "local log");
+        var pair = PairOf(t, initial: InitialSyncPreference.DestinationWins);
+
+        var run = Run(pair);
+
+        Assert.Equal(new[] { "UploadNew .syncignore" }, VisibleSorted(run.Plan));
+        Assert.Equal("*.log\n", t.Read(SyncSide.Source, IgnoreFile));
+        Assert.Equal("local log", t.Read(SyncSide.Source, "build.log"));
+        NoVisibleActions(t.Plan(pair));
     }
 
     [Fact]

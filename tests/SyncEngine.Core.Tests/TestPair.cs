@@ -16,6 +16,12 @@ public sealed class TestPair : TempSyncFolders
     {
     }
 
+    /// <summary>A pair under another folder (for example tmpfs, for what only it can store).</summary>
+    public TestPair(string under)
+        : base("se-test-", new DateTime(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc), under)
+    {
+    }
+
     public SyncPair Pair(SyncMode mode = SyncMode.TwoWay) => new(Source, Destination) { Mode = mode, StatePath = StateDir };
 
     public SyncPlan Plan(SyncPair pair, PlanOptions? options = null) => SyncPlanner.Plan(pair, options);

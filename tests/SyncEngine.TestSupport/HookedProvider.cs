@@ -69,6 +69,9 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage
     /// <summary>When true, <see cref="TryGetLocalPath"/> returns null so copies go through <see cref="OpenRead"/>.</summary>
     public bool HideLocalPaths { get; set; }
 
+    /// <summary>Makes <see cref="ComputeHash"/> throw <see cref="NotSupportedException"/>, as a side that cannot hash.</summary>
+    public bool HashUnavailable { get; set; }
+
     public string Root => _inner.Root;
 
     public StorageCapabilities Capabilities => _inner.Capabilities;
@@ -134,6 +137,11 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage
 
     public string ComputeHash(string path, CancellationToken cancellationToken)
     {
+        if (HashUnavailable)
+        {
+            throw new NotSupportedException("this side cannot compute content hashes");
+        }
+
         Interlocked.Increment(ref _hashes);
         HashedPaths.Enqueue(path);
         return _inner.ComputeHash(path, cancellationToken);

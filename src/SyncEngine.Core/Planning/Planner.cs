@@ -29,6 +29,7 @@ internal sealed class Planner
     private readonly CancellationToken _ct;
     private readonly List<string> _warnings;
     private readonly Action<ScanIssue> _onIssue;
+    private readonly (SyncSide Side, string Key)? _rulesFile;
     private SyncPlanInfo _info = null!;
 
     public Planner(SyncPair pair, IStorageProvider src, IStorageProvider dst, PairState? state, bool stateUnreadable, IgnoreRules rules,
@@ -45,6 +46,7 @@ internal sealed class Planner
         _warnings = warnings;
         _onIssue = onIssue;
         _ct = ct;
+        _rulesFile = RulesFileIn(pair);
     }
 
     private SyncMode Mode => _pair.Mode;
@@ -143,6 +145,7 @@ internal sealed class Planner
             return;
         }
 
+        action = action is null ? null : KeepRulesFile(action, rec);
         if (action is null)
         {
             return;
@@ -156,6 +159,92 @@ internal sealed class Planner
         }
 
         actions.Add(action);
+    }
+
+    /// <summary>
+    /// The pair's rules file, when it lies inside one of the roots (by default <c>.syncignore</c> in the source root):
+    /// the side its rules are read from and its key there.
+    /// </summary>
+    private static (SyncSide Side, string Key)? RulesFileIn(SyncPair pair)
+    {
+        string file;
+        try
+        {
+            file = Path.GetFullPath(pair.ResolvedIgnoreFile);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+
+        var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        foreach (var (side, root) in new[] { (SyncSide.Source, pair.Source), (SyncSide.Destination, pair.Destination) })
+        {
+            string folder;
+            try
+            {
+                folder = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                continue;
+            }
+
+            if (file.Length > folder.Length && file.StartsWith(folder, comparison))
+            {
+                var relative = file.Substring(folder.Length).Replace(Path.DirectorySeparatorChar, '/').Replace(Path.AltDirectorySeparatorChar, '/');
+                return (side, PathRules.Key(relative));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The pair's rules file is never deleted or replaced on the side its rules are read from: the next run, without
+    /// them, would copy or delete every file they protect. Towards that side in a one-way mode it is kept as it is
+    /// (seen only with unchanged entries). In TwoWay a deletion on the other side is undone by copying the file back,
+    /// and a different version on the other side is a conflict, reported every run until the two agree; the rules
+    /// are edited on their own side.
+    /// </summary>
+    private SyncAction? KeepRulesFile(SyncAction a, StateRecord? rec)
+    {
+        if (_rulesFile is not { } rules || !string.Equals(a.RelativePath, rules.Key, StringComparison.Ordinal))
+        {
+            return a;
+        }
+
+        var onSource = rules.Side == SyncSide.Source;
+        var kept = onSource ? a.Source : a.Destination;
+        var other = onSource ? a.Destination : a.Source;
+        var removes = onSource
+            ? a.Action is SyncActionType.DeleteSource or SyncActionType.DownloadUpdate
+            : a.Action is SyncActionType.DeleteDestination or SyncActionType.UploadUpdate;
+        if (!removes || kept is null)
+        {
+            return a;
+        }
+
+        var side = onSource ? "source" : "destination";
+        var otherSide = onSource ? "destination" : "source";
+        if (Mode != SyncMode.TwoWay)
+        {
+            // Only the kept side's version: the state must not record the two as equal.
+            return IncludeUnchanged(a.RelativePath, $"kept: the pair's rules file is never deleted or replaced on the {side}, where its rules are read from",
+                onSource ? kept : null, onSource ? null : kept);
+        }
+
+        if (other is null)
+        {
+            var restore = onSource
+                ? (rec is null ? SyncActionType.UploadNew : SyncActionType.UploadRestore)
+                : (rec is null ? SyncActionType.DownloadNew : SyncActionType.DownloadRestore);
+            return Act(restore, a.RelativePath, $"the pair's rules file is never deleted from the {side}, where its rules are read from: copied back to the {otherSide}",
+                a.Source, a.Destination);
+        }
+
+        return new SyncAction(SyncActionType.Conflict, a.RelativePath,
+            $"the pair's rules file differs on the {otherSide}; its rules are read from the {side}, where a sync never replaces it: change it there", a.Source, a.Destination, _info);
     }
 
     /// <summary>A side that follows Windows naming rules cannot be given a name Windows refuses.</summary>
@@ -231,7 +320,7 @@ internal sealed class Planner
             }
 
             if (sChanged != dChanged && _pair.CompareMode is CompareMode.HashThenMtime or CompareMode.HashOnly && s.Size == d.Size
-                && string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal))
+                && HashIfAvailable(s, _src) is { } sourceHash && string.Equals(sourceHash, HashIfAvailable(d, _dst), StringComparison.Ordinal))
             {
                 // Touched, not edited (new time, same content): nothing to copy; the new metadata and hashes are recorded.
                 return new SyncAction(SyncActionType.NoAction, key, "modification time changed, content unchanged", s, d, _info) { RecordOnly = true };
@@ -554,17 +643,29 @@ internal sealed class Planner
                     return false;
                 }
 
-                if (s.Hash is not null && d.Hash is not null)
+                // Seed 000: where both sides have a hash (known, or computed now) the hashes decide; close times
+                // decide only where a side cannot give one. Equal size and close times are no proof of equal content.
+                var sh = HashIfAvailable(s, _src);
+                var dh = sh is null ? null : HashIfAvailable(d, _dst);
+                if (sh is not null && dh is not null)
                 {
-                    return string.Equals(s.Hash, d.Hash, StringComparison.Ordinal);
+                    return string.Equals(sh, dh, StringComparison.Ordinal);
                 }
 
-                if (closeInTime)
-                {
-                    return true;
-                }
+                return closeInTime;
+        }
+    }
 
-                return string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal);
+    /// <summary>The version's hash, computed if not known; null when the side cannot hash (<see cref="NotSupportedException"/>).</summary>
+    private string? HashIfAvailable(FileVersion v, IStorageProvider side)
+    {
+        try
+        {
+            return Hash(v, side);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
         }
     }
 

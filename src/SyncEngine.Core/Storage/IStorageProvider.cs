@@ -201,7 +201,10 @@ public interface IStorageProvider : IDisposable
     /// <summary>Removes the file's folder and its parents while they are empty, never the root.</summary>
     void RemoveEmptyParents(string path);
 
-    /// <summary>Computes the SHA-256 of a file's content, as lowercase hex.</summary>
+    /// <summary>
+    /// Computes the SHA-256 of a file's content, as lowercase hex. A side that cannot give content hashes throws
+    /// <see cref="NotSupportedException"/>; HashThenMtime then falls back to the modification time for it.
+    /// </summary>
     string ComputeHash(string path, CancellationToken cancellationToken);
 
     /// <summary>The file's local filesystem path, when the side is a local folder; null otherwise.</summary>

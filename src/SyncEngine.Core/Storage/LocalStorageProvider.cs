@@ -276,12 +276,12 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             }
 
             var dkind = (dir.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.SymbolicLink : EntryKind.Directory;
-            return new StorageEntry(rel, dkind, 0, dir.LastWriteTimeUtc.Ticks);
+            return new StorageEntry(rel, dkind, 0, NativeFs.LastWriteTicks(dir));
         }
 
         var attrs = info.Attributes;
         var fkind = (attrs & FileAttributes.ReparsePoint) != 0 ? EntryKind.SymbolicLink : (attrs & FileAttributes.Device) != 0 ? EntryKind.Special : EntryKind.File;
-        return new StorageEntry(rel, fkind, info.Length, info.LastWriteTimeUtc.Ticks);
+        return new StorageEntry(rel, fkind, info.Length, NativeFs.LastWriteTicks(info));
     }
 
     /// <inheritdoc />
@@ -488,7 +488,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             if (!NativeFs.TryHardLink(from, to))
             {
                 File.Copy(from, to, overwrite: false);
-                File.SetLastWriteTimeUtc(to, File.GetLastWriteTimeUtc(from));
+                File.SetLastWriteTimeUtc(to, new DateTime(NativeFs.LastWriteTicks(new FileInfo(from)), DateTimeKind.Utc));
                 using (var fs = new FileStream(to, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1))
                 {
                     fs.Flush(flushToDisk: true);

@@ -747,8 +747,50 @@ internal static unsafe class NativeFs
         st.Size = *(long*)(buf + 40);
         var sec = *(long*)(buf + 112);
         var nsec = *(uint*)(buf + 120);
-        st.MtimeTicks = UnixEpochTicks + (sec * 10_000_000L) + (nsec / 100);
+        st.MtimeTicks = TicksFromUnix(sec, nsec);
         return st;
+    }
+
+    /// <summary>Unix seconds of <see cref="DateTime.MinValue"/> (0001-01-01).</summary>
+    private const long MinUnixSeconds = -62135596800L;
+
+    /// <summary>Unix seconds of the last whole second <see cref="DateTime"/> holds (9999-12-31 23:59:59).</summary>
+    private const long MaxUnixSeconds = 253402300799L;
+
+    /// <summary>
+    /// A Unix time as <see cref="DateTime"/> ticks. A filesystem can hold times before year 1 and after 9999 (tmpfs,
+    /// XFS, Btrfs: 64-bit seconds); those are clamped to the nearest time DateTime holds, so such a file plans and
+    /// copies like any other (its copy gets the clamped time).
+    /// </summary>
+    internal static long TicksFromUnix(long seconds, uint nanoseconds)
+    {
+        if (seconds < MinUnixSeconds)
+        {
+            return DateTime.MinValue.Ticks;
+        }
+
+        if (seconds > MaxUnixSeconds)
+        {
+            return DateTime.MaxValue.Ticks;
+        }
+
+        return UnixEpochTicks + (seconds * 10_000_000L) + (Math.Min(nanoseconds, 999_999_999u) / 100);
+    }
+
+    /// <summary>
+    /// A modification time read through .NET as ticks. .NET refuses a time outside <see cref="DateTime"/>'s range
+    /// (ArgumentOutOfRangeException); it is clamped to the nearest end instead, as <see cref="TicksFromUnix"/> does.
+    /// </summary>
+    internal static long LastWriteTicks(FileSystemInfo info)
+    {
+        try
+        {
+            return info.LastWriteTimeUtc.Ticks;
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            return ex.ActualValue is long value && value < 0 ? DateTime.MinValue.Ticks : DateTime.MaxValue.Ticks;
+        }
     }
 
     [DllImport("libc.so.6", EntryPoint = "open", SetLastError = true)]

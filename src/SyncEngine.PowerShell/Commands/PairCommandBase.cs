@@ -41,8 +41,9 @@ public abstract class PairCommandBase : SyncCmdletBase
     public string Mode { get; set; } = PairSpec.Defaults.Mode.ToString();
 
     /// <summary>
-    /// How two versions of a file are compared: HashThenMtime (default: size, then content hash where needed, else
-    /// modification time within 2 seconds), SizeOnly, HashOnly, MtimeOnly or SizeAndMtime.
+    /// How two versions of a file are compared: HashThenMtime (default: size, then the content hashes of both sides;
+    /// modification time within 2 seconds only where a side cannot give a hash), SizeOnly, HashOnly, MtimeOnly or
+    /// SizeAndMtime.
     /// </summary>
     [Parameter(ParameterSetName = InlineSet)]
     [OptionTransformation(typeof(CompareMode))]
