@@ -118,6 +118,8 @@ public sealed class SyncSession : IDisposable
             pair.ValidateOptions();
         }
 
+        pair.AdoptLegacyStateFolder();
+
         source ??= new LocalStorageProvider(pair.Source);
         destination ??= new LocalStorageProvider(pair.Destination);
         var runId = TrashNames.NewRunId(DateTime.UtcNow);

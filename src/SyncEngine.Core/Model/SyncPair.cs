@@ -92,7 +92,56 @@ public sealed class SyncPair
     public string Id => ComputeId(Source, Destination);
 
     /// <summary>The state folder actually used.</summary>
-    public string ResolvedStatePath => string.IsNullOrEmpty(StatePath) ? DefaultStatePath(Source, Destination) : StatePath!;
+    /// <remarks>
+    /// The default folder is named by the id of the roots' real paths. A folder that an earlier version named by
+    /// the roots as written (a root given through a link) is used until a sync moves it (<see cref="AdoptLegacyStateFolder"/>).
+    /// </remarks>
+    public string ResolvedStatePath
+    {
+        get
+        {
+            if (!string.IsNullOrEmpty(StatePath))
+            {
+                return StatePath!;
+            }
+
+            var path = DefaultStatePath(Source, Destination);
+            return !Directory.Exists(path) && LegacyStatePath() is { } legacy && Directory.Exists(legacy) ? legacy : path;
+        }
+    }
+
+    private string? LegacyStatePath()
+    {
+        var literal = LiteralId(Source, Destination);
+        return literal == Id ? null : Path.Combine(StateRoot(), "pairs", literal);
+    }
+
+    /// <summary>
+    /// Moves a default state folder named the earlier way (by the roots as written) to the name by real paths, so
+    /// every name of the pair's folders finds one state and one lock. Called by a sync before it locks the pair.
+    /// </summary>
+    internal void AdoptLegacyStateFolder()
+    {
+        if (!string.IsNullOrEmpty(StatePath))
+        {
+            return;
+        }
+
+        var path = DefaultStatePath(Source, Destination);
+        if (Directory.Exists(path) || LegacyStatePath() is not { } legacy || !Directory.Exists(legacy))
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Move(legacy, path);
+        }
+        catch (IOException)
+        {
+            // Moved by another run meanwhile, or in use (Windows): this run uses whichever folder exists.
+        }
+    }
 
     /// <summary>The ignore file actually used.</summary>
     public string ResolvedIgnoreFile => string.IsNullOrEmpty(IgnoreFile) ? Path.Combine(Source, ".syncignore") : IgnoreFile!;
@@ -125,10 +174,12 @@ public sealed class SyncPair
     }
 
     /// <summary>Derives the pair identifier from the two roots.</summary>
-    public static string ComputeId(string source, string destination)
+    public static string ComputeId(string source, string destination) => Hash(NormalizeRoot(source) + "\n" + NormalizeRoot(destination));
+
+    private static string Hash(string roots)
     {
         using var sha = SHA256.Create();
-        var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(NormalizeRoot(source) + "\n" + NormalizeRoot(destination)));
+        var bytes = sha.ComputeHash(Encoding.UTF8.GetBytes(roots));
         var sb = new StringBuilder(16);
         for (var i = 0; i < 8; i++)
         {
@@ -186,11 +237,18 @@ public sealed class SyncPair
     private static SyncEngineException Invalid(string option, string message) =>
         new("SyncInvalidOption", SyncErrorKind.InvalidArgument, message, option);
 
-    private static string NormalizeRoot(string path)
-    {
-        var full = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-        return Path.DirectorySeparatorChar == '\\' ? full.ToUpperInvariant() : full;
-    }
+    /// <summary>A root as the id sees it: its real path (links resolved), so every name of one folder is one pair.</summary>
+    private static string NormalizeRoot(string path) => Fold(Storage.RealPaths.Resolve(path));
+
+    private static string Fold(string full) => Path.DirectorySeparatorChar == '\\' ? full.ToUpperInvariant() : full;
+
+    /// <summary>
+    /// The id as versions before 2026-12 derived it, from the roots as written (links not resolved). A state folder
+    /// recorded under it is still this pair's.
+    /// </summary>
+    internal static string LiteralId(string source, string destination) =>
+        Hash(Fold(Path.GetFullPath(source).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)) + "\n"
+             + Fold(Path.GetFullPath(destination).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)));
 
     private string DefaultName()
     {

@@ -104,7 +104,8 @@ internal static class StateStore
         }
 
         var pairId = root.GetProperty("pairId").GetString() ?? throw new InvalidDataException("pairId missing");
-        if (!string.Equals(pairId, pair.Id, StringComparison.Ordinal))
+        if (!string.Equals(pairId, pair.Id, StringComparison.Ordinal)
+            && !string.Equals(pairId, SyncPair.LiteralId(pair.Source, pair.Destination), StringComparison.Ordinal))
         {
             var otherSource = root.TryGetProperty("source", out var s) ? s.GetString() : "?";
             var otherDestination = root.TryGetProperty("destination", out var d) ? d.GetString() : "?";
@@ -114,7 +115,8 @@ internal static class StateStore
         }
 
         var capacity = root.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Number ? Math.Max(0, files.GetInt32()) : 0;
-        var state = new PairState(pairId, pair.Source, pair.Destination, capacity)
+        // An id derived the earlier way (from the roots as written) is this pair's too; the next save writes the new one.
+        var state = new PairState(pair.Id, pair.Source, pair.Destination, capacity)
         {
             Generation = root.GetProperty("generation").GetInt64(),
         };

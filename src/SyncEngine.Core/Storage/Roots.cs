@@ -39,21 +39,54 @@ public static class Roots
             throw new SyncEngineException("SyncRootNotFolder", SyncErrorKind.InvalidArgument, $"The destination '{destination}' is a file, not a folder.", destination);
         }
 
+        // Compared as real paths (links resolved: a source that is a link to a folder inside the destination is
+        // inside it), then by device and inode up the folders (two names of one folder that no link explains: a
+        // bind mount).
         var cmp = Cmp();
-        if (string.Equals(src, dst, cmp))
+        var realSource = RealPaths.Resolve(src);
+        var realDestination = RealPaths.Resolve(dst);
+        if (string.Equals(realSource, realDestination, cmp) || SameFolder(realSource, realDestination))
         {
-            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source and the destination are the same folder ('{source}').", destination);
+            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, string.Equals(source, destination, StringComparison.Ordinal)
+                ? $"The source and the destination are the same folder ('{source}')."
+                : $"The source '{source}'{Via(source, realSource)} and the destination '{destination}'{Via(destination, realDestination)} are the same folder.", destination);
         }
 
-        if (IsInside(dst, src, cmp))
+        if (IsInside(realDestination, realSource, cmp) || HasAncestor(realDestination, realSource))
         {
-            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The destination '{destination}' lies inside the source '{source}'.", destination);
+            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The destination '{destination}'{Via(destination, realDestination)} lies inside the source '{source}'{Via(source, realSource)}.", destination);
         }
 
-        if (IsInside(src, dst, cmp))
+        if (IsInside(realSource, realDestination, cmp) || HasAncestor(realSource, realDestination))
         {
-            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source '{source}' lies inside the destination '{destination}'.", source);
+            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source '{source}'{Via(source, realSource)} lies inside the destination '{destination}'{Via(destination, realDestination)}.", source);
         }
+    }
+
+    /// <summary>" (really 'x')" where a name leads elsewhere through a link, so the message explains the overlap.</summary>
+    private static string Via(string given, string real) =>
+        string.Equals(Full(given), real, Cmp()) ? "" : $" (really '{real}')";
+
+    private static bool SameFolder(string a, string b) =>
+        RealPaths.Identity(a) is { } x && RealPaths.Identity(b) is { } y && x == y;
+
+    /// <summary>Whether a folder above <paramref name="inner"/> (by name) is <paramref name="outer"/> (by device and inode).</summary>
+    private static bool HasAncestor(string inner, string outer)
+    {
+        if (RealPaths.Identity(outer) is not { } target)
+        {
+            return false;
+        }
+
+        for (var p = Path.GetDirectoryName(inner); !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+        {
+            if (RealPaths.Identity(p!) is { } id && id == target)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -69,9 +102,9 @@ public static class Roots
             return;
         }
 
-        var state = Full(statePath!);
+        var state = RealPaths.Resolve(statePath!);
         var cmp = Cmp();
-        foreach (var (root, side) in new[] { (Full(source), "source"), (Full(destination), "destination") })
+        foreach (var (root, side) in new[] { (RealPaths.Resolve(source), "source"), (RealPaths.Resolve(destination), "destination") })
         {
             var engine = Path.Combine(root, PathRules.EngineFolder);
             var trash = Path.Combine(engine, "trash");
