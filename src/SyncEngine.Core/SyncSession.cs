@@ -114,7 +114,11 @@ public sealed class SyncSession : IDisposable
     /// Validates the pair, takes its lock and loads its state. Throws <see cref="SyncEngineException"/>: bad roots
     /// (InvalidArgument/NotFound), lock held (ResourceBusy), state from a newer version or another pair (InvalidState).
     /// </summary>
-    public static SyncSession Open(SyncPair pair, IStorageProvider? source = null, IStorageProvider? destination = null)
+    public static SyncSession Open(SyncPair pair, IStorageProvider? source = null, IStorageProvider? destination = null) =>
+        Open(pair, source, destination, static () => DateTime.UtcNow);
+
+    /// <summary>As <see cref="Open(SyncPair, IStorageProvider?, IStorageProvider?)"/>, with the clock the run id is read from (tests pass a fake one).</summary>
+    internal static SyncSession Open(SyncPair pair, IStorageProvider? source, IStorageProvider? destination, Func<DateTime> utcNow)
     {
         if (source is null || destination is null)
         {
@@ -127,7 +131,7 @@ public sealed class SyncSession : IDisposable
 
         source ??= new LocalStorageProvider(pair.Source);
         destination ??= new LocalStorageProvider(pair.Destination);
-        var runId = TrashNames.NewRunId(DateTime.UtcNow);
+        var runId = TrashNames.NewRunId(utcNow());
         var stateDir = pair.ResolvedStatePath;
         var pairLock = PairLock.Acquire(stateDir, pair.Name, runId);
         try

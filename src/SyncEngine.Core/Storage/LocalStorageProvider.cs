@@ -41,6 +41,9 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     /// <summary>The full local path of the root.</summary>
     public string FullRoot => _root;
 
+    /// <summary>The clock trash retention reads (tests set a fake one).</summary>
+    internal Func<DateTime> UtcNow { get; set; } = static () => DateTime.UtcNow;
+
     /// <inheritdoc />
     public bool RootExists() => Directory.Exists(_root);
 
@@ -642,6 +645,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     /// <remarks>
     /// Only temporary files listed as leftovers are removed: names that carry this pair's tag and a run tag the pair's
     /// record lists (<see cref="TemporaryNames.IsLeftover"/>). A user's file is never removed here, whatever its name.
+    /// Trash folders are aged by the time clean-up saw pass (<see cref="TrashAges"/>), never by one clock reading.
     /// </remarks>
     public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
     {
@@ -684,19 +688,31 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
             return;
         }
 
-        var cutoff = DateTime.UtcNow - trashRetention;
+        var runs = new List<string>();
         foreach (var dir in Directory.EnumerateDirectories(trash))
         {
+            runs.Add(Path.GetFileName(dir));
+        }
+
+        List<string> expired;
+        try
+        {
+            expired = TrashAges.Expired(Path.Combine(_root, PathRules.EngineFolder, TrashAges.LedgerName), runs, UtcNow(), trashRetention);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return; // the ledger cannot be written: purge nothing rather than age trash by one reading of the clock
+        }
+
+        foreach (var run in expired)
+        {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TrashNames.TryParseRunTime(Path.GetFileName(dir), out var when) && when < cutoff)
+            try
             {
-                try
-                {
-                    Directory.Delete(dir, recursive: true);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                }
+                Directory.Delete(Path.Combine(trash, run), recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
             }
         }
     }
@@ -921,7 +937,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     }
 }
 
-/// <summary>Names of trash folders: <c>yyyyMMddTHHmmssZ-xxxxxx</c>, so retention can read their age.</summary>
+/// <summary>Names of trash folders: <c>yyyyMMddTHHmmssZ-xxxxxx</c>, the time of the run that made them (one of the two records retention checks, see <see cref="TrashAges"/>).</summary>
 public static class TrashNames
 {
     /// <summary>A new run identifier.</summary>
