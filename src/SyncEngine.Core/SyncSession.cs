@@ -53,7 +53,16 @@ public sealed class SyncSession : IDisposable
 
     private void PollControl()
     {
-        var request = ControlFile.Read(StateDir);
+        (string Id, ControlRequest Request)? request;
+        try
+        {
+            request = ControlFile.Read(StateDir);
+        }
+        catch (SyncEngineException)
+        {
+            return; // not a regular file any more (refused when the run started): no request can be read from it
+        }
+
         if (request is null || string.Equals(request.Value.Id, _lastControlId, StringComparison.Ordinal))
         {
             return;

@@ -186,7 +186,7 @@ public sealed class SyncExecution
 
                 TempRecord.Remove(_session.StateDir, gone);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
             {
             }
 

@@ -29,7 +29,7 @@ internal static class TempRecord
                 return runs;
             }
 
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(EngineFile.ReadAllBytes(path));
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("runs", out var list) && list.ValueKind == JsonValueKind.Array)
             {
                 foreach (var tag in list.EnumerateArray())

@@ -73,6 +73,9 @@ internal static unsafe class NativeFs
         public long MtimeTicks;
         public ulong Inode;
         public ulong Device;
+
+        /// <summary>The file type bits of the mode (S_IFMT): 0x1000 FIFO, 0x2000 character device, 0x6000 block device, 0xC000 socket.</summary>
+        public int FileType;
     }
 
     /// <summary>A NUL-terminated UTF-8 copy of a path for native calls.</summary>
@@ -128,6 +131,21 @@ internal static unsafe class NativeFs
 
     private static string Join(string folder, string? name) => name is null ? folder : folder + "/" + name;
 
+    /// <summary>stat through Linux statx, following a symbolic link to what it names. False when statx is not available here.</summary>
+    public static bool TryStat(string path, out Stat st)
+    {
+        st = default;
+        if (!IsLinux || _statxUnavailable)
+        {
+            return false;
+        }
+
+        fixed (byte* p = Utf8z(path))
+        {
+            return StatxInto(p, path, null, out st, follow: true);
+        }
+    }
+
     private static bool TryLStatSlow(string path, out Stat st)
     {
         fixed (byte* p = Utf8z(path))
@@ -137,14 +155,14 @@ internal static unsafe class NativeFs
     }
 
     /// <remarks>The path is passed in parts and joined only for an error message, never on the success path.</remarks>
-    private static bool StatxInto(byte* pathz, string folder, string? name, out Stat st)
+    private static bool StatxInto(byte* pathz, string folder, string? name, out Stat st, bool follow = false)
     {
         st = default;
         var buf = stackalloc byte[256];
         int rc;
         try
         {
-            rc = statx(-100, pathz, 0x100, 0x7ff, buf);
+            rc = statx(-100, pathz, follow ? 0 : 0x100, 0x7ff, buf);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -246,6 +264,8 @@ internal static unsafe class NativeFs
     public const int ONoFollow = 0x20000;
     public const int OCloExec = 0x80000;
     public const int ODirectory = 0x10000;
+    public const int ORdWr = 0x2;
+    public const int ONonBlock = 0x800;
     private const int AtRemoveDir = 0x200;
     private const uint RenameNoReplaceFlag = 1;
 
@@ -670,6 +690,7 @@ internal static unsafe class NativeFs
         st.IsFile = fmt == 0x8000;
         st.IsDirectory = fmt == 0x4000;
         st.IsSymlink = fmt == 0xA000;
+        st.FileType = fmt;
         st.Inode = *(ulong*)(buf + 32);
         st.Device = ((ulong)*(uint*)(buf + 136) << 32) | *(uint*)(buf + 140);
         st.Size = *(long*)(buf + 40);

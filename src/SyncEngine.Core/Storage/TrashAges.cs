@@ -71,7 +71,7 @@ internal static class TrashAges
                 return (null, credits);
             }
 
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(EngineFile.ReadAllBytes(path));
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("seenUtc", out var seen) || seen.ValueKind != JsonValueKind.String
                 || !DateTime.TryParse(seen.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var lastSeen))
@@ -92,8 +92,10 @@ internal static class TrashAges
 
             return (lastSeen, credits);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException
+                                   || (ex is SyncEngineException se && se.ErrorId == EngineFile.NotRegularErrorId))
         {
+            // Unreadable, or not a regular file (replaced by the write below): no ledger, so nothing is old yet.
             return (null, new Dictionary<string, long>(StringComparer.Ordinal));
         }
     }
