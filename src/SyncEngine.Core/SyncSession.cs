@@ -30,7 +30,7 @@ public sealed class SyncSession : IDisposable
     private SyncExecution? _execution;
     private bool _disposed;
 
-    private SyncSession(SyncPair pair, IStorageProvider source, IStorageProvider destination, PairLock pairLock, StateLoad load, string runId)
+    private SyncSession(SyncPair pair, IStorageProvider source, IStorageProvider destination, PairLock pairLock, StateLoad load, string runId, TemporaryNames tempNames)
     {
         Pair = pair;
         Source = source;
@@ -38,6 +38,7 @@ public sealed class SyncSession : IDisposable
         _lock = pairLock;
         _load = load;
         RunId = runId;
+        TempNames = tempNames;
         State = load.State ?? new PairState(pair.Id, pair.Source, pair.Destination);
         if (load.Warning is not null)
         {
@@ -52,7 +53,16 @@ public sealed class SyncSession : IDisposable
 
     private void PollControl()
     {
-        var request = ControlFile.Read(StateDir);
+        (string Id, ControlRequest Request)? request;
+        try
+        {
+            request = ControlFile.Read(StateDir);
+        }
+        catch (SyncEngineException)
+        {
+            return; // not a regular file any more (refused when the run started): no request can be read from it
+        }
+
         if (request is null || string.Equals(request.Value.Id, _lastControlId, StringComparison.Ordinal))
         {
             return;
@@ -103,11 +113,21 @@ public sealed class SyncSession : IDisposable
 
     internal PairLock Lock => _lock;
 
+    /// <summary>The names of this run's temporary files and the leftovers of interrupted runs it may remove.</summary>
+    internal TemporaryNames TempNames { get; }
+
+    /// <summary>True once this session listed both sides itself, so every leftover it could find was queued for clean-up.</summary>
+    internal bool ListedBothSides { get; private set; }
+
     /// <summary>
     /// Validates the pair, takes its lock and loads its state. Throws <see cref="SyncEngineException"/>: bad roots
     /// (InvalidArgument/NotFound), lock held (ResourceBusy), state from a newer version or another pair (InvalidState).
     /// </summary>
-    public static SyncSession Open(SyncPair pair, IStorageProvider? source = null, IStorageProvider? destination = null)
+    public static SyncSession Open(SyncPair pair, IStorageProvider? source = null, IStorageProvider? destination = null) =>
+        Open(pair, source, destination, static () => DateTime.UtcNow);
+
+    /// <summary>As <see cref="Open(SyncPair, IStorageProvider?, IStorageProvider?)"/>, with the clock the run id is read from (tests pass a fake one).</summary>
+    internal static SyncSession Open(SyncPair pair, IStorageProvider? source, IStorageProvider? destination, Func<DateTime> utcNow)
     {
         if (source is null || destination is null)
         {
@@ -122,14 +142,15 @@ public sealed class SyncSession : IDisposable
 
         source ??= new LocalStorageProvider(pair.Source);
         destination ??= new LocalStorageProvider(pair.Destination);
-        var runId = TrashNames.NewRunId(DateTime.UtcNow);
+        var runId = TrashNames.NewRunId(utcNow());
         var stateDir = pair.ResolvedStatePath;
         var pairLock = PairLock.Acquire(stateDir, pair.Name, runId);
         try
         {
             StateStore.RemoveLeftovers(stateDir);
             var load = StateStore.Load(stateDir, pair);
-            return new SyncSession(pair, source, destination, pairLock, load, runId);
+            var tempNames = UseTemporaryNames(pair, stateDir, source, destination);
+            return new SyncSession(pair, source, destination, pairLock, load, runId, tempNames);
         }
         catch
         {
@@ -138,12 +159,26 @@ public sealed class SyncSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tells both sides how this run names its temporary files and which names the pair's record says interrupted
+    /// runs left (<see cref="TempRecord"/>): only those are left out of listings and removed.
+    /// </summary>
+    internal static TemporaryNames UseTemporaryNames(SyncPair pair, string stateDir, IStorageProvider source, IStorageProvider destination)
+    {
+        var names = new TemporaryNames(TemporaryNames.PairTagOf(pair.Id), TemporaryNames.NewRunTag(), TempRecord.Read(stateDir));
+        (source as ITemporaryFileNaming)?.UseTemporaryNames(names);
+        (destination as ITemporaryFileNaming)?.UseTemporaryNames(names);
+        return names;
+    }
+
     /// <summary>Scans both sides and plans. Changes nothing.</summary>
     public SyncPlan Plan(PlanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
-        return SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable, _warnings, options ?? new PlanOptions(), linked.Token);
+        var plan = SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable, _warnings, options ?? new PlanOptions(), linked.Token);
+        ListedBothSides = true;
+        return plan;
     }
 
     /// <summary>The guard violations for executing these actions (empty when the run may go ahead).</summary>
@@ -290,6 +325,7 @@ public static class SyncPlanner
         using var src = new LocalStorageProvider(pair.Source);
         using var dst = new LocalStorageProvider(pair.Destination);
         var load = Directory.Exists(pair.ResolvedStatePath) ? StateStore.Load(pair.ResolvedStatePath, pair) : new StateLoad();
+        SyncSession.UseTemporaryNames(pair, pair.ResolvedStatePath, src, dst);
         var warnings = new List<string>();
         if (load.Warning is not null)
         {

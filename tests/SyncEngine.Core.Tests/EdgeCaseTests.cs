@@ -214,28 +214,6 @@ public class EdgeCaseTests
     }
 
     [Fact]
-    public void Trash_older_than_the_retention_is_purged_and_newer_trash_is_kept()
-    {
-        using var t = new TestPair();
-        t.Write(SyncSide.Source, "a.txt", "a");
-        var oldRun = TrashNames.NewRunId(DateTime.UtcNow.AddDays(-40));
-        var recentRun = TrashNames.NewRunId(DateTime.UtcNow.AddDays(-2));
-        var oldFile = Full(t, SyncSide.Destination, $".syncengine/trash/{oldRun}/gone.txt");
-        var recentFile = Full(t, SyncSide.Destination, $".syncengine/trash/{recentRun}/kept.txt");
-        Directory.CreateDirectory(Path.GetDirectoryName(oldFile)!);
-        Directory.CreateDirectory(Path.GetDirectoryName(recentFile)!);
-        File.WriteAllText(oldFile, "old trash");
-        File.WriteAllText(recentFile, "recent trash");
-        var pair = new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, TrashRetention = TimeSpan.FromDays(30) };
-
-        Run(pair);
-
-        Assert.False(File.Exists(oldFile));
-        Assert.True(File.Exists(recentFile));
-        Assert.Equal("a", t.Read(SyncSide.Destination, "a.txt"));
-    }
-
-    [Fact]
     public void Plan_warnings_reach_the_run_as_warning_events()
     {
         using var t = new TestPair();

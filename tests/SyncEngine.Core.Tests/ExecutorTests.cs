@@ -107,7 +107,7 @@ public class ExecutorTests
     }
 
     [Fact]
-    public void No_temporary_files_are_left_and_leftovers_of_an_interrupted_run_are_removed_not_synced()
+    public void No_temporary_files_are_left()
     {
         using var t = new TestPair();
         for (var i = 0; i < 10; i++)
@@ -116,16 +116,11 @@ public class ExecutorTests
             t.Write(SyncSide.Destination, $"d/{i}.txt", new string('d', 1000 * i));
         }
 
-        var leftoverDst = Full(t, SyncSide.Destination, "s/.syncengine-tmp-0123456789ab");
-        var leftoverSrc = Full(t, SyncSide.Source, ".syncengine-tmp-ba9876543210");
-        Directory.CreateDirectory(Path.GetDirectoryName(leftoverDst)!);
-        File.WriteAllText(leftoverDst, "half a copy");
-        File.WriteAllText(leftoverSrc, "half a copy");
         var pair = PairOf(t);
 
-        var run = Run(pair);
+        Run(pair);
 
-        Assert.DoesNotContain(run.Plan.Actions, a => a.RelativePath.Contains(".syncengine-tmp-", StringComparison.Ordinal));
+        // A killed run's leftovers, and files that only look like them, are covered by TemporaryFileTests.
         Assert.Empty(TempFiles(t.Source));
         Assert.Empty(TempFiles(t.Destination));
         Assert.Equal(20, t.Tree(SyncSide.Source).Count);

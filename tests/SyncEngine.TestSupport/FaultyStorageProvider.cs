@@ -99,7 +99,7 @@ public static class Faults
 /// entries (<see cref="ExtraEntries"/>), hides entries, overrides capabilities, and logs every call.
 /// Copies go through streams (the local fast path is switched off) so read and write faults apply.
 /// </summary>
-public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage
+public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage, ITemporaryFileNaming
 {
     private readonly IStorageProvider _inner;
 
@@ -240,6 +240,8 @@ public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage
     public string? TryGetLocalPath(string path) => LocalFastPath ? _inner.TryGetLocalPath(path) : null;
 
     public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+
+    public void UseTemporaryNames(TemporaryNames names) => (_inner as ITemporaryFileNaming)?.UseTemporaryNames(names);
 
     public void FlushCompletedWrites()
     {

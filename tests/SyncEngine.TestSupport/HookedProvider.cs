@@ -11,7 +11,7 @@ namespace SyncEngine.TestSupport;
 /// A decorator over a real <see cref="IStorageProvider"/> (normally <see cref="LocalStorageProvider"/>) that counts
 /// content reads, tracks how many writes and moves run at once, and can inject failures or block an operation.
 /// </summary>
-public sealed class HookedProvider : IStorageProvider, IDurableStorage
+public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITemporaryFileNaming
 {
     private readonly IStorageProvider _inner;
     private int _writesInFlight;
@@ -160,6 +160,8 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage
     }
 
     public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+
+    public void UseTemporaryNames(TemporaryNames names) => (_inner as ITemporaryFileNaming)?.UseTemporaryNames(names);
 
     public void FlushCompletedWrites() => (_inner as IDurableStorage)?.FlushCompletedWrites();
 

@@ -46,7 +46,7 @@ public static class ControlFile
                 return null;
             }
 
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(Storage.EngineFile.ReadAllBytes(path));
             var root = doc.RootElement;
             var id = root.GetProperty("id").GetString() ?? "";
             if (!Enum.TryParse<ControlRequest>(root.GetProperty("request").GetString(), out var req))
@@ -81,7 +81,7 @@ public static class SyncStatusReader
         {
             if (File.Exists(metaPath))
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(metaPath));
+                using var doc = JsonDocument.Parse(Storage.EngineFile.ReadAllBytes(metaPath));
                 var r = doc.RootElement;
                 if (r.TryGetProperty("name", out var n) && name.Length == 0)
                 {

@@ -44,6 +44,8 @@ public sealed class SyncExecution
 
     internal SyncExecution(SyncSession session, IReadOnlyCollection<SyncAction> planned, ExecuteOptions options)
     {
+        // Before any temporary file exists: the record that lets a later run know this run's leftovers as its own.
+        TempRecord.Add(session.StateDir, session.TempNames.RunTag);
         _session = session;
         _options = options;
         _ownsController = options.Controller is null;
@@ -173,8 +175,18 @@ public sealed class SyncExecution
             {
                 _session.Source.CleanUp(_session.Pair.TrashRetention, CancellationToken.None);
                 _session.Destination.CleanUp(_session.Pair.TrashRetention, CancellationToken.None);
+
+                // Every worker is done, so this run's temporary files are renamed or removed; the leftovers of
+                // earlier runs are removed too once this session listed both sides (it found all it could).
+                var gone = new List<string> { _session.TempNames.RunTag };
+                if (_session.ListedBothSides)
+                {
+                    gone.AddRange(_session.TempNames.LeftoverRunTags);
+                }
+
+                TempRecord.Remove(_session.StateDir, gone);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
             {
             }
 

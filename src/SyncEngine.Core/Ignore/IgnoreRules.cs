@@ -152,7 +152,8 @@ public sealed class IgnoreRules
             string text;
             try
             {
-                text = File.ReadAllText(ignoreFilePath, Encoding.UTF8);
+                // Never File.ReadAllText: a FIFO named .syncignore would block the run forever (refused instead).
+                text = Storage.EngineFile.ReadAllText(ignoreFilePath!);
             }
             catch (UnauthorizedAccessException ex)
             {

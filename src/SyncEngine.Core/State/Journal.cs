@@ -48,7 +48,7 @@ internal sealed class Journal : IDisposable
         // killed run left unfinished. Appending straight after it would glue this run's first entry onto it and
         // lose both: end the torn line first (a complete entry missing only its newline still reads as one).
         // Other processes may read (lock-free plans) and empty it (a compaction by this run's save), so share both.
-        _stream = new FileStream(Path.Combine(stateDir, StateStore.JournalFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+        _stream = Storage.EngineFile.Open(Path.Combine(stateDir, StateStore.JournalFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
         try
         {
             var length = _stream.Length;

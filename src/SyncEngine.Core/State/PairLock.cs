@@ -80,7 +80,7 @@ internal sealed class PairLock : IDisposable
         {
             try
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return Storage.EngineFile.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException) when (attempt < 10)
             {
@@ -118,7 +118,7 @@ internal sealed class PairLock : IDisposable
 
         try
         {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            using var probe = Storage.EngineFile.Open(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
             return false;
         }
         catch (IOException)
@@ -176,7 +176,7 @@ internal sealed class PairLock : IDisposable
                 return null;
             }
 
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(Storage.EngineFile.ReadAllBytes(path));
             var r = doc.RootElement;
             return new RunInfo
             {
@@ -190,6 +190,10 @@ internal sealed class PairLock : IDisposable
         catch (Exception ex) when (ex is IOException or JsonException or FormatException or InvalidOperationException or UnauthorizedAccessException or System.Collections.Generic.KeyNotFoundException)
         {
             return null;
+        }
+        catch (SyncEngineException ex) when (ex.ErrorId == Storage.EngineFile.NotRegularErrorId)
+        {
+            return null; // who holds the lock is only shown; the run writes the file anew (replacing what is there)
         }
     }
 

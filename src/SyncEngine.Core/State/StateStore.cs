@@ -43,6 +43,13 @@ internal static class StateStore
         var srcPath = Path.Combine(stateDir, SourceTreeFile);
         var dstPath = Path.Combine(stateDir, DestinationTreeFile);
         var journalPath = Path.Combine(stateDir, JournalFile);
+
+        // Anything but a regular file in their place (a FIFO would block the run forever) is refused before any is read.
+        foreach (var file in new[] { metaPath, srcPath, dstPath, journalPath, Path.Combine(stateDir, TempRecord.FileName) })
+        {
+            Storage.EngineFile.Exists(file);
+        }
+
         if (!File.Exists(metaPath))
         {
             // The metadata file is renamed into place last and never removed, so without it no snapshot was ever
@@ -93,7 +100,7 @@ internal static class StateStore
 
     private static (PairState State, bool IdentitiesKnown) ReadMetadata(string metaPath, SyncPair pair)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(metaPath));
+        using var doc = JsonDocument.Parse(Storage.EngineFile.ReadAllBytes(metaPath));
         var root = doc.RootElement;
         var format = root.GetProperty("format").GetInt32();
         if (format > PairState.FormatVersion)
@@ -164,7 +171,7 @@ internal static class StateStore
         }
     }
 
-    private static FileStream OpenTree(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+    private static FileStream OpenTree(string path) => Storage.EngineFile.Open(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
 
     /// <summary>
     /// The usual case: both trees were written from one sorted key list, so their entries pair up in order and each
@@ -408,7 +415,7 @@ internal static class StateStore
             FaultPoint?.Invoke("journal");
             if (File.Exists(journal))
             {
-                using var truncate = new FileStream(journal, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                using var truncate = Storage.EngineFile.Open(journal, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
             }
 
             state.Dirty = false;
@@ -548,7 +555,7 @@ internal static class StateStore
     /// <summary>Replays journal lines onto a state. A torn or garbled line (a kill mid-write) is skipped: entries are independent facts.</summary>
     public static int ReplayJournal(string journalPath, PairState state)
     {
-        using var fs = new FileStream(journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        using var fs = Storage.EngineFile.Open(journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         return Journal.Replay(fs, state);
     }
 }

@@ -9,11 +9,12 @@ using System.Threading;
 namespace SyncEngine.Storage;
 
 /// <summary>A folder on a local (or mounted) filesystem.</summary>
-public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
+public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, ITemporaryFileNaming
 {
     private static readonly bool IsWindows = Path.DirectorySeparatorChar == '\\';
     private readonly string _root;
     private readonly ConcurrentQueue<string> _leftovers = new();
+    private TemporaryNames _names = TemporaryNames.Unrecorded();
 
     /// <summary>Opens a local folder as one side of a pair.</summary>
     public LocalStorageProvider(string root, bool? caseSensitive = null)
@@ -40,6 +41,9 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
 
     /// <summary>The full local path of the root.</summary>
     public string FullRoot => _root;
+
+    /// <summary>The clock trash retention reads (tests set a fake one).</summary>
+    internal Func<DateTime> UtcNow { get; set; } = static () => DateTime.UtcNow;
 
     /// <inheritdoc />
     public bool RootExists() => Directory.Exists(_root);
@@ -173,9 +177,13 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
         }
     }
 
+    /// <inheritdoc />
+    public void UseTemporaryNames(TemporaryNames names) => _names = names;
+
     /// <summary>
     /// The relative path of a listed name, or null when the name is left out: the engine's own folder, a temporary
-    /// file of an interrupted run (kept for clean-up), or a name that must not be used (reported).
+    /// file the pair's record says an interrupted run of this pair left (kept for clean-up), or a name that must not
+    /// be used (reported). Any other name that merely looks like a temporary file is a user's file and is listed.
     /// </summary>
     private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue)
     {
@@ -185,7 +193,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             return null;
         }
 
-        if (name.StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
+        if (_names.IsLeftover(name))
         {
             _leftovers.Enqueue(childRel);
             return null;
@@ -435,12 +443,8 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
         return new LocalStagedWrite(this, path, full, NewTempName(), dir);
     }
 
-    /// <summary>Temporary names: a per-process random tag and a counter (no random read per file).</summary>
-    private static readonly string TempTag = Guid.NewGuid().ToString("N").Substring(0, 6);
-    private static int _tempCounter;
-
-    private static string NewTempName() =>
-        PathRules.TempPrefix + TempTag + Interlocked.Increment(ref _tempCounter).ToString("x6", CultureInfo.InvariantCulture);
+    /// <summary>A temporary name carrying this pair's and this run's tags (<see cref="TemporaryNames"/>).</summary>
+    private string NewTempName() => _names.NewName();
 
     /// <summary>Whether a relative path is under the engine's own folder (the trash): a kept version.</summary>
     private static bool IsKeptVersion(string relative) =>
@@ -640,10 +644,20 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
     public string? TryGetLocalPath(string path) => Full(path);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Only temporary files listed as leftovers are removed: names that carry this pair's tag and a run tag the pair's
+    /// record lists (<see cref="TemporaryNames.IsLeftover"/>). A user's file is never removed here, whatever its name.
+    /// Trash folders are aged by the time clean-up saw pass (<see cref="TrashAges"/>), never by one clock reading.
+    /// </remarks>
     public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
     {
         while (_leftovers.TryDequeue(out var rel))
         {
+            if (!_names.IsLeftover(PathRules.FileName(rel)))
+            {
+                continue;
+            }
+
             try
             {
                 Delete(rel);
@@ -676,19 +690,31 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
             return;
         }
 
-        var cutoff = DateTime.UtcNow - trashRetention;
+        var runs = new List<string>();
         foreach (var dir in Directory.EnumerateDirectories(trash))
         {
+            runs.Add(Path.GetFileName(dir));
+        }
+
+        List<string> expired;
+        try
+        {
+            expired = TrashAges.Expired(Path.Combine(_root, PathRules.EngineFolder, TrashAges.LedgerName), runs, UtcNow(), trashRetention);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return; // the ledger cannot be written: purge nothing rather than age trash by one reading of the clock
+        }
+
+        foreach (var run in expired)
+        {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TrashNames.TryParseRunTime(Path.GetFileName(dir), out var when) && when < cutoff)
+            try
             {
-                try
-                {
-                    Directory.Delete(dir, recursive: true);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                }
+                Directory.Delete(Path.Combine(trash, run), recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
             }
         }
     }
@@ -781,8 +807,8 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
                     throw NativeFs.ErrnoException(rc, TempFull);
                 }
 
-                // Something already has this temporary name (a leftover of another process): take the next one.
-                _tempName = NewTempName();
+                // Something already has this temporary name (a user's file): take the next one.
+                _tempName = _owner.NewTempName();
             }
         }
 
@@ -938,7 +964,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
     }
 }
 
-/// <summary>Names of trash folders: <c>yyyyMMddTHHmmssZ-xxxxxx</c>, so retention can read their age.</summary>
+/// <summary>Names of trash folders: <c>yyyyMMddTHHmmssZ-xxxxxx</c>, the time of the run that made them (one of the two records retention checks, see <see cref="TrashAges"/>).</summary>
 public static class TrashNames
 {
     /// <summary>A new run identifier.</summary>

@@ -83,6 +83,9 @@ internal static unsafe class NativeFs
         /// alone is not proof of the same file.
         /// </summary>
         public ulong FileId;
+
+        /// <summary>The file type bits of the mode (S_IFMT): 0x1000 FIFO, 0x2000 character device, 0x6000 block device, 0xC000 socket.</summary>
+        public int FileType;
     }
 
     /// <summary>A NUL-terminated UTF-8 copy of a path for native calls.</summary>
@@ -138,6 +141,21 @@ internal static unsafe class NativeFs
 
     private static string Join(string folder, string? name) => name is null ? folder : folder + "/" + name;
 
+    /// <summary>stat through Linux statx, following a symbolic link to what it names. False when statx is not available here.</summary>
+    public static bool TryStat(string path, out Stat st)
+    {
+        st = default;
+        if (!IsLinux || _statxUnavailable)
+        {
+            return false;
+        }
+
+        fixed (byte* p = Utf8z(path))
+        {
+            return StatxInto(p, path, null, out st, follow: true);
+        }
+    }
+
     private static bool TryLStatSlow(string path, out Stat st)
     {
         fixed (byte* p = Utf8z(path))
@@ -147,14 +165,14 @@ internal static unsafe class NativeFs
     }
 
     /// <remarks>The path is passed in parts and joined only for an error message, never on the success path.</remarks>
-    private static bool StatxInto(byte* pathz, string folder, string? name, out Stat st)
+    private static bool StatxInto(byte* pathz, string folder, string? name, out Stat st, bool follow = false)
     {
         st = default;
         var buf = stackalloc byte[256];
         int rc;
         try
         {
-            rc = statx(-100, pathz, 0x100, StatxMask, buf);
+            rc = statx(-100, pathz, follow ? 0 : 0x100, StatxMask, buf);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -256,6 +274,8 @@ internal static unsafe class NativeFs
     public const int ONoFollow = 0x20000;
     public const int OCloExec = 0x80000;
     public const int ODirectory = 0x10000;
+    public const int ORdWr = 0x2;
+    public const int ONonBlock = 0x800;
     private const int AtRemoveDir = 0x200;
     private const uint RenameNoReplaceFlag = 1;
 
@@ -741,6 +761,7 @@ internal static unsafe class NativeFs
         st.IsDirectory = fmt == 0x4000;
         st.IsSymlink = fmt == 0xA000;
         st.Permissions = mode & PermissionMask;
+        st.FileType = fmt;
         st.Inode = *(ulong*)(buf + 32);
         st.FileId = (*(uint*)buf & StatxBirthTime) != 0 ? Identity(st.Inode, *(long*)(buf + 80), *(uint*)(buf + 88)) : 0;
         st.Device = ((ulong)*(uint*)(buf + 136) << 32) | *(uint*)(buf + 140);
