@@ -129,8 +129,10 @@ internal static class HelpText
         sb.AppendLine("  2    bad arguments or input: unknown option or value, missing source folder, malformed");
         sb.AppendLine("       .syncignore, state folder of another pair or of a newer version, unusable state folder");
         sb.AppendLine("  3    refused by a safety guard; nothing was changed (check the plan, then use --force)");
-        sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual)");
+        sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual, or two names that differ only");
+        sb.AppendLine("       in case toward a side that ignores case)");
         sb.AppendLine("  5    busy: another run holds the pair");
+        sb.AppendLine("  6    some actions were stale (their files changed during the run) and were left for the next run");
         sb.AppendLine("  130  cancelled (Ctrl+C or 'syncengine stop'); finished actions were saved");
         sb.AppendLine("  143  stopped by SIGTERM; finished actions were saved");
     }

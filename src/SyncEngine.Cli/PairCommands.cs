@@ -92,7 +92,20 @@ internal static class PairCommands
             }
             else if (summary.Conflicts > 0 && code == ExitCodes.Conflicts)
             {
-                printer.Error($"{summary.Conflicts} conflict(s) left unresolved: both sides changed. Resolve them by hand, or sync with --conflict newest-wins, source-wins, destination-wins or keep-both.");
+                var caseConflicts = plan.Actions.Count(a => a.Action == SyncActionType.Conflict && a.IsCaseConflict);
+                if (caseConflicts < summary.Conflicts)
+                {
+                    printer.Error($"{summary.Conflicts - caseConflicts} conflict(s) left unresolved: both sides changed. Resolve them by hand, or sync with --conflict newest-wins, source-wins, destination-wins or keep-both.");
+                }
+
+                if (caseConflicts > 0)
+                {
+                    printer.Error($"{caseConflicts} file(s) not synchronized: their names differ only in case from another file's, and a side that ignores case cannot hold both. Rename one of each pair.");
+                }
+            }
+            else if (code == ExitCodes.Stale)
+            {
+                printer.Error($"{summary.Stale} action(s) were stale: their files changed after the plan was made, so they were left for the next run. Run the sync again.");
             }
 
             return code;

@@ -169,6 +169,28 @@ public sealed class ExitCodeTests : IDisposable
         Assert.Equal(4, json[^1].GetProperty("summary").GetProperty("exitCode").GetInt32());
     }
 
+    [SkippableFact]
+    public void CaseTwinsTowardARealExfatDestination_Exit4_OnEveryRun_AndSayWhy()
+    {
+        using var exfat = ExfatImage.TryMount(out var reason);
+        Skip.If(exfat is null, reason);
+        var destination = exfat!.NewFolder("dst");
+        _h.Write(SyncSide.Source, "Readme.md", "one");
+        _h.Write(SyncSide.Source, "README.md", "two");
+        _h.Write(SyncSide.Source, "other.txt", "other");
+
+        for (var run = 0; run < 2; run++)
+        {
+            var r = CliHarness.Run("sync", _h.Source, destination, "--state-dir", _h.StateDir);
+
+            Assert.True(r.ExitCode == 4, r.ToString());
+            Assert.StartsWith($"{1 - run} succeeded, 0 failed, 0 skipped, 0 stale, 2 conflicts", r.Lines[^1], StringComparison.Ordinal);
+            Assert.Contains("differ only in case", r.Err, StringComparison.Ordinal);
+            Assert.DoesNotContain("both sides changed", r.Err, StringComparison.Ordinal);
+            Assert.Equal(new[] { "other.txt" }, Directory.EnumerateFiles(destination).Select(Path.GetFileName).ToArray());
+        }
+    }
+
     [Fact]
     public void FailingAction_Exit1_TheOthersAreApplied()
     {

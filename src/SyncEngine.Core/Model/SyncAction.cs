@@ -51,6 +51,12 @@ public sealed class SyncAction
 
     private readonly bool _resolvedConflict;
 
+    /// <summary>
+    /// True for a <see cref="SyncActionType.Conflict"/> between names that differ only in case where a side ignores
+    /// case and cannot hold both: reported, never merged, never an overwrite; it ends only when a file is renamed.
+    /// </summary>
+    public bool IsCaseConflict { get; init; }
+
     /// <summary>For a resolved conflict kept as both: the name the losing version is kept under, on both sides.</summary>
     public string? ConflictCopyPath { get; init; }
 
