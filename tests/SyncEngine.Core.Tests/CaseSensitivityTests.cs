@@ -160,4 +160,67 @@ public class CaseSensitivityTests
         Assert.Equal("notes", File.ReadAllText(Path.Combine(destination, "Notes.md")));
         Assert.Empty(Run(pair).Plan.Actions);
     }
+
+    [SkippableFact]
+    public void A_user_folder_named_like_the_engine_folder_in_another_case_is_synchronized_where_case_matters()
+    {
+        // Issue 9, case 14: only ".syncengine" itself is the engine's folder on a side that tells case apart.
+        Skip.IfNot(OperatingSystem.IsLinux(), "needs case-sensitive folders on both sides");
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, ".SyncEngine/notes.txt", "mine");
+        t.Write(SyncSide.Destination, ".SYNCENGINE", "a file");
+        var pair = PairOf(t);
+
+        var r = Run(pair);
+
+        Assert.Empty(r.Plan.ScanIssues);
+        Assert.Equal("mine", t.Read(SyncSide.Destination, ".SyncEngine/notes.txt"));
+        Assert.Equal("a file", t.Read(SyncSide.Source, ".SYNCENGINE"));
+        Assert.Empty(Run(pair).Plan.Actions);
+    }
+
+    [Fact]
+    public void A_user_folder_named_like_the_engine_folder_is_reported_toward_a_side_that_ignores_case()
+    {
+        using var t = new TestPair();
+        t.Write(SyncSide.Source, ".SyncEngine/notes.txt", "mine");
+        t.Write(SyncSide.Source, "other.txt", "other");
+        var dst = IgnoringCase();
+        var pair = PairOf(t);
+
+        for (var run = 0; run < 2; run++)
+        {
+            var r = Run(pair, new LocalStorageProvider(t.Source, caseSensitive: true), dst);
+
+            var issue = Assert.Single(r.Plan.ScanIssues);
+            Assert.Equal(".SyncEngine/notes.txt", issue.Path);
+            Assert.Contains("the destination ignores case, so '.SyncEngine' there is the engine's own folder", issue.Reason, StringComparison.Ordinal);
+            Assert.Equal(new[] { "other.txt" }, Names(dst));
+            Assert.Null(dst.Stat(".syncengine/notes.txt"));
+        }
+    }
+
+    [SkippableFact]
+    public void On_a_real_exfat_source_a_folder_named_like_the_engine_folder_is_reported_as_the_engine_folder()
+    {
+        using var exfat = ExfatImage.TryMount(out var reason);
+        Skip.If(exfat is null, reason);
+        using var t = new TestPair();
+        var source = exfat!.NewFolder("src");
+        File.WriteAllText(Path.Combine(exfat.NewFolder("src/.SyncEngine"), "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(source, "other.txt"), "other");
+        var pair = new SyncPair(source, t.Destination) { StatePath = t.StateDir };
+
+        for (var run = 0; run < 2; run++)
+        {
+            var r = Run(pair);
+
+            var issue = Assert.Single(r.Plan.ScanIssues);
+            Assert.Equal(SyncSide.Source, issue.Side);
+            Assert.Equal(".SyncEngine", issue.Path);
+            Assert.Contains("is the engine's own folder", issue.Reason, StringComparison.Ordinal);
+            Assert.Equal(new[] { "other.txt" }, t.Tree(SyncSide.Destination).Keys);
+            Assert.False(Directory.Exists(Path.Combine(t.Destination, ".SyncEngine")));
+        }
+    }
 }

@@ -180,6 +180,12 @@ internal sealed class Planner
         }
 
         var caps = target == SyncSide.Destination ? _dst.Capabilities : _src.Capabilities;
+        if (!caps.CaseSensitive && PathRules.InEngineFolderOtherCase(a.RelativePath))
+        {
+            var slash = a.RelativePath.IndexOf('/');
+            return PathRules.EngineFolderCaseProblem(slash < 0 ? a.RelativePath : a.RelativePath.Substring(0, slash), $"the {target.ToString()!.ToLowerInvariant()}");
+        }
+
         if (!caps.WindowsNames)
         {
             return null;

@@ -312,7 +312,18 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage
         var childRel = rel.Length == 0 ? name : rel + "/" + name;
         if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            if (string.Equals(name, PathRules.EngineFolder, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            // Another case of the engine's folder is a user's folder where case matters; where it does not, the
+            // engine's trash and temporary files live in it, so it is left out, and said so.
+            if (!Capabilities.CaseSensitive)
+            {
+                onIssue(new ScanIssue(side, name, PathRules.EngineFolderCaseProblem(name, "this side"), coversSubtree: true));
+                return null;
+            }
         }
 
         if (name.StartsWith(PathRules.TempPrefix, StringComparison.Ordinal))
