@@ -134,6 +134,9 @@ public sealed class SyncPlanInfo
 
     /// <summary>True when the destination root did not exist when the plan was made.</summary>
     public bool DestinationRootMissing { get; init; }
+
+    /// <summary>True for a re-seed plan (<see cref="PlanOptions.Reseed"/>): planned without the state; deletes nothing.</summary>
+    public bool IsReseed { get; init; }
 }
 
 /// <summary>Facts about action types shared by the planner, executor and front ends.</summary>

@@ -52,7 +52,7 @@ internal sealed class Planner
 
     private SyncMode Mode => _pair.Mode;
 
-    private InitialSyncPreference Preference => _stateUnreadable ? InitialSyncPreference.Merge : _pair.InitialSyncPreference;
+    private InitialSyncPreference Preference => _stateUnreadable || _options.Reseed ? InitialSyncPreference.Merge : _pair.InitialSyncPreference;
 
     public List<SyncAction> Build(SideScan s, SideScan d, SyncPlanInfo info)
     {
@@ -153,6 +153,12 @@ internal sealed class Planner
         {
             _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, $"cannot be read to compare: {ex.Message}"));
             return;
+        }
+
+        if (action is not null && _options.Reseed && ActionFacts.IsDelete(action.Action))
+        {
+            // A re-seed deletes nothing: a file one side lacks is left alone where the mode does not copy it back.
+            action = IncludeUnchanged(key, "re-seed: nothing is deleted; left as it is", sv, dv);
         }
 
         if (action is null)
