@@ -73,9 +73,10 @@ internal static class CliApp
         var ignore = new Option<string[]>("--ignore") { HelpName = "PAT", Description = "ignore pattern", AllowMultipleArgumentsPerToken = false };
         var whatIf = new Option<bool>("--what-if") { Description = "print what would happen" };
         var json = new Option<bool>("--json") { Description = "JSON lines" };
+        var reseed = new Option<bool>("--reseed") { Description = "plan as a first sync that merges; delete nothing" };
         var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
         {
-            source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json,
+            source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed,
         };
         Option<bool>? force = null, noTrash = null;
         Option<int?>? transfers = null, operations = null;
@@ -106,6 +107,7 @@ internal static class CliApp
                 Ignore = parse.GetValue(ignore) ?? Array.Empty<string>(),
                 WhatIf = parse.GetValue(whatIf),
                 Json = parse.GetValue(json),
+                Reseed = parse.GetValue(reseed),
                 Force = force is not null && parse.GetValue(force),
                 NoTrash = noTrash is not null && parse.GetValue(noTrash),
                 Transfers = transfers is null ? null : parse.GetValue(transfers),

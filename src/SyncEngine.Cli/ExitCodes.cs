@@ -6,7 +6,7 @@ namespace SyncEngine.Cli;
 /// <summary>The process exit codes of <c>syncengine</c> and how engine outcomes map to them.</summary>
 internal static class ExitCodes
 {
-    /// <summary>Done: the plan was printed, or every action succeeded (stale actions are left for the next run).</summary>
+    /// <summary>Done: the plan was printed, or every action succeeded.</summary>
     public const int Success = 0;
 
     /// <summary>Some actions failed (the others were applied), or an unexpected error stopped the run.</summary>
@@ -23,6 +23,12 @@ internal static class ExitCodes
 
     /// <summary>Another run holds the pair's lock.</summary>
     public const int Busy = 5;
+
+    /// <summary>
+    /// Some actions were stale (their files changed after the plan was made) and were left for the next run; the
+    /// others were applied. A run that leaves files unsynchronized never exits 0.
+    /// </summary>
+    public const int Stale = 6;
 
     /// <summary>Cancelled by Ctrl+C (SIGINT) or by <c>syncengine stop</c>; finished actions were saved.</summary>
     public const int Cancelled = 130;
@@ -41,7 +47,7 @@ internal static class ExitCodes
         _ => InvalidInput,
     };
 
-    /// <summary>The code for a finished (or cancelled) run. Failures outrank unresolved conflicts.</summary>
+    /// <summary>The code for a finished (or cancelled) run. Failures outrank unresolved conflicts, which outrank stale actions.</summary>
     public static int For(SyncSummary summary, bool terminated = false)
     {
         if (summary.Cancelled)
@@ -54,7 +60,7 @@ internal static class ExitCodes
             return ActionsFailed;
         }
 
-        return summary.Conflicts > 0 ? Conflicts : Success;
+        return summary.Conflicts > 0 ? Conflicts : summary.Stale > 0 ? Stale : Success;
     }
 
     /// <summary>The code for an exception that ended a command before (or instead of) a summary.</summary>

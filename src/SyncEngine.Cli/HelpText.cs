@@ -31,7 +31,7 @@ internal static class HelpText
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
-                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action (action, path, reason), then a summary line; warnings on stderr.");
                 AppendPairOptions(sb, sync: false);
@@ -41,7 +41,7 @@ internal static class HelpText
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine sync SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
-                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--force] [--no-trash]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed] [--force] [--no-trash]");
                 sb.AppendLine("                  [--transfers N] [--operations N]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action that ran (status, action, path, error), then");
@@ -109,11 +109,14 @@ internal static class HelpText
         sb.AppendLine("  --ignore PAT     gitignore-style pattern, repeatable, added to the rules of SOURCE/.syncignore");
         sb.AppendLine("  --what-if        print one 'What if: <Action> <path>' line per planned action; change nothing");
         sb.AppendLine("  --json           one JSON object per line (plan: actions; sync: results, then {\"summary\":{...}})");
+        sb.AppendLine("  --reseed         re-seed: plan as a first sync that merges, whatever the state says, and delete");
+        sb.AppendLine("                   nothing on either side (a side that is gone gets everything copied back)");
         if (sync)
         {
             sb.AppendLine();
             sb.AppendLine("Options (sync only):");
-            sb.AppendLine("  --force          let the sync pass the safety guards (mass deletion, emptied root)");
+            sb.AppendLine("  --force          let the sync pass the safety guards (mass deletion, emptied root) and do what");
+            sb.AppendLine("                   the plan says: files the state recorded on a missing side count as deleted");
             sb.AppendLine("  --no-trash       delete and overwrite without keeping the old version in .syncengine/trash");
             sb.AppendLine("  --transfers N    concurrent copies, 1 to 1024 (default 4)");
             sb.AppendLine("  --operations N   concurrent deletes, renames and other operations, 1 to 1024 (default 8)");
@@ -129,8 +132,10 @@ internal static class HelpText
         sb.AppendLine("  2    bad arguments or input: unknown option or value, missing source folder, malformed");
         sb.AppendLine("       .syncignore, state folder of another pair or of a newer version, unusable state folder");
         sb.AppendLine("  3    refused by a safety guard; nothing was changed (check the plan, then use --force)");
-        sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual)");
+        sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual, or two names that differ only");
+        sb.AppendLine("       in case toward a side that ignores case)");
         sb.AppendLine("  5    busy: another run holds the pair");
+        sb.AppendLine("  6    some actions were stale (their files changed during the run) and were left for the next run");
         sb.AppendLine("  130  cancelled (Ctrl+C or 'syncengine stop'); finished actions were saved");
         sb.AppendLine("  143  stopped by SIGTERM; finished actions were saved");
     }

@@ -30,6 +30,9 @@ internal sealed class PairArguments
 
     public bool Force { get; init; }
 
+    /// <summary>--reseed: plan as a first sync that merges, whatever the state says; delete nothing.</summary>
+    public bool Reseed { get; init; }
+
     public bool NoTrash { get; init; }
 
     public int? Transfers { get; init; }

@@ -19,7 +19,7 @@ internal static class PairCommands
         SyncPlan plan;
         try
         {
-            plan = SyncPlanner.Plan(pair, new PlanOptions { Progress = printer.OnEvent }, controller.Token);
+            plan = SyncPlanner.Plan(pair, new PlanOptions { Progress = printer.OnEvent, Reseed = args.Reseed }, controller.Token);
         }
         catch (OperationCanceledException) when (controller.IsCancelled)
         {
@@ -52,7 +52,7 @@ internal static class PairCommands
         try
         {
             using var session = SyncSession.Open(pair);
-            var plan = session.Plan(new PlanOptions { Progress = printer.OnEvent }, controller.Token);
+            var plan = session.Plan(new PlanOptions { Progress = printer.OnEvent, Reseed = args.Reseed }, controller.Token);
             foreach (var w in plan.Warnings)
             {
                 printer.Warning(w);
@@ -92,7 +92,20 @@ internal static class PairCommands
             }
             else if (summary.Conflicts > 0 && code == ExitCodes.Conflicts)
             {
-                printer.Error($"{summary.Conflicts} conflict(s) left unresolved: both sides changed. Resolve them by hand, or sync with --conflict newest-wins, source-wins, destination-wins or keep-both.");
+                var caseConflicts = plan.Actions.Count(a => a.Action == SyncActionType.Conflict && a.IsCaseConflict);
+                if (caseConflicts < summary.Conflicts)
+                {
+                    printer.Error($"{summary.Conflicts - caseConflicts} conflict(s) left unresolved: both sides changed. Resolve them by hand, or sync with --conflict newest-wins, source-wins, destination-wins or keep-both.");
+                }
+
+                if (caseConflicts > 0)
+                {
+                    printer.Error($"{caseConflicts} file(s) not synchronized: their names differ only in case from another file's, and a side that ignores case cannot hold both. Rename one of each pair.");
+                }
+            }
+            else if (code == ExitCodes.Stale)
+            {
+                printer.Error($"{summary.Stale} action(s) were stale: their files changed after the plan was made, so they were left for the next run. Run the sync again.");
             }
 
             return code;
@@ -112,7 +125,9 @@ internal static class PairCommands
     /// <summary>What a guard refusal says on standard error: the engine's reason and how to go ahead.</summary>
     public static string GuardRefusal(SyncEngineException ex) =>
         "syncengine: refused by a safety guard (" + ex.ErrorId + "): " + ex.Message + Environment.NewLine +
-        "Nothing was changed. Review the plan with 'syncengine plan'; to go ahead anyway, run the sync again with --force.";
+        (ex.ErrorId == "SyncRootEmptied"
+            ? "Nothing was changed. Review the plan with 'syncengine plan' (add --reseed to see the re-seed); then run the sync again with --reseed to copy everything back, or with --force to go ahead as planned."
+            : "Nothing was changed. Review the plan with 'syncengine plan'; to go ahead anyway, run the sync again with --force.");
 
     private static void WritePlan(Printer printer, SyncPair pair, SyncPlan plan, PairArguments args)
     {
@@ -123,7 +138,8 @@ internal static class PairCommands
 
         foreach (var v in SafetyGuards.Evaluate(plan.Actions, plan.Info, pair.MaxDeletePercent))
         {
-            printer.Warning("a sync of this plan would be refused (" + v.ErrorId + "): " + v.Message + " ('syncengine sync' goes ahead only with --force.)");
+            printer.Warning("a sync of this plan would be refused (" + v.ErrorId + "): " + v.Message
+                + (v.ErrorId == "SyncRootEmptied" ? " ('syncengine sync' goes ahead only with --reseed or --force.)" : " ('syncengine sync' goes ahead only with --force.)"));
         }
 
         var visible = plan.Visible().ToList();

@@ -226,6 +226,19 @@ public sealed class SyncSession : IDisposable
             }
         }
 
+        if (planned.Any(a => a.Plan.IsReseed))
+        {
+            // A re-seed was planned without the state: start it afresh (on disk, before anything runs), so that an
+            // interruption leaves a state that knows only what this run completed and the next run merges the rest.
+            lock (State)
+            {
+                State.Records.Clear();
+                State.Dirty = true;
+                State.TreesOnDisk = false;
+                StateStore.Save(StateDir, State, Pair);
+            }
+        }
+
         _execution = new SyncExecution(this, planned, options);
         if (_pausedByRequest)
         {
@@ -353,6 +366,12 @@ public static class SyncPlanner
             }
         }
 
+        if (options.Reseed)
+        {
+            state = null; // a first sync: nothing the state says counts, not even "unchanged"
+            unreadable = false;
+        }
+
         var progress = options.Progress;
         var epoch = state?.NextEpoch() ?? 0;
         var destinationScan = Task.Run(() => Scanner.Scan(dst, SyncSide.Destination, rules, state, epoch, OnIssue, progress, ct), ct);
@@ -372,8 +391,9 @@ public static class SyncPlanner
         {
             TrackedFileCount = state?.Records.Count ?? 0,
             DestinationRootMissing = !d.RootExists,
+            IsReseed = options.Reseed,
         };
-        if (state is null && pair.Mode == SyncMode.TwoWay && pair.InitialSyncPreference == InitialSyncPreference.Merge)
+        if (state is null && !options.Reseed && pair.Mode == SyncMode.TwoWay && pair.InitialSyncPreference == InitialSyncPreference.Merge)
         {
             var (big, small, bigName, smallName) = s.Count >= d.Count
                 ? (s.Count, d.Count, "Source", "destination")

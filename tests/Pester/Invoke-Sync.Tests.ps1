@@ -133,6 +133,23 @@ Describe 'Invoke-Sync' {
             $err.FullyQualifiedErrorId | Should -BeLike 'SyncRootEmptied,*'
             (Get-TestTree -Root $folders.Destination).Count | Should -Be 4
         }
+
+        It 'copies everything back into a missing two-way destination with -Reseed, deleting nothing' {
+            $twoWay = New-SyncPair -Source $folders.Source -Destination $folders.Destination -StatePath (Join-Path $folders.State 'two-way')
+            Invoke-Sync -Pair $twoWay -Confirm:$false | Out-Null
+            Remove-Item -LiteralPath $folders.Destination -Recurse -Force
+
+            $err = { Invoke-Sync -Pair $twoWay -Confirm:$false } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeLike 'SyncRootEmptied,*'
+            $err.Exception.Message | Should -BeLike '*with reseed*everything is copied back*'
+            @(Get-SyncPlan -Pair $twoWay -Reseed | Where-Object Action -like 'Delete*').Count | Should -Be 0
+
+            $summary = Invoke-Sync -Pair $twoWay -Reseed -Summary -Confirm:$false
+
+            $summary.Succeeded | Should -Be 4
+            (Get-TestTree -Root $folders.Destination) -join ',' | Should -Be 'f1.txt,f2.txt,f3.txt,f4.txt'
+            (Get-TestTree -Root $folders.Source) -join ',' | Should -Be 'f1.txt,f2.txt,f3.txt,f4.txt'
+        }
     }
 
     It 'skips a piped action whose file changed after planning, as Stale, with a warning' {

@@ -147,6 +147,44 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Fact]
+    public void MissingTwoWayDestination_Exit3_SaysWhatForceAndReseedDo_ThenReseedCopiesEverythingBack()
+    {
+        // Issue 9, case 15: an unmounted backup drive plus --force empties the working copy; --reseed copies back.
+        for (var i = 0; i < 4; i++)
+        {
+            _h.Write(SyncSide.Source, $"f{i}.txt", "content " + i);
+        }
+
+        Assert.Equal(0, _h.Pair("sync").ExitCode);
+        var sourceBefore = _h.Tree(SyncSide.Source);
+        Directory.Delete(_h.Destination, recursive: true);
+
+        var refused = _h.Pair("sync");
+
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+        Assert.Contains("SyncRootEmptied", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("with force (syncengine --force; PowerShell -Force)", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("4 files on the source are deleted (to the trash)", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("with reseed (syncengine --reseed; PowerShell -Reseed) everything is copied back", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("nothing is deleted on either side", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("SyncMassDeleteGuard", _h.Pair("plan").Err, StringComparison.Ordinal); // the share, as a forced run would delete it
+        Assert.False(Directory.Exists(_h.Destination));
+
+        var reseedPlan = _h.Pair("plan", "--reseed");
+        Assert.True(reseedPlan.ExitCode == 0 && !reseedPlan.Err.Contains("refused", StringComparison.Ordinal), reseedPlan.ToString());
+        Assert.Equal(4, reseedPlan.Lines.Count(l => l.StartsWith("UploadNew", StringComparison.Ordinal)));
+
+        var reseed = _h.Pair("sync", "--reseed");
+
+        Assert.True(reseed.ExitCode == 0, reseed.ToString());
+        Assert.Equal(sourceBefore, _h.Tree(SyncSide.Source));
+        Assert.Equal(sourceBefore, _h.Tree(SyncSide.Destination));
+        Assert.Empty(_h.TrashFiles(SyncSide.Source));
+        Assert.Equal(0, _h.Pair("sync").ExitCode);
+        Assert.Contains("--reseed", CliHarness.Run("sync", "--help").Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ManualConflict_Exit4_BothVersionsStay()
     {
         _h.Write(SyncSide.Source, "f.txt", "v1");
@@ -167,6 +205,28 @@ public sealed class ExitCodeTests : IDisposable
         Assert.Equal("SyncConflictUnresolved", json[0].GetProperty("errorId").GetString());
         Assert.True(json[0].GetProperty("conflict").GetBoolean());
         Assert.Equal(4, json[^1].GetProperty("summary").GetProperty("exitCode").GetInt32());
+    }
+
+    [SkippableFact]
+    public void CaseTwinsTowardARealExfatDestination_Exit4_OnEveryRun_AndSayWhy()
+    {
+        using var exfat = ExfatImage.TryMount(out var reason);
+        Skip.If(exfat is null, reason);
+        var destination = exfat!.NewFolder("dst");
+        _h.Write(SyncSide.Source, "Readme.md", "one");
+        _h.Write(SyncSide.Source, "README.md", "two");
+        _h.Write(SyncSide.Source, "other.txt", "other");
+
+        for (var run = 0; run < 2; run++)
+        {
+            var r = CliHarness.Run("sync", _h.Source, destination, "--state-dir", _h.StateDir);
+
+            Assert.True(r.ExitCode == 4, r.ToString());
+            Assert.StartsWith($"{1 - run} succeeded, 0 failed, 0 skipped, 0 stale, 2 conflicts", r.Lines[^1], StringComparison.Ordinal);
+            Assert.Contains("differ only in case", r.Err, StringComparison.Ordinal);
+            Assert.DoesNotContain("both sides changed", r.Err, StringComparison.Ordinal);
+            Assert.Equal(new[] { "other.txt" }, Directory.EnumerateFiles(destination).Select(Path.GetFileName).ToArray());
+        }
     }
 
     [Fact]

@@ -117,6 +117,18 @@ public sealed class HelpAndFormatTests
         Assert.Equal(cancelled ? 143 : expected, ExitCodes.For(summary, terminated: true));
     }
 
+    [Theory]
+    [InlineData(3, 0, 0, 6)]
+    [InlineData(3, 0, 1, 4)]
+    [InlineData(3, 1, 1, 1)]
+    public void ExitCodes_ARunWithStaleActions_IsNeverDone(int succeeded, int failed, int conflicts, int expected)
+    {
+        // A stale action leaves its file unsynchronized: the run must not say "done" (issue 9, case 13).
+        var summary = new SyncSummary { Succeeded = succeeded, Failed = failed, Conflicts = conflicts, Stale = 2 };
+
+        Assert.Equal(expected, ExitCodes.For(summary));
+    }
+
     [Fact]
     public void ExitCodes_ForOtherExceptions()
     {

@@ -115,9 +115,10 @@ public class EdgeCaseTests
 
         var run = Run(pair, new LocalStorageProvider(t.Source, caseSensitive: true), new LocalStorageProvider(t.Destination, caseSensitive: false));
 
-        Assert.Equal(new[] { "UploadNew plain.txt" }, VisibleSorted(run.Plan));
-        Assert.Contains(run.Plan.ScanIssues, i => i.Path == "Notes.md" || i.Path == "notes.md");
-        Assert.Contains(run.Plan.ScanIssues, i => i.Path == "README.txt" || i.Path == "readme.txt");
+        Assert.Equal(new[] { "UploadNew plain.txt" }, VisibleSorted(run.Plan).Where(a => !a.StartsWith("Conflict ", StringComparison.Ordinal)));
+        Assert.Equal(new[] { "Notes.md", "README.txt", "notes.md", "readme.txt" },
+            run.Plan.Actions.Where(a => a.Action == SyncActionType.Conflict && a.IsCaseConflict).Select(a => a.RelativePath).OrderBy(p => p, StringComparer.Ordinal));
+        Assert.Equal(4, run.Summary.Conflicts);
         Assert.Equal(Tree(("plain.txt", "plain"), ("readme.txt", "destination readme")), t.Tree(SyncSide.Destination));
         Assert.Empty(t.TrashContents(SyncSide.Destination));
     }

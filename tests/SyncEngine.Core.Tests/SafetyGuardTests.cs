@@ -194,6 +194,99 @@ public class SafetyGuardTests
     }
 
     [Fact]
+    public void A_missing_two_way_destination_says_what_force_and_reseed_really_do_and_still_reports_the_share()
+    {
+        // Issue 9, case 15: the message used to offer force as "recreate it here and sync into it"; force deletes the source.
+        using var t = new TestPair();
+        var pair = Baseline(t, files: 3);
+        Directory.Delete(t.Destination, recursive: true);
+
+        var ex = ThrowsSync(() => Run(pair), "SyncRootEmptied");
+
+        Assert.Contains("with reseed (syncengine --reseed; PowerShell -Reseed) everything is copied back", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing is deleted on either side", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("with force (syncengine --force; PowerShell -Force)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("3 files on the source are deleted (to the trash)", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sync into it", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("The sync would delete 3 of 3 files on the source (100 %)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, t.Tree(SyncSide.Source).Count);
+    }
+
+    [Theory]
+    [InlineData(SyncMode.TwoWay)]
+    [InlineData(SyncMode.DestinationToSource)]
+    public void A_reseed_after_a_lost_destination_copies_everything_back_and_deletes_nothing(SyncMode mode)
+    {
+        using var t = new TestPair();
+        var pair = Baseline(t, mode, files: 3);
+        var before = t.Tree(mode.AllowsUpload() ? SyncSide.Source : SyncSide.Destination);
+        Directory.Delete(t.Destination, recursive: true);
+        if (!mode.AllowsUpload())
+        {
+            Directory.CreateDirectory(t.Destination); // an empty new drive
+        }
+
+        var plan = t.Plan(pair, new PlanOptions { Reseed = true });
+
+        Assert.True(plan.Info.IsReseed);
+        Assert.Empty(SafetyGuards.Evaluate(plan.Actions, plan.Info, pair.MaxDeletePercent));
+        Assert.DoesNotContain(plan.Actions, a => ActionFacts.IsDelete(a.Action));
+
+        var run = Run(pair, planOptions: new PlanOptions { Reseed = true });
+
+        Assert.Equal(0, run.Summary.Failed);
+        Assert.Equal(before, t.Tree(SyncSide.Source));
+        Assert.Empty(t.TrashContents(SyncSide.Source));
+        if (mode.AllowsUpload())
+        {
+            Assert.Equal(before, t.Tree(SyncSide.Destination)); // copied back
+            NoVisibleActions(t.Plan(pair));
+        }
+    }
+
+    [Fact]
+    public void A_reseed_merges_whatever_the_state_says_and_whatever_the_initial_preference()
+    {
+        using var t = new TestPair();
+        var pair = Baseline(t, files: 2);
+        t.Delete(SyncSide.Source, "f0.txt"); // would be "deleted on source" by the state
+        t.Write(SyncSide.Destination, "new-on-destination.txt", "d");
+        var sourceWins = new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, InitialSyncPreference = InitialSyncPreference.SourceWins };
+
+        var run = Run(sourceWins, planOptions: new PlanOptions { Reseed = true });
+
+        Assert.DoesNotContain(run.Plan.Actions, a => ActionFacts.IsDelete(a.Action));
+        Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
+        Assert.Equal(new[] { "f0.txt", "f1.txt", "new-on-destination.txt" }, t.Tree(SyncSide.Source).Keys);
+        NoVisibleActions(t.Plan(pair));
+    }
+
+    [Fact]
+    public void An_interrupted_reseed_is_followed_by_a_merge_not_by_deletions()
+    {
+        // The re-seed starts the state afresh before its first action: the old records cannot make the files it did
+        // not copy yet look deleted on the next, ordinary run.
+        using var t = new TestPair();
+        var pair = Baseline(t, files: 6);
+        Directory.Delete(t.Destination, recursive: true);
+        using (var session = SyncSession.Open(pair))
+        {
+            var plan = session.Plan(new PlanOptions { Reseed = true });
+            var exec = session.BeginExecute(plan.Actions);
+            exec.Post(plan.Actions.First(a => a.Action == SyncActionType.UploadNew)); // one copy, then the run ends
+            exec.Complete();
+            exec.Wait();
+        }
+
+        var next = t.Plan(pair);
+
+        Assert.DoesNotContain(next.Actions, a => ActionFacts.IsDelete(a.Action));
+        Run(pair);
+        Assert.Equal(6, t.Tree(SyncSide.Source).Count);
+        Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
+    }
+
+    [Fact]
     public void A_missing_source_root_is_an_error()
     {
         using var t = new TestPair();

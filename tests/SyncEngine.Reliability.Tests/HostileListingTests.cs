@@ -305,8 +305,9 @@ public class HostileListingTests
         Assert.Equal("other", t.Read(SyncSide.Destination, "other.txt"));
         Assert.False(t.Exists(SyncSide.Destination, "Readme.md"));
         Assert.False(t.Exists(SyncSide.Destination, "README.md"));
-        Assert.Contains(run.Plan.ScanIssues, i => i.Path == "Readme.md");
-        Assert.Contains(run.Plan.ScanIssues, i => i.Path == "README.md");
+        Assert.Contains(run.Plan.Actions, a => a.Action == SyncActionType.Conflict && a.IsCaseConflict && a.RelativePath == "Readme.md");
+        Assert.Contains(run.Plan.Actions, a => a.Action == SyncActionType.Conflict && a.IsCaseConflict && a.RelativePath == "README.md");
+        Assert.Equal(2, run.Summary.Conflicts);
         Assert.Equal("one", t.Read(SyncSide.Source, "Readme.md"));
         Assert.Equal("two", t.Read(SyncSide.Source, "README.md"));
     }

@@ -418,9 +418,27 @@ internal static class ActionRunner
         var sideName = target == SyncSide.Destination ? "destination" : "source";
         Expect(side, moving.Path, moving, sideName);
         Expect(other, model.Path, model, target == SyncSide.Destination ? "source" : "destination");
-        Expect(side, model.Path, null, sideName);
+        var caseOnly = !side.Capabilities.CaseSensitive && !string.Equals(moving.Path, model.Path, StringComparison.Ordinal)
+            && string.Equals(moving.Path.ToUpperInvariant(), model.Path.ToUpperInvariant(), StringComparison.Ordinal);
+        if (!caseOnly)
+        {
+            Expect(side, model.Path, null, sideName);
+        }
+
         x.Token.ThrowIfCancellationRequested();
-        side.Move(moving.Path, model.Path, overwrite: false);
+        if (caseOnly)
+        {
+            // The new name finds the file itself on a side that ignores case, and renaming a name onto itself is a
+            // no-op there (Linux's VFAT, casefolded ext4) or refused as "exists": go through the trash, so an
+            // interruption between the two steps leaves the file in the trash, never lost.
+            var hop = x.TrashPathFor(target, moving.Path);
+            side.Move(moving.Path, hop, overwrite: false);
+            side.Move(hop, model.Path, overwrite: false);
+        }
+        else
+        {
+            side.Move(moving.Path, model.Path, overwrite: false);
+        }
         var moved = side.Stat(model.Path) ?? throw new IOException($"'{model.Path}' vanished right after the rename.");
         var hash = model.Hash ?? moving.Hash;
         var movedVersion = new FileVersion(moved.Path, moved.Size, moved.MtimeTicks, moved.FileId, hash);

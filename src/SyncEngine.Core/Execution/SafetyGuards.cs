@@ -45,21 +45,25 @@ public static class SafetyGuards
         if (info.TrackedFileCount > 0 && info.DestinationRootMissing)
         {
             // An unplugged drive or unmounted share: recreating the folder would refill it on whatever disk holds
-            // the mount point (and a two-way run would delete the source). Created without force only on a first sync.
-            result.Add(new GuardViolation("SyncRootEmptied", $"The destination folder '{info.Pair.Destination}' does not exist, but the last sync recorded {info.TrackedFileCount} files there. If it is on a removable drive or a network share, connect it; to recreate it here and sync into it, run again with force (syncengine --force; PowerShell -Force)."));
-            return result;
+            // the mount point, and a two-way run would delete the source. Created without force only on a first sync.
+            result.Add(new GuardViolation("SyncRootEmptied", string.Format(CultureInfo.InvariantCulture,
+                "The destination folder '{0}' does not exist, but the last sync recorded {1} files there. If it is on a removable drive or a network share, connect it and run again. If it is gone for good: {2}; {3}.",
+                info.Pair.Destination, info.TrackedFileCount, ReseedText(" into it, recreated here"), ForceText("the folder is recreated here and the files it held count as deleted", "source", delSource))));
         }
-
-        if (info.TrackedFileCount > 0)
+        else if (info.TrackedFileCount > 0)
         {
             if (info.SourceFileCount == 0 && delDestination > 0)
             {
-                result.Add(new GuardViolation("SyncRootEmptied", $"The source '{info.Pair.Source}' is empty or missing, but the last sync recorded {info.TrackedFileCount} files there; syncing now would delete {delDestination} files on the destination. If it is not mounted, mount it; if it was emptied on purpose, run again with force (syncengine --force; PowerShell -Force)."));
+                result.Add(new GuardViolation("SyncRootEmptied", string.Format(CultureInfo.InvariantCulture,
+                    "The source '{0}' is empty or missing, but the last sync recorded {1} files there; syncing now would delete {2} files on the destination. If it is not mounted, mount it and run again. {3}; {4}.",
+                    info.Pair.Source, info.TrackedFileCount, delDestination, Capitalized(ReseedText(" into the source")), ForceText("the source's files count as deleted", "destination", delDestination))));
             }
 
             if (info.DestinationFileCount == 0 && delSource > 0)
             {
-                result.Add(new GuardViolation("SyncRootEmptied", $"The destination '{info.Pair.Destination}' is empty or missing, but the last sync recorded {info.TrackedFileCount} files there; syncing now would delete {delSource} files on the source. If it is not mounted, mount it; if it was emptied on purpose, run again with force (syncengine --force; PowerShell -Force)."));
+                result.Add(new GuardViolation("SyncRootEmptied", string.Format(CultureInfo.InvariantCulture,
+                    "The destination '{0}' is empty or missing, but the last sync recorded {1} files there; syncing now would delete {2} files on the source. If it is not mounted, mount it and run again. {3}; {4}.",
+                    info.Pair.Destination, info.TrackedFileCount, delSource, Capitalized(ReseedText(" into the destination")), ForceText("the destination's files count as deleted", "source", delSource))));
             }
         }
 
@@ -67,6 +71,21 @@ public static class SafetyGuards
         Check(result, "destination", delDestination, info.DestinationFileCount, maxDeletePercent);
         return result;
     }
+
+    /// <summary>What a re-seed does, in the words every emptied-root message uses.</summary>
+    private static string ReseedText(string into) =>
+        $"with reseed (syncengine --reseed; PowerShell -Reseed) everything is copied back{into}, as in a first sync that merges, and nothing is deleted on either side";
+
+    /// <summary>What a forced run does: which side loses how many files (to the trash), or that it deletes nothing.</summary>
+    private static string ForceText(string why, string side, int deletions)
+    {
+        const string Force = "with force (syncengine --force; PowerShell -Force)";
+        return deletions > 0
+            ? string.Format(CultureInfo.InvariantCulture, "{0} {1}: {2} files on the {3} are deleted (to the trash)", Force, why, deletions, side)
+            : Force + " the sync goes ahead as planned and deletes nothing";
+    }
+
+    private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
 
     private static void Check(List<GuardViolation> result, string side, int deletions, int count, double maxPercent)
     {

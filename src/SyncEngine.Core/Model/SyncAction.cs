@@ -51,6 +51,12 @@ public sealed class SyncAction
 
     private readonly bool _resolvedConflict;
 
+    /// <summary>
+    /// True for a <see cref="SyncActionType.Conflict"/> between names that differ only in case where a side ignores
+    /// case and cannot hold both: reported, never merged, never an overwrite; it ends only when a file is renamed.
+    /// </summary>
+    public bool IsCaseConflict { get; init; }
+
     /// <summary>For a resolved conflict kept as both: the name the losing version is kept under, on both sides.</summary>
     public string? ConflictCopyPath { get; init; }
 
@@ -128,6 +134,9 @@ public sealed class SyncPlanInfo
 
     /// <summary>True when the destination root did not exist when the plan was made.</summary>
     public bool DestinationRootMissing { get; init; }
+
+    /// <summary>True for a re-seed plan (<see cref="PlanOptions.Reseed"/>): planned without the state; deletes nothing.</summary>
+    public bool IsReseed { get; init; }
 }
 
 /// <summary>Facts about action types shared by the planner, executor and front ends.</summary>

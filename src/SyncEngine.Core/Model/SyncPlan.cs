@@ -59,6 +59,15 @@ public sealed class PlanOptions
 
     /// <summary>Receives scan events (on the calling thread or a worker).</summary>
     public Action<SyncProgressEvent>? Progress { get; init; }
+
+    /// <summary>
+    /// Re-seed: plan as a first sync that merges, whatever the state says and whatever the pair's initial sync
+    /// preference, and delete nothing on either side (one-sided files are copied where the mode copies that way and
+    /// are otherwise left alone). For a side that is gone (a lost or replaced drive): everything is copied back.
+    /// Executing such a plan starts the pair's state afresh before the first action runs, so an interrupted re-seed
+    /// is followed by a merge, never by deletions.
+    /// </summary>
+    public bool Reseed { get; init; }
 }
 
 /// <summary>Options for executing actions.</summary>

@@ -18,6 +18,9 @@ internal sealed class Planner
 {
     private static readonly long Tolerance = TimeSpan.FromSeconds(2).Ticks;
 
+    /// <summary>The reason of a conflict between two names that differ only in case.</summary>
+    internal const string CaseConflictReason = "names differ only in case on a case-insensitive side";
+
     private readonly SyncPair _pair;
     private readonly IStorageProvider _src;
     private readonly IStorageProvider _dst;
@@ -51,7 +54,7 @@ internal sealed class Planner
 
     private SyncMode Mode => _pair.Mode;
 
-    private InitialSyncPreference Preference => _stateUnreadable ? InitialSyncPreference.Merge : _pair.InitialSyncPreference;
+    private InitialSyncPreference Preference => _stateUnreadable || _options.Reseed ? InitialSyncPreference.Merge : _pair.InitialSyncPreference;
 
     public List<SyncAction> Build(SideScan s, SideScan d, SyncPlanInfo info)
     {
@@ -122,13 +125,22 @@ internal sealed class Planner
 
         if (caseConflicts is not null && caseConflicts.Contains(key))
         {
-            if (sv is not null && dv is not null)
+            if (_caseRenames.TryGetValue(key, out var rename))
             {
-                actions.Add(new SyncAction(SyncActionType.Conflict, key, "names differ only in case on a case-insensitive side", sv, dv, _info));
+                if (string.Equals(rename.RelativePath, key, StringComparison.Ordinal))
+                {
+                    actions.Add(rename); // once, under its target key
+                }
+            }
+            else if (sv is not null && dv is not null)
+            {
+                actions.Add(new SyncAction(SyncActionType.Conflict, key, CaseConflictReason, sv, dv, _info) { IsCaseConflict = true });
             }
             else if (sv is not null || dv is not null)
             {
-                _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, "another file's name differs from this one only in case, and the other side cannot hold both: not synchronized"));
+                // Reported as a conflict (not only as a left-out entry), so the run's outcome says files were left unsynchronized.
+                actions.Add(new SyncAction(SyncActionType.Conflict, key,
+                    $"another file's name differs from this one only in case, and the {(sv is not null ? "destination" : "source")} cannot hold both (it ignores case)", sv, dv, _info) { IsCaseConflict = true });
             }
 
             return;
@@ -146,6 +158,13 @@ internal sealed class Planner
         }
 
         action = action is null ? null : KeepRulesFile(action, rec);
+
+        if (action is not null && _options.Reseed && ActionFacts.IsDelete(action.Action))
+        {
+            // A re-seed deletes nothing: a file one side lacks is left alone where the mode does not copy it back.
+            action = IncludeUnchanged(key, "re-seed: nothing is deleted; left as it is", sv, dv);
+        }
+
         if (action is null)
         {
             return;
@@ -257,6 +276,12 @@ internal sealed class Planner
         }
 
         var caps = target == SyncSide.Destination ? _dst.Capabilities : _src.Capabilities;
+        if (!caps.CaseSensitive && PathRules.InEngineFolderOtherCase(a.RelativePath))
+        {
+            var slash = a.RelativePath.IndexOf('/');
+            return PathRules.EngineFolderCaseProblem(slash < 0 ? a.RelativePath : a.RelativePath.Substring(0, slash), $"the {target.ToString()!.ToLowerInvariant()}");
+        }
+
         if (!caps.WindowsNames)
         {
             return null;
@@ -290,6 +315,7 @@ internal sealed class Planner
 
         HashSet<string>? result = null;
         var byFolded = new Dictionary<string, string>(StringComparer.Ordinal);
+        Dictionary<string, List<string>>? groups = null;
         foreach (var key in present)
         {
             var folded = key.ToUpperInvariant();
@@ -298,6 +324,13 @@ internal sealed class Planner
                 result ??= new HashSet<string>(StringComparer.Ordinal);
                 result.Add(key);
                 result.Add(other);
+                groups ??= new Dictionary<string, List<string>>(StringComparer.Ordinal);
+                if (!groups.TryGetValue(folded, out var group))
+                {
+                    groups[folded] = group = new List<string> { other };
+                }
+
+                group.Add(key);
             }
             else
             {
@@ -305,7 +338,120 @@ internal sealed class Planner
             }
         }
 
+        if (groups is not null)
+        {
+            foreach (var group in groups.Values)
+            {
+                if (group.Count == 2)
+                {
+                    CaseOnlyRename(group[0], group[1], s, d);
+                }
+            }
+        }
+
         return result;
+    }
+
+    /// <summary>Case-only renames planned by <see cref="FindCaseConflicts"/>, by both of their keys.</summary>
+    private readonly Dictionary<string, SyncAction> _caseRenames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Two keys that differ only in case, one of them tracked, are one file renamed on one side when that side has
+    /// only the new name, the other side has only the old name unchanged, and the renamed file is provably the
+    /// recorded one (same identity and metadata, or same size and hash). It is replayed as a rename on the other
+    /// side, or undone on the renamed side where the mode does not carry that side's changes over (the other side
+    /// is authoritative). Only the file name may differ: a folder's case cannot be changed by renaming its files.
+    /// Anything else stays a case conflict.
+    /// </summary>
+    private void CaseOnlyRename(string first, string second, SideScan s, SideScan d)
+    {
+        if (_state is null || !string.Equals(PathRules.Parent(first), PathRules.Parent(second), StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var firstTracked = _state.Records.TryGetValue(first, out var firstRec);
+        var secondTracked = _state.Records.TryGetValue(second, out var secondRec);
+        if (firstTracked == secondTracked)
+        {
+            return;
+        }
+
+        var (old, renamed, rec) = firstTracked ? (first, second, firstRec!) : (second, first, secondRec!);
+        if (Blocked(old, s, d) || Blocked(renamed, s, d))
+        {
+            return;
+        }
+
+        var sOld = s.Current(old, rec);
+        var dOld = d.Current(old, rec);
+        s.Files.TryGetValue(renamed, out var sNew);
+        d.Files.TryGetValue(renamed, out var dNew);
+        SyncSide renamedOn;
+        FileVersion moved, kept;
+        if (sOld is null && sNew is not null && dNew is null && d.SawUnchanged(rec))
+        {
+            (renamedOn, moved, kept) = (SyncSide.Source, sNew, dOld!);
+        }
+        else if (dOld is null && dNew is not null && sNew is null && s.SawUnchanged(rec))
+        {
+            (renamedOn, moved, kept) = (SyncSide.Destination, dNew, sOld!);
+        }
+        else
+        {
+            return;
+        }
+
+        if (!SameAsRecorded(moved, renamedOn == SyncSide.Source ? rec.Source : rec.Destination, renamedOn == SyncSide.Source ? rec.Destination : rec.Source,
+                            renamedOn == SyncSide.Source ? _src : _dst))
+        {
+            return;
+        }
+
+        var carried = renamedOn == SyncSide.Source ? Mode.AllowsUpload() : Mode.AllowsDownload();
+        var (sourceVersion, destinationVersion) = renamedOn == SyncSide.Source ? (moved, kept) : (kept, moved);
+        var renamedOnName = renamedOn == SyncSide.Source ? "source" : "destination";
+        SyncAction action;
+        if (carried)
+        {
+            var type = renamedOn == SyncSide.Source ? SyncActionType.RenameDestination : SyncActionType.RenameSource;
+            action = new SyncAction(type, renamed, $"renamed on {renamedOnName} from '{old}' (only the case changed)", sourceVersion, destinationVersion, _info, old);
+        }
+        else
+        {
+            var type = renamedOn == SyncSide.Source ? SyncActionType.RenameSource : SyncActionType.RenameDestination;
+            var otherName = renamedOn == SyncSide.Source ? "destination" : "source";
+            action = new SyncAction(type, old, $"renamed on {renamedOnName} to '{renamed}' (only the case changed); the {otherName} is authoritative, so the name is restored",
+                                    sourceVersion, destinationVersion, _info, renamed);
+        }
+
+        _caseRenames[old] = action;
+        _caseRenames[renamed] = action;
+    }
+
+    /// <summary>Whether a file found under a new name is the recorded one: same identity and metadata, else same size and content.</summary>
+    private bool SameAsRecorded(FileVersion current, FileVersion recorded, FileVersion recordedOther, IStorageProvider side)
+    {
+        if (current.Size != recorded.Size)
+        {
+            return false;
+        }
+
+        if (current.FileId != 0 && current.FileId == recorded.FileId && current.MtimeTicks == recorded.MtimeTicks)
+        {
+            current.Hash ??= recorded.Hash ?? recordedOther.Hash;
+            return true;
+        }
+
+        var known = recorded.Hash ?? recordedOther.Hash;
+        try
+        {
+            return known is not null && string.Equals(Hash(current, side), known, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false; // unreadable: not proven the same
+        }
     }
 
     private SyncAction? Decide(string key, FileVersion? s, FileVersion? d, FileVersion lastSource, FileVersion lastDestination)

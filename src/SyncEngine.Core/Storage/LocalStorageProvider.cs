@@ -16,28 +16,159 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     private readonly ConcurrentQueue<string> _leftovers = new();
     private TemporaryNames _names = TemporaryNames.Unrecorded();
 
+    private readonly bool? _caseSensitive;
+    private readonly object _capabilitiesGate = new();
+    private StorageCapabilities? _capabilities;
+
     /// <summary>Opens a local folder as one side of a pair.</summary>
+    /// <param name="root">The folder.</param>
+    /// <param name="caseSensitive">
+    /// Whether names differing only in case are different files there; null (the default) probes the folder's
+    /// filesystem the first time <see cref="Capabilities"/> is read (<see cref="ProbeCaseSensitivity"/>).
+    /// </param>
     public LocalStorageProvider(string root, bool? caseSensitive = null)
     {
         Root = root;
         _root = Path.GetFullPath(root);
-        var insensitive = caseSensitive.HasValue ? !caseSensitive.Value : IsWindows || System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX);
-        Capabilities = new StorageCapabilities
-        {
-            CaseSensitive = !insensitive,
-            WindowsNames = IsWindows,
-            MtimePrecision = TimeSpan.FromTicks(1),
-            CheapRename = true,
-            HasFolders = true,
-            PosixPermissions = !IsWindows,
-        };
+        _caseSensitive = caseSensitive;
     }
 
     /// <inheritdoc />
     public string Root { get; }
 
     /// <inheritdoc />
-    public StorageCapabilities Capabilities { get; }
+    /// <remarks>
+    /// Case sensitivity belongs to the filesystem, not to the operating system (exFAT, FAT, NTFS, SMB shares and
+    /// casefolded ext4 ignore case on Linux too; a folder on Windows may be case-sensitive), so it is probed on the
+    /// root once per provider, that is once per run. While the root does not exist the operating system's usual
+    /// answer is given and not kept, so the root is probed once it has been created.
+    /// </remarks>
+    public StorageCapabilities Capabilities
+    {
+        get
+        {
+            lock (_capabilitiesGate)
+            {
+                if (_capabilities is not null)
+                {
+                    return _capabilities;
+                }
+
+                var probed = _caseSensitive ?? ProbeCaseSensitivity(_root);
+                var result = new StorageCapabilities
+                {
+                    CaseSensitive = probed ?? !(IsWindows || System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX)),
+                    WindowsNames = IsWindows,
+                    MtimePrecision = TimeSpan.FromTicks(1),
+                    CheapRename = true,
+                    HasFolders = true,
+                    PosixPermissions = !IsWindows,
+                };
+                if (probed is not null)
+                {
+                    _capabilities = result;
+                }
+
+                return result;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the filesystem holding <paramref name="folder"/> tells names apart by case; null when the folder does
+    /// not exist or cannot be probed. Reads first: an entry of the folder whose name has an ASCII letter is looked up
+    /// with the case of its letters swapped (found, and not listed under that name itself: the case is ignored). A
+    /// folder without such an entry gets a probe file named like a temporary file (so an interrupted probe is cleaned
+    /// up as one), which is looked up in the other case and deleted.
+    /// </summary>
+    public static bool? ProbeCaseSensitivity(string folder)
+    {
+        try
+        {
+            if (!Directory.Exists(folder))
+            {
+                return null;
+            }
+
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            string? candidate = null;
+            foreach (var info in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+            {
+                names.Add(info.Name);
+                if (candidate is null && (info.Attributes & FileAttributes.ReparsePoint) == 0 && SwapAsciiCase(info.Name) != info.Name)
+                {
+                    candidate = info.Name;
+                }
+
+                if (names.Count >= 256)
+                {
+                    break;
+                }
+            }
+
+            if (candidate is not null)
+            {
+                var swapped = SwapAsciiCase(candidate);
+                if (names.Contains(swapped))
+                {
+                    return true; // both spellings are listed: two different entries
+                }
+
+                var other = Path.Combine(folder, swapped);
+                if (!File.Exists(other) && !Directory.Exists(other))
+                {
+                    return true;
+                }
+
+                // Found: either the same entry (case ignored) or one created since the listing; list again to tell.
+                return ListedUnder(folder, swapped);
+            }
+
+            var probe = PathRules.TempPrefix + "case-probe-" + Guid.NewGuid().ToString("n", CultureInfo.InvariantCulture);
+            var probePath = Path.Combine(folder, probe);
+            using (new FileStream(probePath, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1))
+            {
+            }
+
+            try
+            {
+                return !File.Exists(Path.Combine(folder, SwapAsciiCase(probe)));
+            }
+            finally
+            {
+                File.Delete(probePath);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return null; // read-only or unreadable root: the usual answer for the platform
+        }
+    }
+
+    private static bool ListedUnder(string folder, string name)
+    {
+        foreach (var full in Directory.EnumerateFileSystemEntries(folder))
+        {
+            if (string.Equals(Path.GetFileName(full), name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string SwapAsciiCase(string name)
+    {
+        var chars = name.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            var c = chars[i];
+            chars[i] = c is >= 'a' and <= 'z' ? (char)(c - 32) : c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+        }
+
+        return new string(chars);
+    }
 
     /// <summary>The full local path of the root.</summary>
     public string FullRoot => _root;
@@ -190,7 +321,18 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
         var childRel = rel.Length == 0 ? name : rel + "/" + name;
         if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            if (string.Equals(name, PathRules.EngineFolder, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            // Another case of the engine's folder is a user's folder where case matters; where it does not, the
+            // engine's trash and temporary files live in it, so it is left out, and said so.
+            if (!Capabilities.CaseSensitive)
+            {
+                onIssue(new ScanIssue(side, name, PathRules.EngineFolderCaseProblem(name, "this side"), coversSubtree: true));
+                return null;
+            }
         }
 
         if (_names.IsLeftover(name))

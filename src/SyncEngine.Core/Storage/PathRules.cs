@@ -10,6 +10,23 @@ public static class PathRules
     /// <summary>The engine's own folder at the top of each root (trash, temporary files); never synchronized.</summary>
     public const string EngineFolder = ".syncengine";
 
+    /// <summary>
+    /// Why a top-level folder named like the engine's folder in another case (<c>.SyncEngine</c>) is not synchronized
+    /// with a side that ignores case: there it is the engine's own folder.
+    /// </summary>
+    /// <param name="name">The folder's name as listed.</param>
+    /// <param name="side">Which side ignores case, for the message ("this side", "the destination").</param>
+    public static string EngineFolderCaseProblem(string name, string side) =>
+        $"{side} ignores case, so '{name}' there is the engine's own folder '{EngineFolder}' (trash, temporary files): not synchronized; rename the folder to synchronize it";
+
+    /// <summary>Whether a relative path lies in a top-level folder named like the engine's folder in another case.</summary>
+    public static bool InEngineFolderOtherCase(string path)
+    {
+        var slash = path.IndexOf('/');
+        var first = slash < 0 ? path : path.Substring(0, slash);
+        return string.Equals(first, EngineFolder, StringComparison.OrdinalIgnoreCase) && !string.Equals(first, EngineFolder, StringComparison.Ordinal);
+    }
+
     /// <summary>Prefix of temporary files written beside their targets.</summary>
     public const string TempPrefix = ".syncengine-tmp-";
 

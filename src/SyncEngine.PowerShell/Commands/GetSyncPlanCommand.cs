@@ -30,6 +30,14 @@ public sealed class GetSyncPlanCommand : PairCommandBase, IDisposable
     public SwitchParameter IncludeUnchanged { get; set; }
 
     /// <summary>
+    /// Plan a re-seed: as a first sync that merges, whatever the pair's state says, deleting nothing on either side.
+    /// For a side that is gone (a lost or replaced drive): everything is copied back. Piped to Invoke-Sync, the plan
+    /// runs as a re-seed.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Reseed { get; set; }
+
+    /// <summary>
     /// For pairs with -ConflictResolution Manual: a scriptblock that decides each conflict. It receives a
     /// SyncEngine.ConflictInfo (RelativePath, Source, Destination, Reason, sizes and times) as $_ and as its first
     /// argument, and returns 'Source', 'Destination', 'KeepBoth' or 'Skip' (or a SyncEngine.ConflictChoice). Anything
@@ -44,6 +52,7 @@ public sealed class GetSyncPlanCommand : PairCommandBase, IDisposable
         _pipeline = new SyncPipeline(this, new SyncPipelineOptions
         {
             IncludeUnchanged = IncludeUnchanged.IsPresent,
+            Reseed = Reseed.IsPresent,
             ConflictHandler = ConflictHandler is null ? null : ConflictHandlerFrom(ConflictHandler),
         });
     }

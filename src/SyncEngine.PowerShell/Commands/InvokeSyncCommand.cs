@@ -61,6 +61,15 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// Re-seed: plan and sync as a first sync that merges, whatever the pair's state says, deleting nothing on either
+    /// side. This is the way to say "the other side is gone, copy everything back" (a lost or replaced drive); -Force
+    /// instead goes ahead with the plan, in which the files the state recorded on the missing side count as deleted.
+    /// </summary>
+    [Parameter(ParameterSetName = PairSet)]
+    [Parameter(ParameterSetName = InlineSet)]
+    public SwitchParameter Reseed { get; set; }
+
     /// <summary>Write one SyncEngine.SyncSummary per pair (totals and outcome) instead of a SyncResult per action. Errors and warnings are still written.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
@@ -176,6 +185,7 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
     {
         WhatIf = !AsJob && IsWhatIf(),
         Force = Force.IsPresent,
+        Reseed = Reseed.IsPresent,
         Summary = Summary.IsPresent,
         ConflictHandler = ConflictHandler is null ? null : ConflictHandlerFrom(ConflictHandler),
     };

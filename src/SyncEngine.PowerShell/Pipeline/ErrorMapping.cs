@@ -24,7 +24,7 @@ internal static class ErrorMapping
     public static string? RecommendedActionFor(string errorId) => errorId switch
     {
         "SyncMassDeleteGuard" => "Review the deletions with Get-SyncPlan. If they are intended, run again with -Force (or raise -MaxDeletePercent).",
-        "SyncRootEmptied" => "Check that the folder is mounted and holds the files. If it was emptied on purpose, run again with -Force.",
+        "SyncRootEmptied" => "Check that the folder is mounted and holds the files. To copy everything back into it (nothing is deleted), run again with -Reseed; with -Force the sync goes ahead as planned and the files the state recorded there count as deleted on the other side (to the trash).",
         "SyncPairLocked" => "Wait for the other run to finish, or stop it with Stop-Sync.",
         "SyncStateFromNewerVersion" => "Use the newer SyncEngine version for this pair, or give a different -StatePath.",
         "SyncStateForAnotherPair" => "Give a -StatePath that belongs to this pair.",

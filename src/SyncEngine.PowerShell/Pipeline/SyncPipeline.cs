@@ -23,6 +23,9 @@ internal sealed class SyncPipelineOptions
     /// <summary>-IncludeUnchanged (Get-SyncPlan): also write NoAction items.</summary>
     public bool IncludeUnchanged { get; init; }
 
+    /// <summary>-Reseed: plan as a first sync that merges, whatever the state says; delete nothing (<see cref="PlanOptions.Reseed"/>).</summary>
+    public bool Reseed { get; init; }
+
     /// <summary>
     /// Decides Manual conflicts; returns what the handler output (a scriptblock's output objects). Called on the
     /// pipeline thread only. Null: Manual conflicts are reported and skipped.
@@ -48,6 +51,7 @@ internal sealed class SyncPipelineOptions
         Force = Force,
         Summary = Summary,
         IncludeUnchanged = IncludeUnchanged,
+        Reseed = Reseed,
         ConflictHandler = ConflictHandler,
         Clock = Clock,
         ProgressInterval = ProgressInterval,
@@ -290,6 +294,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         var options = new PlanOptions
         {
             IncludeUnchanged = _options.IncludeUnchanged,
+            Reseed = _options.Reseed,
             ConflictHandler = _options.ConflictHandler is null ? null : info => _dispatcher.Invoke(() => DecideConflict(info)),
             Progress = e => _dispatcher.Post(() => _progress.OnScanEvent(e)),
         };

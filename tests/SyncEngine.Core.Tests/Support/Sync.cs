@@ -78,6 +78,7 @@ public static class Sync
     {
         IncludeUnchanged = options?.IncludeUnchanged ?? false,
         ConflictHandler = options?.ConflictHandler,
+        Reseed = options?.Reseed ?? false,
         Progress = e =>
         {
             record.Events.Enqueue(e);
