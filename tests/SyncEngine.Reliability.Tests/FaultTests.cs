@@ -437,7 +437,11 @@ public class FaultTests
     [Fact]
     public void Failing_stat_during_the_recheck_fails_the_action_and_records_nothing()
     {
+        // The re-check is of a file being replaced (a new file lands by a no-replace commit where the side has
+        // one, with no look-up to fail).
         using var t = ThreeFiles();
+        Sandbox.Run(t.Pair());
+        t.Write(SyncSide.Source, "c.txt", "C, changed");
         var dst = Faulty(t.Destination);
         dst.Rules.Add(new FaultRule { Op = FaultOp.Stat, Match = FaultRule.Path("c.txt"), Throw = Faults.Denied });
 
@@ -446,7 +450,8 @@ public class FaultTests
         var r = run.For("c.txt");
         Assert.Equal(SyncResultStatus.Failed, r.Status);
         Assert.Equal("SyncAccessDenied", r.ErrorId);
-        AssertReplanned(t.Pair(), "c.txt", SyncActionType.UploadNew);
+        Assert.Equal("C", t.Read(SyncSide.Destination, "c.txt"));
+        AssertReplanned(t.Pair(), "c.txt", SyncActionType.UploadUpdate);
     }
 
     [Fact]

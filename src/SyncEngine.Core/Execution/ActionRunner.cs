@@ -84,7 +84,7 @@ internal static class ActionRunner
         string? hash;
         // A new file on a local side lands by an atomic no-replace rename, which itself refuses a file that
         // appeared meanwhile: the path need not be looked up before and after.
-        var noReplaceCommit = existing is null && to is LocalStorageProvider && NativeFs.RawFilesAvailable;
+        var noReplaceCommit = existing is null && to.Capabilities.NoReplaceCommit;
         using (var input = OpenSource(from, content, fromName))
         {
             if (!noReplaceCommit)

@@ -17,9 +17,7 @@ namespace SyncEngine.Planning;
 /// </summary>
 internal static class ConflictCopies
 {
-    private static readonly long Tolerance = TimeSpan.FromSeconds(2).Ticks;
-
-    public static void Settle(List<SyncAction> actions, SideScan s, SideScan d, PairState? state)
+    public static void Settle(List<SyncAction> actions, SideScan s, SideScan d, PairState? state, long tolerance)
     {
         List<int>? resolutions = null;
         for (var i = 0; i < actions.Count; i++)
@@ -67,7 +65,7 @@ internal static class ConflictCopies
                     }
 
                     if (!blocked && loser is not null && (onLoser is not null || onWinner is not null)
-                        && (onLoser is null || IsKeptLoser(onLoser, loser)) && (onWinner is null || IsKeptLoser(onWinner, loser)))
+                        && (onLoser is null || IsKeptLoser(onLoser, loser, tolerance)) && (onWinner is null || IsKeptLoser(onWinner, loser, tolerance)))
                     {
                         resumed.Add(name);
                         break;
@@ -107,9 +105,9 @@ internal static class ConflictCopies
     /// Whether a file found under the conflict name is the loser kept by an earlier, interrupted run: kept by hard
     /// link or by a copy that carries the loser's time. The executor checks the content before it relies on it.
     /// </summary>
-    private static bool IsKeptLoser(FileVersion found, FileVersion loser) =>
+    private static bool IsKeptLoser(FileVersion found, FileVersion loser, long tolerance) =>
         found.Size == loser.Size
-        && Math.Abs(found.MtimeTicks - loser.MtimeTicks) <= Tolerance
+        && Math.Abs(found.MtimeTicks - loser.MtimeTicks) <= tolerance
         && (found.Hash is null || loser.Hash is null || string.Equals(found.Hash, loser.Hash, StringComparison.Ordinal));
 
     /// <summary><c>name (conflict source 2026-11-22 101500) 2.ext</c>.</summary>

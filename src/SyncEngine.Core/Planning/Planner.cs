@@ -16,7 +16,14 @@ namespace SyncEngine.Planning;
 /// </summary>
 internal sealed class Planner
 {
-    private static readonly long Tolerance = TimeSpan.FromSeconds(2).Ticks;
+    /// <summary>The least tolerance between two modification times that stand for one version: ±2 s.</summary>
+    internal static readonly long MinimumTolerance = TimeSpan.FromSeconds(2).Ticks;
+
+    /// <summary>
+    /// How far apart two times of one version may be: ±2 s, or the coarser side's declared precision where that is
+    /// coarser (a side that keeps whole minutes gives back a time up to a minute off the one it was given).
+    /// </summary>
+    private readonly long Tolerance;
 
     /// <summary>The reason of a conflict between two names that differ only in case.</summary>
     internal const string CaseConflictReason = "names differ only in case on a case-insensitive side";
@@ -50,7 +57,12 @@ internal sealed class Planner
         _onIssue = onIssue;
         _ct = ct;
         _rulesFile = RulesFileIn(pair);
+        Tolerance = TimeTolerance(src.Capabilities, dst.Capabilities);
     }
+
+    /// <summary>max(2 s, the coarser of the two sides' modification-time precisions).</summary>
+    internal static long TimeTolerance(StorageCapabilities a, StorageCapabilities b) =>
+        Math.Max(MinimumTolerance, Math.Max(a.MtimePrecision.Ticks, b.MtimePrecision.Ticks));
 
     private SyncMode Mode => _pair.Mode;
 
@@ -100,7 +112,7 @@ internal sealed class Planner
             }
         }
 
-        ConflictCopies.Settle(actions, s, d, _state);
+        ConflictCopies.Settle(actions, s, d, _state, Tolerance);
         PairRenames(actions, SyncSide.Destination);
         PairRenames(actions, SyncSide.Source);
         actions.Sort(CompareForExecution);

@@ -91,6 +91,14 @@ public sealed class StorageCapabilities
     public bool PosixPermissions { get; init; }
 
     /// <summary>
+    /// Whether <see cref="IStagedWrite.Commit"/> with <c>overwrite</c> false refuses a file that exists at the target
+    /// in the same step as it commits (an IOException with HResult 17, EEXIST), so a new file needs no look-up before
+    /// and after. False: the engine looks the target up itself, and a file appearing between look-up and commit can
+    /// be replaced (it is kept in the trash first only when it was seen).
+    /// </summary>
+    public bool NoReplaceCommit { get; init; }
+
+    /// <summary>
     /// Name of the hash in <see cref="StorageEntry.NativeHash"/> ("md5" for S3 single-part ETags), or null when
     /// the side has none and hashes are computed by reading content.
     /// </summary>

@@ -63,6 +63,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
                     CheapRename = true,
                     HasFolders = true,
                     PosixPermissions = !IsWindows,
+                    NoReplaceCommit = Raw,
                 };
                 if (probed is not null)
                 {
