@@ -93,10 +93,16 @@ Describe 'Help for <_>' -ForEach $script:CommandNames {
         # Without MAML, Get-Help makes the synopsis from the syntax.
         $help.Synopsis.Trim() | Should -Not -BeLike "$name *"
         $help.Synopsis | Should -Not -BeLike '*{{*'
+        $help.Synopsis.Trim().Length | Should -BeLessOrEqual 160 -Because 'the synopsis is one short sentence'
     }
 
-    It 'has a description' {
+    It 'has a description, and no placeholder text in it or in a parameter''s description' {
         ($help.description | ForEach-Object Text) -join "`n" | Should -Not -BeNullOrEmpty
+        $texts = @($help.description | ForEach-Object Text) + @($help.parameters.parameter | ForEach-Object { $_.description | ForEach-Object Text })
+        foreach ($text in $texts) {
+            $text | Should -Not -BeLike '*{{*'
+            $text | Should -Not -BeLike '*Fill in*'
+        }
     }
 
     It 'has at least one example per parameter set, each with code and remarks' {
