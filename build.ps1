@@ -23,8 +23,9 @@
          starts with out/ and whose SYNCENGINE_TEST_MANIFEST names the laid-out manifest. Pester is an installed
          Pester 5.7.1 or later, else tools/TestTools restores 5.7.1 from the NuGet source. The module is never imported
          into this session, so a rebuild can always replace the DLLs. Then the crash harness's CI run.
-      7. -Package: dotnet pack tools/SyncEngine.Packaging, giving out/SyncEngine.<version>.nupkg (module files at
-         the package root, as PowerShellGet v3 packs them) for Publish-PSResource -NupkgPath.
+      7. -Package: the nuspec is written from the laid-out manifest (Import-PowerShellDataFile; New-ModuleNuspec in
+         tools/SyncEngine.Build.psm1), then dotnet pack tools/SyncEngine.Packaging gives out/SyncEngine.<version>.nupkg
+         (module files at the package root, as PowerShellGet v3 packs them) for Publish-PSResource -NupkgPath.
     With -Test the script ends with one line, "N passed, M failed, K skipped", over xunit, Pester and the crash
     harness together, and exits 1 if anything failed.
 
@@ -245,7 +246,9 @@ exit ([int](`$failed -gt 0))
 
 if ($Package) {
     Invoke-Step 'Package' {
-        Invoke-Native dotnet (@('pack', $packaging, '--no-build', '-nologo', '-v', 'minimal') + $msbuildProperties)
+        $nuspec = Join-Path $repo 'tools/SyncEngine.Packaging/obj/module-package/SyncEngine.nuspec'
+        New-ModuleNuspec -Manifest $manifest -Layout $layout -OutFile $nuspec
+        Invoke-Native dotnet (@('pack', $packaging, '--no-build', '-nologo', '-v', 'minimal', "-p:NuspecFile=$nuspec") + $msbuildProperties)
         $nupkg = Join-Path $outRoot "SyncEngine.$packageVersion.nupkg"
         if (-not (Test-Path -LiteralPath $nupkg)) { throw "Packing did not produce $nupkg." }
         $differences = @(Compare-PackageWithLayout -Package $nupkg -LayoutHash $layoutHash)

@@ -1,5 +1,6 @@
 # Helpers of build.ps1 that are worth testing on their own (tests/Pester/Build.Tests.ps1): starting child PowerShells,
-# finding Pester, reading test counts, and checking that the package holds the layout that was tested.
+# finding Pester, reading test counts, writing the package's nuspec from the manifest, and checking that the package
+# holds the layout that was tested.
 Set-StrictMode -Version Latest
 
 # The PowerShell that runs this script, as an executable a child process can be started from. Taken from $PSHOME, not
@@ -109,4 +110,93 @@ function Compare-PackageWithLayout {
     $differences.ToArray()
 }
 
-Export-ModuleMember -Function Get-CurrentPowerShell, Invoke-ChildPowerShell, Get-PesterManifest, Get-TrxCount, Get-FolderHash, Compare-PackageWithLayout
+# The PowerShell Gallery tags of a module manifest (as Import-PowerShellDataFile reads it): PSData.Tags, then the
+# tags PowerShellGet adds (PSEdition_*, PSIncludes_Cmdlet/Function, PSCmdlet_/PSFunction_ and PSCommand_ per command).
+function Get-ModuleGalleryTag {
+    param([Parameter(Mandatory)] [hashtable] $Manifest)
+    $psData = Get-ModulePSData -Manifest $Manifest
+    $cmdlets = @($Manifest['CmdletsToExport'] | Where-Object { $_ })
+    $functions = @($Manifest['FunctionsToExport'] | Where-Object { $_ })
+    $tags = @('PSModule') + @($psData['Tags'] | Where-Object { $_ })
+    $tags += @($Manifest['CompatiblePSEditions'] | Where-Object { $_ } | ForEach-Object { "PSEdition_$_" })
+    if ($cmdlets.Count -gt 0) { $tags += 'PSIncludes_Cmdlet' }
+    if ($functions.Count -gt 0) { $tags += 'PSIncludes_Function' }
+    foreach ($cmdlet in $cmdlets) { $tags += "PSCmdlet_$cmdlet", "PSCommand_$cmdlet" }
+    foreach ($function in $functions) { $tags += "PSFunction_$function", "PSCommand_$function" }
+    $seen = New-Object 'System.Collections.Generic.HashSet[string]' ([System.StringComparer]::OrdinalIgnoreCase)
+    foreach ($tag in $tags) {
+        if ($tag -match '\s') { throw "The tag '$tag' contains a space; Gallery tags are separated by spaces." }
+        if ($seen.Add($tag)) { $tag }
+    }
+}
+
+# The .nuspec of a module's PowerShell Gallery package, the way PowerShellGet v3 (PSResourceGet) packs a module: every
+# file of the layout at the package root, the metadata from the manifest (read with Import-PowerShellDataFile), the
+# version ModuleVersion plus "-Prerelease" when PSData has one, and the Gallery's tags. Writes it to -OutFile.
+function New-ModuleNuspec {
+    param([Parameter(Mandatory)] [string] $Manifest, [Parameter(Mandatory)] [string] $Layout, [Parameter(Mandatory)] [string] $OutFile)
+    $data = Import-PowerShellDataFile -LiteralPath $Manifest
+    $psData = Get-ModulePSData -Manifest $data
+    foreach ($key in 'ModuleVersion', 'Author', 'Description') {
+        if (-not $data[$key]) { throw "$Manifest has no $key; the Gallery needs it." }
+    }
+    $version = [string]$data['ModuleVersion']
+    if ($psData['Prerelease']) { $version += '-' + $psData['Prerelease'] }
+    $root = (Resolve-Path -LiteralPath $Layout).ProviderPath.TrimEnd([char[]]@('/', '\'))
+    [string[]] $files = @(Get-ChildItem -LiteralPath $root -Recurse -File | ForEach-Object { $_.FullName.Substring($root.Length + 1).Replace('\', '/') })
+    [System.Array]::Sort($files, [System.StringComparer]::Ordinal)
+
+    $ns = 'http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd'
+    $settings = New-Object System.Xml.XmlWriterSettings
+    $settings.Indent = $true
+    $settings.IndentChars = '  '
+    $settings.NewLineChars = "`n"
+    $settings.Encoding = New-Object System.Text.UTF8Encoding $false
+    $path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutFile)
+    $parent = Split-Path -Parent $path
+    if (-not (Test-Path -LiteralPath $parent)) { New-Item -ItemType Directory -Path $parent -Force | Out-Null }
+    $x = [System.Xml.XmlWriter]::Create($path, $settings)
+    try {
+        $x.WriteStartDocument()
+        $x.WriteStartElement('package', $ns)
+        $x.WriteStartElement('metadata', $ns)
+        $elements = [ordered]@{
+            id                       = [System.IO.Path]::GetFileNameWithoutExtension($Manifest)
+            version                  = $version
+            authors                  = $data['Author']
+            owners                   = $(if ($data['CompanyName']) { $data['CompanyName'] } else { $data['Author'] })
+            requireLicenseAcceptance = 'false'
+            licenseUrl               = $psData['LicenseUri']
+            projectUrl               = $psData['ProjectUri']
+            iconUrl                  = $psData['IconUri']
+            description              = $data['Description']
+            releaseNotes             = $psData['ReleaseNotes']
+            copyright                = $data['Copyright']
+            tags                     = (@(Get-ModuleGalleryTag -Manifest $data) -join ' ')
+        }
+        foreach ($name in $elements.Keys) {
+            if ($elements[$name]) { $x.WriteElementString($name, $ns, [string]$elements[$name]) }
+        }
+        $x.WriteEndElement()
+        $x.WriteStartElement('files', $ns)
+        foreach ($file in $files) {
+            $x.WriteStartElement('file', $ns)
+            $x.WriteAttributeString('src', $file)
+            $x.WriteAttributeString('target', $file)
+            $x.WriteEndElement()
+        }
+        $x.WriteEndElement()
+        $x.WriteEndElement()
+        $x.WriteEndDocument()
+    }
+    finally { $x.Dispose() }
+    [System.IO.File]::AppendAllText($path, "`n")
+}
+
+function Get-ModulePSData {
+    param([hashtable] $Manifest)
+    $privateData = $Manifest['PrivateData']
+    if ($privateData -is [hashtable] -and $privateData['PSData'] -is [hashtable]) { $privateData['PSData'] } else { @{} }
+}
+
+Export-ModuleMember -Function Get-CurrentPowerShell, Invoke-ChildPowerShell, Get-PesterManifest, Get-TrxCount, Get-FolderHash, Compare-PackageWithLayout, Get-ModuleGalleryTag, New-ModuleNuspec

@@ -88,3 +88,86 @@ Describe 'Compare-PackageWithLayout' {
         $differences | Should -Contain 'dependencies/Extra.dll was tested but is not in the package'
     }
 }
+
+Describe 'New-ModuleNuspec' {
+    BeforeAll {
+        $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("se-nuspec-" + [guid]::NewGuid().ToString('n'))
+        $script:layout = Join-Path $script:work 'My'
+        New-Item -ItemType Directory -Path (Join-Path $script:layout 'dependencies'), (Join-Path $script:layout 'en-US') -Force | Out-Null
+        Set-Content -LiteralPath (Join-Path $script:layout 'dependencies/X.dll') -Value 'x'
+        Set-Content -LiteralPath (Join-Path $script:layout 'en-US/My.dll-Help.xml') -Value '<helpItems />'
+        $script:manifest = Join-Path $script:layout 'My.psd1'
+        Set-Content -LiteralPath $script:manifest -Value @'
+@{
+    ModuleVersion = '2.0.1'
+    Author = 'Me'
+    CompanyName = 'Us'
+    Copyright = '(c) Us'
+    Description = 'Does things.'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    CmdletsToExport = @('Get-A', 'Set-B')
+    FunctionsToExport = @()
+    PrivateData = @{ PSData = @{
+        Tags = @('Sync', 'PSEdition_Core')
+        ProjectUri = 'https://example.com/p'
+        LicenseUri = 'https://example.com/l'
+        ReleaseNotes = 'Notes'
+        Prerelease = 'beta2'
+    } }
+}
+'@
+        function Read-Nuspec([string] $Path) {
+            $xml = [xml](Get-Content -Raw -LiteralPath $Path)
+            $ns = New-Object System.Xml.XmlNamespaceManager $xml.NameTable
+            $ns.AddNamespace('n', 'http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd')
+            [pscustomobject]@{ Xml = $xml; Ns = $ns }
+        }
+    }
+    AfterAll { Remove-Item -LiteralPath $script:work -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'carries the manifest''s Gallery metadata and tags, and exactly the layout''s files' {
+        $out = Join-Path $script:work 'My.nuspec'
+        New-ModuleNuspec -Manifest $script:manifest -Layout $script:layout -OutFile $out
+        $nuspec = Read-Nuspec $out
+        function Value([string] $Name) { $nuspec.Xml.SelectSingleNode("/n:package/n:metadata/n:$Name", $nuspec.Ns).InnerText }
+        Value 'id' | Should -Be 'My'
+        Value 'version' | Should -Be '2.0.1-beta2'
+        Value 'authors' | Should -Be 'Me'
+        Value 'owners' | Should -Be 'Us'
+        Value 'description' | Should -Be 'Does things.'
+        Value 'projectUrl' | Should -Be 'https://example.com/p'
+        Value 'licenseUrl' | Should -Be 'https://example.com/l'
+        Value 'releaseNotes' | Should -Be 'Notes'
+        Value 'copyright' | Should -Be '(c) Us'
+        Value 'tags' | Should -Be 'PSModule Sync PSEdition_Core PSEdition_Desktop PSIncludes_Cmdlet PSCmdlet_Get-A PSCommand_Get-A PSCmdlet_Set-B PSCommand_Set-B'
+        $files = @($nuspec.Xml.SelectNodes('/n:package/n:files/n:file', $nuspec.Ns) | ForEach-Object { '{0}>{1}' -f $_.src, $_.target })
+        ($files -join ',') | Should -Be 'My.psd1>My.psd1,dependencies/X.dll>dependencies/X.dll,en-US/My.dll-Help.xml>en-US/My.dll-Help.xml'
+    }
+
+    It 'refuses a manifest without a Description, naming it' {
+        $bare = Join-Path $script:work 'Bare.psd1'
+        Set-Content -LiteralPath $bare -Value "@{ ModuleVersion = '1.0.0'; Author = 'Me' }"
+        { New-ModuleNuspec -Manifest $bare -Layout $script:layout -OutFile (Join-Path $script:work 'Bare.nuspec') } | Should -Throw '*Description*'
+    }
+
+    It 'describes the laid-out SyncEngine: its version, a tag for each exported cmdlet and every file' -Skip:([string]::IsNullOrEmpty($env:SYNCENGINE_TEST_MANIFEST)) {
+        $manifest = $env:SYNCENGINE_TEST_MANIFEST
+        $layout = Split-Path -Parent $manifest
+        $out = Join-Path $script:work 'SyncEngine.nuspec'
+        New-ModuleNuspec -Manifest $manifest -Layout $layout -OutFile $out
+        $nuspec = Read-Nuspec $out
+        $info = Test-ModuleManifest -Path $manifest
+        $nuspec.Xml.SelectSingleNode('/n:package/n:metadata/n:version', $nuspec.Ns).InnerText | Should -Be $info.Version.ToString()
+        $tags = $nuspec.Xml.SelectSingleNode('/n:package/n:metadata/n:tags', $nuspec.Ns).InnerText -split ' '
+        $info.ExportedCmdlets.Count | Should -Be 7
+        foreach ($cmdlet in $info.ExportedCmdlets.Keys) {
+            $tags | Should -Contain "PSCmdlet_$cmdlet"
+            $tags | Should -Contain "PSCommand_$cmdlet"
+        }
+        $files = @($nuspec.Xml.SelectNodes('/n:package/n:files/n:file', $nuspec.Ns) | ForEach-Object src)
+        foreach ($file in 'SyncEngine.psd1', 'LICENSE', 'en-US/SyncEngine.PowerShell.dll-Help.xml', 'en-US/about_SyncEngine.help.txt') {
+            $files | Should -Contain $file
+        }
+        $files.Count | Should -Be (Get-FolderHash -Path $layout).Count
+    }
+}

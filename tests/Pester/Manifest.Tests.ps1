@@ -61,6 +61,8 @@ Describe 'The SyncEngine module manifest and layout' {
         ($top -join ',') | Should -Be 'SyncEngine.Core.dll,SyncEngine.PowerShell.dll'
         $dependencies = @(Get-ChildItem -LiteralPath (Join-Path $script:ModuleBase 'dependencies') -Filter *.dll -Recurse | ForEach-Object Name)
         $dependencies | Should -Contain 'System.Text.Json.dll'
+        $dependencies | Should -Contain 'System.Memory.dll'
+        @($dependencies | Where-Object { $_ -like 'SyncEngine.*' }).Count | Should -Be 0
         @(Get-ChildItem -LiteralPath $script:ModuleBase -Recurse -Filter 'System.Management.Automation*').Count | Should -Be 0
     }
 
@@ -106,25 +108,90 @@ Import-Module '$((Get-SyncEngineTestManifest) -replace "'", "''")' -ErrorAction 
         Test-Path -LiteralPath (Join-Path $folders.Destination 'a.txt') | Should -BeTrue
     }
 
-    It 'has table and list views for <TypeName>' -TestCases @(
-        @{ TypeName = 'SyncEngine.SyncPair' }
-        @{ TypeName = 'SyncEngine.SyncAction' }
-        @{ TypeName = 'SyncEngine.SyncResult' }
-        @{ TypeName = 'SyncEngine.SyncSummary' }
-        @{ TypeName = 'SyncEngine.Control.SyncStatusInfo' }
-        @{ TypeName = 'SyncEngine.PowerShell.Jobs.SyncJob' }
-    ) {
-        param($TypeName)
-        $controls = @(Get-FormatData -TypeName $TypeName -PowerShellVersion $PSVersionTable.PSVersion |
-                ForEach-Object FormatViewDefinition | ForEach-Object { $_.Control.GetType().Name })
-        $controls | Should -Contain 'TableControl'
-        $controls | Should -Contain 'ListControl'
+    It 'has a table and a list view for every output type of its cmdlets' {
+        $outputTypes = @(Get-Command -Module SyncEngine | ForEach-Object OutputType | ForEach-Object Name | Sort-Object -Unique)
+        $outputTypes.Count | Should -BeGreaterThan 0
+        foreach ($typeName in $outputTypes) {
+            $controls = @(Get-FormatData -TypeName $typeName -PowerShellVersion $PSVersionTable.PSVersion |
+                    ForEach-Object FormatViewDefinition | ForEach-Object { $_.Control.GetType().Name })
+            $controls | Should -Contain 'TableControl' -Because "$typeName needs a table view"
+            $controls | Should -Contain 'ListControl' -Because "$typeName needs a list view"
+        }
+    }
+
+    It 'shows in its views only properties the types have' {
+        $views = @(Get-FormatData -TypeName 'SyncEngine.*' -PowerShellVersion $PSVersionTable.PSVersion)
+        $views.Count | Should -BeGreaterThan 0
+        foreach ($view in $views) {
+            $type = $view.TypeNames[0] -as [type]
+            $type | Should -Not -BeNullOrEmpty -Because "a view selects $($view.TypeNames[0]), which the module must define"
+            $members = @($type.GetProperties() | ForEach-Object Name) + @((Get-TypeData -TypeName $type.FullName).Members.Keys)
+            foreach ($definition in $view.FormatViewDefinition) {
+                $control = $definition.Control
+                $entries = @(if ($control -is [System.Management.Automation.TableControl]) { $control.Rows | ForEach-Object Columns | ForEach-Object DisplayEntry }
+                    elseif ($control -is [System.Management.Automation.ListControl]) { $control.Entries | ForEach-Object Items | ForEach-Object DisplayEntry })
+                foreach ($entry in $entries | Where-Object ValueType -eq 'Property') {
+                    $members | Should -Contain $entry.Value -Because "view $($definition.Name) shows $($type.FullName).$($entry.Value)"
+                }
+            }
+        }
     }
 
     It 'extends the output types with the members of SyncEngine.types.ps1xml' {
         (Get-TypeData -TypeName SyncEngine.Control.SyncStatusInfo).Members.Keys | Should -Contain 'IsRunning'
         (Get-TypeData -TypeName SyncEngine.SyncAction).Members.Keys | Should -Contain 'SourceFullPath'
         (Get-TypeData -TypeName SyncEngine.SyncSummary).Members.Keys | Should -Contain 'Total'
+    }
+
+    It 'adds type members only to module types, never one a type already has, and aliases only members that exist' {
+        $typeData = @(Get-TypeData -TypeName 'SyncEngine.*')
+        $typeData.Count | Should -BeGreaterThan 0
+        foreach ($data in $typeData) {
+            $type = $data.TypeName -as [type]
+            $type | Should -Not -BeNullOrEmpty -Because "SyncEngine.types.ps1xml extends $($data.TypeName), which the module must define"
+            $properties = @($type.GetProperties() | ForEach-Object Name) + @($type.GetFields() | ForEach-Object Name)
+            foreach ($name in $data.Members.Keys) {
+                $properties | Should -Not -Contain $name -Because "$($data.TypeName) already has $name; an added member would hide it"
+                $member = $data.Members[$name]
+                if ($member -is [System.Management.Automation.Runspaces.AliasPropertyData]) {
+                    ($properties + @($data.Members.Keys)) | Should -Contain $member.ReferencedMemberName -Because "$($data.TypeName).$name aliases it"
+                }
+            }
+        }
+    }
+
+    It 'is built for .NET Standard 2.0, so both editions load it' {
+        $framework = [SyncEngine.PowerShell.Commands.NewSyncPairCommand].Assembly.GetCustomAttributes([System.Runtime.Versioning.TargetFrameworkAttribute], $false)
+        $framework.FrameworkName | Should -Be '.NETStandard,Version=v2.0'
+    }
+
+    It 'ships every assembly its assemblies reference, at a sufficient version, or finds it in this PowerShell' -Skip:($PSVersionTable.PSEdition -eq 'Desktop') {
+        # Read without loading: System.Reflection.Metadata, as the runtime's binder would see the references.
+        $laidOut = @(Get-ChildItem -LiteralPath $script:ModuleBase -Filter *.dll) + @(Get-ChildItem -LiteralPath (Join-Path $script:ModuleBase 'dependencies') -Filter *.dll -Recurse)
+        $shipped = @{}
+        foreach ($file in $laidOut) { $shipped[[System.Reflection.AssemblyName]::GetAssemblyName($file.FullName).Name] = [System.Reflection.AssemblyName]::GetAssemblyName($file.FullName).Version }
+        foreach ($file in $laidOut) {
+            $stream = [System.IO.File]::OpenRead($file.FullName)
+            try {
+                $pe = New-Object System.Reflection.PortableExecutable.PEReader $stream
+                $reader = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+                foreach ($handle in $reader.AssemblyReferences) {
+                    $reference = $reader.GetAssemblyReference($handle)
+                    $name = $reader.GetString($reference.Name)
+                    if ($name -like 'System.Management.Automation*') { continue }
+                    if ($shipped.ContainsKey($name)) {
+                        $shipped[$name] | Should -BeGreaterOrEqual $reference.Version -Because "$($file.Name) references $name $($reference.Version)"
+                        continue
+                    }
+                    $fromHost = $null
+                    try { $fromHost = [System.Reflection.Assembly]::Load($name) } catch { }
+                    $fromHost | Should -Not -BeNullOrEmpty -Because "$($file.Name) references $name $($reference.Version), which the layout does not ship and PowerShell does not provide"
+                    $fromHost.GetName().Version | Should -BeGreaterOrEqual $reference.Version -Because "$($file.Name) references $name $($reference.Version)"
+                }
+                $pe.Dispose()
+            }
+            finally { $stream.Dispose() }
+        }
     }
 
     It 'imports again in a fresh process with no errors or warnings' {

@@ -126,10 +126,16 @@ public class AdapterDependencyResolverTests
             Assert.Null(resolver.Find(new AssemblyName("SyncEngine.Core"), typeof(object).Assembly));
 
             // A request from an assembly of the module is answered.
-            var paths = new System.Collections.Generic.List<string>(Directory.GetFiles(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "*.dll")) { copy };
-            using var context = new MetadataLoadContext(new PathAssemblyResolver(paths));
-            var ours = context.LoadFromAssemblyPath(copy);
-            Assert.Equal(copy, resolver.Find(new AssemblyName("SyncEngine.Core"), ours));
+            var context = new System.Runtime.Loader.AssemblyLoadContext("module-copy", isCollectible: true);
+            try
+            {
+                var ours = context.LoadFromAssemblyPath(copy);
+                Assert.Equal(copy, resolver.Find(new AssemblyName("SyncEngine.Core"), ours));
+            }
+            finally
+            {
+                context.Unload();
+            }
         }
         finally
         {

@@ -250,6 +250,47 @@ public sealed class HelpGeneratorTests
     }
 
     [Fact]
+    public void AnUnclosedFrontMatterIsAnError()
+    {
+        var markdown = SampleMarkdown().Replace("title: Invoke-Thing\n---\n", "title: Invoke-Thing\n\n", StringComparison.Ordinal);
+        var ex = Assert.Throws<FormatException>(() => MarkdownHelpReader.Read(markdown, "x.md"));
+        Assert.Contains("front matter", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Locale: en-US\n", "Locale: [en-US\n", "x.md (front matter): the YAML is not well formed")]
+    [InlineData("Locale: en-US\n", "Locale: en-US\n  Bad: indent\n", "x.md (front matter): YAML line 5")]
+    [InlineData("Locale: en-US\n", "Locale: en-US\nlocale: fr-FR\n", "YAML key 'locale' appears twice")]
+    public void BadFrontMatterYamlIsAnErrorNamingTheFile(string line, string replacement, string message)
+    {
+        var markdown = SampleMarkdown().Replace(line, replacement, StringComparison.Ordinal);
+        var ex = Assert.Throws<FormatException>(() => MarkdownHelpReader.Read(markdown, "x.md"));
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheModuleDocsArePlatyPsCommandHelpForTheModule()
+    {
+        // The markdown the build turns into the module's help (Get-Help's view of it: tests/Pester/Help.Tests.ps1).
+        var docs = Path.Combine(RepoRoot(), "docs", "SyncEngine");
+        var files = Directory.GetFiles(docs, "*.md").Where(f => !Path.GetFileName(f).StartsWith("about_", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            var help = MarkdownHelpReader.ReadFile(file);
+            var name = Path.GetFileNameWithoutExtension(file);
+            Assert.Equal(name, help.Name);
+            Assert.Equal("cmdlet", help.Metadata.GetValueOrDefault("document type"));
+            Assert.Equal("SyncEngine", help.Metadata.GetValueOrDefault("Module Name"));
+            Assert.Equal("SyncEngine.PowerShell.dll-Help.xml", help.Metadata.GetValueOrDefault("external help file"));
+            Assert.Equal("en-US", help.Metadata.GetValueOrDefault("Locale"));
+            Assert.True(help.HasCommonParameters, $"{name}.md needs the '### CommonParameters' note.");
+            Assert.NotEmpty(help.RelatedLinks);
+            Assert.True(help.Syntax.Count(s => s.IsDefault) <= 1, $"{name}.md marks more than one SYNTAX set '(Default)'.");
+        }
+    }
+
+    [Fact]
     public void AnExampleWithoutCodeIsAnError()
     {
         var markdown = SampleMarkdown().Replace("```powershell\nGet-Thing | Invoke-Thing\n```", "Get-Thing piped.", StringComparison.Ordinal);
@@ -345,6 +386,9 @@ public sealed class HelpGeneratorTests
     [InlineData("see [the site](https://example.com)", "see the site (https://example.com)")]
     [InlineData("see [about_Thing](about_Thing.md)", "see about_Thing")]
     [InlineData("keeps 2 * 3 and a_b_c", "keeps 2 * 3 and a_b_c")]
+    [InlineData("an _underscored_ and __strong__ word", "an underscored and strong word")]
+    [InlineData("escaped \\*stars\\* and AT&amp;T", "escaped *stars* and AT&T")]
+    [InlineData("a [link with `code`](https://example.com/c)", "a link with code (https://example.com/c)")]
     public void InlineMarkupBecomesPlainText(string markdown, string expected) => Assert.Equal(expected, MarkdownBlocks.Inline(markdown));
 
     [Fact]
@@ -410,6 +454,19 @@ public sealed class HelpGeneratorTests
         var ex = Assert.Throws<FormatException>(() => AboutTopicWriter.Convert("# about_Thing\n\n## Long description\n\nText.\n", "about_Thing.md"));
         Assert.Contains("SHORT DESCRIPTION", ex.Message, StringComparison.Ordinal);
         Assert.Throws<FormatException>(() => AboutTopicWriter.Convert("# Thing\n\n## Short description\n\nA.\n\n## Long description\n\nB.\n", "Thing.md"));
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SyncEngine.PowerShell.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No SyncEngine.PowerShell.sln above {AppContext.BaseDirectory}.");
     }
 
     [Fact]

@@ -37,25 +37,14 @@ public static class AboutTopicWriter
     /// <summary>The topic name (the H1 title) of an about topic file.</summary>
     public static string TopicName(string markdown, string source)
     {
-        var (_, body, first) = MarkdownHelpReader.SplitFrontMatter(markdown, source);
-        var title = MarkdownBlocks.Parse(body, first).FirstOrDefault(b => b.Kind == BlockKind.Heading && b.Level == 1);
-        return title?.Text.Trim() ?? throw new FormatException($"{source}: no '# about_<Topic>' title.");
+        var title = MarkdownBlocks.Read(markdown, source).Blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading && b.Level == 1);
+        return title?.Text ?? throw new FormatException($"{source}: no '# about_<Topic>' title.");
     }
 
     /// <summary>Converts about-topic markdown to help text.</summary>
     public static string Convert(string markdown, string source)
     {
-        var (_, body, first) = MarkdownHelpReader.SplitFrontMatter(markdown, source);
-        List<MdBlock> blocks;
-        try
-        {
-            blocks = MarkdownBlocks.Parse(body, first);
-        }
-        catch (FormatException ex)
-        {
-            throw new FormatException($"{source}: {ex.Message}", ex);
-        }
-
+        var blocks = MarkdownBlocks.Read(markdown, source).Blocks;
         var title = blocks.FirstOrDefault(b => b.Kind == BlockKind.Heading && b.Level == 1)
             ?? throw new FormatException($"{source}: no '# about_<Topic>' title.");
         if (!title.Text.Trim().StartsWith("about_", StringComparison.OrdinalIgnoreCase))
@@ -95,10 +84,10 @@ public static class AboutTopicWriter
                     sb.Append('\n').Append(block.Text.Trim().ToUpperInvariant()).Append('\n');
                     break;
                 case BlockKind.Heading:
-                    sb.Append('\n').Append("  ").Append(MarkdownBlocks.Inline(block.Text.Trim())).Append('\n');
+                    sb.Append('\n').Append("  ").Append(block.Text).Append('\n');
                     break;
                 case BlockKind.Paragraph:
-                    foreach (var line in Wrap(MarkdownBlocks.Inline(block.Text), 4, 4))
+                    foreach (var line in Wrap(block.Text, 4, 4))
                     {
                         sb.Append(line).Append('\n');
                     }
@@ -108,7 +97,7 @@ public static class AboutTopicWriter
                     for (var n = 0; n < block.Lines.Count; n++)
                     {
                         var bullet = block.Ordered ? $"{n + 1}. " : "- ";
-                        var lines = Wrap(MarkdownBlocks.Inline(block.Lines[n]), 4 + bullet.Length, 4 + bullet.Length);
+                        var lines = Wrap(block.Lines[n], 4 + bullet.Length, 4 + bullet.Length);
                         lines[0] = new string(' ', 4) + bullet + lines[0].TrimStart();
                         foreach (var line in lines)
                         {

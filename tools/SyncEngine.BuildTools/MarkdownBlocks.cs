@@ -1,7 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
-using System.Text.RegularExpressions;
+using Markdig;
+using Markdig.Extensions.Tables;
+using Markdig.Extensions.Yaml;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
 
 namespace SyncEngine.BuildTools;
 
@@ -20,7 +25,10 @@ public enum BlockKind
     Table,
 }
 
-/// <summary>One markdown block.</summary>
+/// <summary>A link: its text and its target as written.</summary>
+public sealed record MdLink(string Label, string Target);
+
+/// <summary>One markdown block, its inline markup already turned into plain text.</summary>
 public sealed class MdBlock
 {
     /// <summary>What kind of block.</summary>
@@ -29,14 +37,20 @@ public sealed class MdBlock
     /// <summary>Heading level (1-6).</summary>
     public int Level { get; init; }
 
-    /// <summary>Heading text, or a paragraph's text (lines joined by spaces; hard breaks kept as new lines).</summary>
-    public string Text { get; set; } = string.Empty;
+    /// <summary>A heading's or a paragraph's plain text (soft line breaks as spaces, hard ones as new lines).</summary>
+    public string Text { get; init; } = string.Empty;
 
     /// <summary>A code block's info string (language).</summary>
     public string Language { get; init; } = string.Empty;
 
-    /// <summary>Code lines, list items or table rows.</summary>
+    /// <summary>Code lines, or list items as plain text.</summary>
     public List<string> Lines { get; } = new();
+
+    /// <summary>A table's cells as plain text, one array per row, the header row first.</summary>
+    public List<string[]> Rows { get; } = new();
+
+    /// <summary>The first link of a heading or paragraph (one entry), or of each list item (one per item); null where none.</summary>
+    public List<MdLink?> Links { get; } = new();
 
     /// <summary>For lists: whether numbered.</summary>
     public bool Ordered { get; init; }
@@ -45,153 +59,44 @@ public sealed class MdBlock
     public int LineNumber { get; init; }
 }
 
-/// <summary>Splits markdown into blocks (the CommonMark subset PlatyPS files use) and renders inline markup as text.</summary>
-public static partial class MarkdownBlocks
+/// <summary>A markdown file read with Markdig: its YAML front matter and its top-level blocks.</summary>
+public sealed record MarkdownFile(Dictionary<string, object?> Metadata, List<MdBlock> Blocks);
+
+/// <summary>
+/// Reads markdown with Markdig (CommonMark, pipe tables, YAML front matter) into the blocks the help files use, and
+/// renders inline markup as the plain text console help shows.
+/// </summary>
+public static class MarkdownBlocks
 {
-    [GeneratedRegex(@"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")]
-    private static partial Regex HeadingPattern();
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().Build();
 
-    [GeneratedRegex(@"^([ ]{0,3})([-*+]|\d{1,9}[.)])[ \t]+(.*)$")]
-    private static partial Regex ListItemPattern();
-
-    [GeneratedRegex(@"\[([^\]]+)\]\(([^)\s]+)(?:\s+""[^""]*"")?\)")]
-    private static partial Regex LinkPattern();
-
-    [GeneratedRegex(@"(\*\*|__)(.+?)\1")]
-    private static partial Regex StrongPattern();
-
-    [GeneratedRegex(@"`([^`]+)`")]
-    private static partial Regex CodeSpanPattern();
-
-    [GeneratedRegex(@"(?<![\w*])\*(?![\s*])(.+?)(?<![\s*])\*(?![\w*])")]
-    private static partial Regex EmphasisPattern();
-
-    /// <summary>Parses lines into blocks.</summary>
-    /// <param name="lines">The markdown lines (front matter already removed).</param>
-    /// <param name="firstLineNumber">The 1-based number of the first line, for messages.</param>
-    public static List<MdBlock> Parse(IReadOnlyList<string> lines, int firstLineNumber = 1)
+    /// <summary>Reads a markdown file's text.</summary>
+    /// <param name="text">The markdown.</param>
+    /// <param name="source">The file's path, for messages.</param>
+    public static MarkdownFile Read(string text, string source)
     {
-        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(text);
+        text = text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimStart('\uFEFF');
+        var document = Markdown.Parse(text, Pipeline);
+        var metadata = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         var blocks = new List<MdBlock>();
-        MdBlock? open = null;
-        var paragraph = new StringBuilder();
-        for (var i = 0; i < lines.Count; i++)
+        foreach (var block in document)
         {
-            var line = lines[i];
-            var trimmed = line.Trim();
-            var lineNumber = firstLineNumber + i;
-
-            if (trimmed.StartsWith("```", StringComparison.Ordinal) || trimmed.StartsWith("~~~", StringComparison.Ordinal))
+            if (block is YamlFrontMatterBlock frontMatter)
             {
-                Close();
-                var fence = trimmed.Substring(0, 3);
-                var indent = line.Length - line.TrimStart().Length;
-                var code = new MdBlock { Kind = BlockKind.Code, Language = trimmed.TrimStart(fence[0]).Trim(), LineNumber = lineNumber };
-                var closed = false;
-                for (i++; i < lines.Count; i++)
-                {
-                    if (lines[i].Trim().StartsWith(fence, StringComparison.Ordinal) && lines[i].Trim().TrimStart(fence[0]).Length == 0)
-                    {
-                        closed = true;
-                        break;
-                    }
-
-                    var codeLine = lines[i];
-                    var strip = 0;
-                    while (strip < indent && strip < codeLine.Length && codeLine[strip] == ' ')
-                    {
-                        strip++;
-                    }
-
-                    code.Lines.Add(codeLine.Substring(strip).TrimEnd());
-                }
-
-                if (!closed)
-                {
-                    throw new FormatException($"line {lineNumber}: code block is never closed with {fence}.");
-                }
-
-                blocks.Add(code);
+                metadata = YamlData.ParseMapping(frontMatter.Lines.ToString(), source + " (front matter)");
                 continue;
             }
 
-            if (trimmed.Length == 0)
+            if (block is ThematicBreakBlock && block.Line == 0)
             {
-                Close();
-                continue;
+                throw new FormatException($"{source}: the front matter starting on line 1 is never closed with '---'.");
             }
 
-            var heading = HeadingPattern().Match(line);
-            if (heading.Success)
-            {
-                Close();
-                blocks.Add(new MdBlock { Kind = BlockKind.Heading, Level = heading.Groups[1].Length, Text = heading.Groups[2].Value, LineNumber = lineNumber });
-                continue;
-            }
-
-            if (trimmed.StartsWith('|'))
-            {
-                if (open is null || open.Kind != BlockKind.Table)
-                {
-                    Close();
-                    open = new MdBlock { Kind = BlockKind.Table, LineNumber = lineNumber };
-                }
-
-                open.Lines.Add(trimmed);
-                continue;
-            }
-
-            var item = ListItemPattern().Match(line);
-            if (item.Success)
-            {
-                var ordered = char.IsDigit(item.Groups[2].Value[0]);
-                if (open is null || open.Kind != BlockKind.List || open.Ordered != ordered)
-                {
-                    Close();
-                    open = new MdBlock { Kind = BlockKind.List, Ordered = ordered, LineNumber = lineNumber };
-                }
-
-                open.Lines.Add(item.Groups[3].Value.Trim());
-                continue;
-            }
-
-            if (open is not null && open.Kind == BlockKind.List && line.StartsWith("  ", StringComparison.Ordinal))
-            {
-                open.Lines[^1] = open.Lines[^1] + " " + trimmed;
-                continue;
-            }
-
-            if (open is null || open.Kind != BlockKind.Paragraph)
-            {
-                Close();
-                open = new MdBlock { Kind = BlockKind.Paragraph, LineNumber = lineNumber };
-                paragraph.Clear();
-            }
-
-            var hardBreak = line.EndsWith("  ", StringComparison.Ordinal) || trimmed.EndsWith('\\');
-            paragraph.Append(trimmed.TrimEnd('\\'));
-            paragraph.Append(hardBreak ? "\n" : " ");
+            Add(blocks, block, source);
         }
 
-        Close();
-        return blocks;
-
-        void Close()
-        {
-            if (open is null)
-            {
-                return;
-            }
-
-            if (open.Kind == BlockKind.Paragraph)
-            {
-                open.Text = paragraph.ToString().Trim();
-                paragraph.Clear();
-            }
-
-            blocks.Add(open);
-            open = null;
-        }
+        return new MarkdownFile(metadata, blocks);
     }
 
     /// <summary>
@@ -201,30 +106,13 @@ public static partial class MarkdownBlocks
     public static string Inline(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var result = CodeSpanPattern().Replace(text, "$1");
-        result = LinkPattern().Replace(result, m =>
-        {
-            var label = m.Groups[1].Value;
-            var target = m.Groups[2].Value;
-            return IsAbsoluteUri(target) && target != label ? $"{label} ({target})" : label;
-        });
-        result = StrongPattern().Replace(result, "$2");
-        result = EmphasisPattern().Replace(result, "$1");
-        return result;
+        var paragraph = Markdown.Parse(text, Pipeline).OfType<ParagraphBlock>().FirstOrDefault();
+        return paragraph is null ? text.Trim() : PlainText(paragraph.Inline).Text;
     }
 
     /// <summary>True for http(s) addresses.</summary>
     public static bool IsAbsoluteUri(string target) =>
         target.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || target.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Finds a markdown link in <paramref name="text"/>: its label and target, or false.</summary>
-    public static bool TryGetLink(string text, out string label, out string target)
-    {
-        var m = LinkPattern().Match(text ?? string.Empty);
-        label = m.Success ? m.Groups[1].Value : string.Empty;
-        target = m.Success ? m.Groups[2].Value : string.Empty;
-        return m.Success;
-    }
 
     /// <summary>
     /// A block as help paragraphs: a paragraph's plain text; a list's items (one line each, bulleted or numbered);
@@ -233,111 +121,194 @@ public static partial class MarkdownBlocks
     public static string AsText(MdBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
-        switch (block.Kind)
+        return block.Kind switch
         {
-            case BlockKind.Paragraph:
-            case BlockKind.Heading:
-                return Inline(block.Text);
-            case BlockKind.Code:
-                return string.Join("\n", block.Lines);
-            case BlockKind.List:
-                var sb = new StringBuilder();
-                for (var n = 0; n < block.Lines.Count; n++)
-                {
-                    if (n > 0)
-                    {
-                        sb.Append('\n');
-                    }
-
-                    sb.Append(block.Ordered ? $"{n + 1}. " : "- ");
-                    sb.Append(Inline(block.Lines[n]));
-                }
-
-                return sb.ToString();
-            case BlockKind.Table:
-                return string.Join("\n", TableRows(block));
-            default:
-                return block.Text;
-        }
+            BlockKind.Code => string.Join("\n", block.Lines),
+            BlockKind.List => string.Join("\n", block.Lines.Select((item, n) => (block.Ordered ? $"{n + 1}. " : "- ") + item)),
+            BlockKind.Table => string.Join("\n", TableRows(block)),
+            _ => block.Text,
+        };
     }
 
     /// <summary>A pipe table as aligned plain-text rows (header, a dashed rule, then the body).</summary>
     public static List<string> TableRows(MdBlock table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var rows = new List<string[]>();
-        foreach (var line in table.Lines)
-        {
-            var inner = line.Trim();
-            if (inner.StartsWith('|'))
-            {
-                inner = inner.Substring(1);
-            }
-
-            if (inner.EndsWith('|'))
-            {
-                inner = inner.Substring(0, inner.Length - 1);
-            }
-
-            var cells = inner.Split('|');
-            var isRule = true;
-            for (var c = 0; c < cells.Length; c++)
-            {
-                cells[c] = Inline(cells[c].Trim());
-                if (cells[c].Trim(':', '-', ' ').Length > 0)
-                {
-                    isRule = false;
-                }
-            }
-
-            if (!isRule)
-            {
-                rows.Add(cells);
-            }
-        }
-
-        var columns = 0;
-        foreach (var r in rows)
-        {
-            columns = Math.Max(columns, r.Length);
-        }
-
+        var columns = table.Rows.Count == 0 ? 0 : table.Rows.Max(r => r.Length);
         var widths = new int[columns];
-        foreach (var r in rows)
+        foreach (var row in table.Rows)
         {
-            for (var c = 0; c < r.Length; c++)
+            for (var c = 0; c < row.Length; c++)
             {
-                widths[c] = Math.Max(widths[c], r[c].Length);
+                widths[c] = Math.Max(widths[c], row[c].Length);
             }
         }
 
         var result = new List<string>();
-        for (var n = 0; n < rows.Count; n++)
+        for (var n = 0; n < table.Rows.Count; n++)
         {
             var sb = new StringBuilder();
             for (var c = 0; c < columns; c++)
             {
-                var cell = c < rows[n].Length ? rows[n][c] : string.Empty;
+                var cell = c < table.Rows[n].Length ? table.Rows[n][c] : string.Empty;
                 sb.Append(c == columns - 1 ? cell : cell.PadRight(widths[c] + 2));
             }
 
             result.Add(sb.ToString().TrimEnd());
             if (n == 0)
             {
-                var rule = new StringBuilder();
-                for (var c = 0; c < columns; c++)
-                {
-                    rule.Append(new string('-', widths[c]));
-                    if (c < columns - 1)
-                    {
-                        rule.Append("  ");
-                    }
-                }
-
-                result.Add(rule.ToString());
+                result.Add(string.Join("  ", widths.Select(w => new string('-', w))));
             }
         }
 
         return result;
+    }
+
+    private static void Add(List<MdBlock> blocks, Block block, string source)
+    {
+        var line = block.Line + 1;
+        switch (block)
+        {
+            case HeadingBlock heading:
+                var (title, titleLink) = PlainText(heading.Inline);
+                blocks.Add(WithLink(new MdBlock { Kind = BlockKind.Heading, Level = heading.Level, Text = title, LineNumber = line }, titleLink));
+                break;
+            case ParagraphBlock paragraph:
+                var (text, link) = PlainText(paragraph.Inline);
+                blocks.Add(WithLink(new MdBlock { Kind = BlockKind.Paragraph, Text = text, LineNumber = line }, link));
+                break;
+            case FencedCodeBlock fenced:
+                if (fenced.ClosingFencedCharCount == 0)
+                {
+                    throw new FormatException($"{source}: line {line}: code block is never closed with {new string(fenced.FencedChar, fenced.OpeningFencedCharCount)}.");
+                }
+
+                blocks.Add(Code(fenced, fenced.Info ?? string.Empty, line));
+                break;
+            case CodeBlock indented:
+                blocks.Add(Code(indented, string.Empty, line));
+                break;
+            case ListBlock list:
+                var items = new MdBlock { Kind = BlockKind.List, Ordered = list.IsOrdered, LineNumber = line };
+                foreach (var item in list.OfType<ListItemBlock>())
+                {
+                    var (itemText, itemLink) = ItemText(item);
+                    items.Lines.Add(itemText);
+                    items.Links.Add(itemLink);
+                }
+
+                blocks.Add(items);
+                break;
+            case Table table:
+                var rows = new MdBlock { Kind = BlockKind.Table, LineNumber = line };
+                foreach (var row in table.OfType<TableRow>())
+                {
+                    rows.Rows.Add(row.OfType<TableCell>().Select(cell => string.Join(" ", cell.OfType<ParagraphBlock>().Select(p => PlainText(p.Inline).Text))).ToArray());
+                }
+
+                blocks.Add(rows);
+                break;
+            case HtmlBlock html:
+                blocks.Add(new MdBlock { Kind = BlockKind.Paragraph, Text = html.Lines.ToString().Trim(), LineNumber = line });
+                break;
+            case ContainerBlock container:
+                // A block quote: its blocks as if they stood on their own.
+                foreach (var child in container)
+                {
+                    Add(blocks, child, source);
+                }
+
+                break;
+        }
+    }
+
+    private static MdBlock WithLink(MdBlock block, MdLink? link)
+    {
+        block.Links.Add(link);
+        return block;
+    }
+
+    private static MdBlock Code(LeafBlock code, string language, int line)
+    {
+        var block = new MdBlock { Kind = BlockKind.Code, Language = language, LineNumber = line };
+        foreach (var codeLine in code.Lines.Lines.Take(code.Lines.Count))
+        {
+            block.Lines.Add(codeLine.Slice.ToString().TrimEnd());
+        }
+
+        return block;
+    }
+
+    // A list item as one line of text: its paragraphs (and any nested list's items) joined by spaces.
+    private static (string Text, MdLink? Link) ItemText(ContainerBlock item)
+    {
+        var parts = new List<string>();
+        MdLink? first = null;
+        foreach (var child in item.Descendants<ParagraphBlock>())
+        {
+            var (text, link) = PlainText(child.Inline);
+            parts.Add(text);
+            first ??= link;
+        }
+
+        return (string.Join(" ", parts), first);
+    }
+
+    private static (string Text, MdLink? Link) PlainText(ContainerInline? inlines)
+    {
+        var sb = new StringBuilder();
+        MdLink? first = null;
+        if (inlines is not null)
+        {
+            Append(sb, inlines, ref first);
+        }
+
+        return (sb.ToString().Trim(), first);
+    }
+
+    private static void Append(StringBuilder sb, Inline inline, ref MdLink? first)
+    {
+        switch (inline)
+        {
+            case LiteralInline literal:
+                sb.Append(literal.Content.ToString());
+                break;
+            case CodeInline code:
+                sb.Append(code.Content);
+                break;
+            case LineBreakInline lineBreak:
+                sb.Append(lineBreak.IsHard ? '\n' : ' ');
+                break;
+            case HtmlEntityInline entity:
+                sb.Append(entity.Transcoded.ToString());
+                break;
+            case HtmlInline html:
+                sb.Append(html.Tag);
+                break;
+            case AutolinkInline autolink:
+                sb.Append(autolink.Url);
+                first ??= new MdLink(autolink.Url, autolink.Url);
+                break;
+            case LinkInline link:
+                var label = new StringBuilder();
+                var inner = (MdLink?)null;
+                for (var child = link.FirstChild; child is not null; child = child.NextSibling)
+                {
+                    Append(label, child, ref inner);
+                }
+
+                var target = link.Url ?? string.Empty;
+                var text = label.ToString();
+                first ??= new MdLink(text, target);
+                sb.Append(IsAbsoluteUri(target) && target != text && !link.IsImage ? $"{text} ({target})" : text);
+                break;
+            case ContainerInline container:
+                for (var child = container.FirstChild; child is not null; child = child.NextSibling)
+                {
+                    Append(sb, child, ref first);
+                }
+
+                break;
+        }
     }
 }

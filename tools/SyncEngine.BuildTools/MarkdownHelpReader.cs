@@ -8,7 +8,8 @@ namespace SyncEngine.BuildTools;
 /// <summary>
 /// Reads PlatyPS markdown command help: the 1.x schema (2024-05-01: parameter blocks with <c>ParameterSets</c> lists)
 /// and, for older files, the 0.14 schema (<c>Parameter Sets</c>, <c>Required</c>, <c>Accept pipeline input</c>…).
-/// Errors name the file, the line and what is missing.
+/// Markdig parses the markdown and YamlDotNet the YAML (<see cref="MarkdownBlocks"/>, <see cref="YamlData"/>); this
+/// class knows only PlatyPS's layout of sections. Errors name the file, the line and what is missing.
 /// </summary>
 public static class MarkdownHelpReader
 {
@@ -25,48 +26,12 @@ public static class MarkdownHelpReader
         return Read(File.ReadAllText(path), path);
     }
 
-    /// <summary>Splits front matter from the body: the metadata and the body's lines with the number of the first.</summary>
-    public static (Dictionary<string, object?> Metadata, List<string> Body, int FirstLine) SplitFrontMatter(string text, string source)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
-        if (lines.Count > 0 && lines[0].Length > 0 && lines[0][0] == '\uFEFF')
-        {
-            lines[0] = lines[0].Substring(1);
-        }
-
-        if (lines.Count == 0 || lines[0].Trim() != "---")
-        {
-            return (new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase), lines, 1);
-        }
-
-        var end = lines.FindIndex(1, l => l.Trim() == "---");
-        if (end < 0)
-        {
-            throw new FormatException($"{source}: the front matter starting on line 1 is never closed with '---'.");
-        }
-
-        var yaml = string.Join("\n", lines.Skip(1).Take(end - 1));
-        var metadata = MiniYaml.ParseMapping(yaml, source + " (front matter)");
-        return (metadata, lines.Skip(end + 1).ToList(), end + 2);
-    }
-
     /// <summary>Reads command help from markdown text.</summary>
     /// <param name="text">The file's text.</param>
     /// <param name="source">The file's path, for messages.</param>
     public static CommandHelp Read(string text, string source)
     {
-        var (metadata, body, firstLine) = SplitFrontMatter(text, source);
-        List<MdBlock> blocks;
-        try
-        {
-            blocks = MarkdownBlocks.Parse(body, firstLine);
-        }
-        catch (FormatException ex)
-        {
-            throw new FormatException($"{source}: {ex.Message}", ex);
-        }
-
+        var (metadata, blocks) = MarkdownBlocks.Read(text, source);
         var help = new CommandHelp { SourcePath = source };
         foreach (var kv in metadata)
         {
@@ -147,15 +112,15 @@ public static class MarkdownHelpReader
         foreach (var block in sections["RELATED LINKS"].AllBlocks())
         {
             var items = block.Kind == BlockKind.List ? block.Lines : new List<string> { block.Text };
-            foreach (var item in items)
+            for (var n = 0; n < items.Count; n++)
             {
-                if (MarkdownBlocks.TryGetLink(item, out var label, out var target))
+                if (n < block.Links.Count && block.Links[n] is { } link)
                 {
-                    help.RelatedLinks.Add(new RelatedLink { Text = label, Uri = MarkdownBlocks.IsAbsoluteUri(target) ? target : string.Empty });
+                    help.RelatedLinks.Add(new RelatedLink { Text = link.Label, Uri = MarkdownBlocks.IsAbsoluteUri(link.Target) ? link.Target : string.Empty });
                 }
-                else if (item.Trim().Length > 0)
+                else if (items[n].Length > 0)
                 {
-                    help.RelatedLinks.Add(new RelatedLink { Text = MarkdownBlocks.Inline(item.Trim()) });
+                    help.RelatedLinks.Add(new RelatedLink { Text = items[n] });
                 }
             }
         }
@@ -205,9 +170,8 @@ public static class MarkdownHelpReader
 
     private static void ReadParameterMetadata(CommandHelp help, Section sub, string name, MdBlock yaml, List<string> description, string source)
     {
-
         var where = $"{source}({yaml.LineNumber}) -{name}";
-        var map = MiniYaml.ParseMapping(string.Join("\n", yaml.Lines), where);
+        var map = YamlData.ParseMapping(string.Join("\n", yaml.Lines), where);
         var existing = help.Parameters.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
         var isNewSchema = map.ContainsKey("ParameterSets");
         if (existing is not null && isNewSchema)
@@ -221,7 +185,7 @@ public static class MarkdownHelpReader
             parameter.Description.AddRange(description);
         }
 
-        parameter.Type = MiniYaml.Text(map, "Type");
+        parameter.Type = YamlData.Text(map, "Type");
         if (parameter.Type.Length == 0)
         {
             throw new FormatException($"{where}: the yaml block has no Type.");
@@ -229,11 +193,11 @@ public static class MarkdownHelpReader
 
         if (isNewSchema)
         {
-            parameter.DefaultValue = MiniYaml.Text(map, "DefaultValue");
-            parameter.SupportsWildcards = MiniYaml.Bool(map, "SupportsWildcards", where);
-            parameter.Aliases.AddRange(MiniYaml.List(map, "Aliases"));
-            parameter.AcceptedValues.AddRange(MiniYaml.List(map, "AcceptedValues"));
-            parameter.DontShow = MiniYaml.Bool(map, "DontShow", where);
+            parameter.DefaultValue = YamlData.Text(map, "DefaultValue");
+            parameter.SupportsWildcards = YamlData.Bool(map, "SupportsWildcards", where);
+            parameter.Aliases.AddRange(YamlData.List(map, "Aliases"));
+            parameter.AcceptedValues.AddRange(YamlData.List(map, "AcceptedValues"));
+            parameter.DontShow = YamlData.Bool(map, "DontShow", where);
             if (map["ParameterSets"] is not List<object?> sets || sets.Count == 0)
             {
                 throw new FormatException($"{where}: ParameterSets must list at least one set (use '- Name: (All)').");
@@ -246,7 +210,7 @@ public static class MarkdownHelpReader
                     throw new FormatException($"{where}: each ParameterSets entry must be a mapping with Name, Position, IsRequired….");
                 }
 
-                var setName = MiniYaml.Text(set, "Name");
+                var setName = YamlData.Text(set, "Name");
                 if (setName.Length == 0)
                 {
                     throw new FormatException($"{where}: a ParameterSets entry has no Name.");
@@ -255,29 +219,29 @@ public static class MarkdownHelpReader
                 parameter.Sets.Add(new ParameterSetHelp
                 {
                     Name = setName,
-                    Position = PositionText(MiniYaml.Text(set, "Position"), where),
-                    IsRequired = MiniYaml.Bool(set, "IsRequired", where),
-                    ValueFromPipeline = MiniYaml.Bool(set, "ValueFromPipeline", where),
-                    ValueFromPipelineByPropertyName = MiniYaml.Bool(set, "ValueFromPipelineByPropertyName", where),
-                    ValueFromRemainingArguments = MiniYaml.Bool(set, "ValueFromRemainingArguments", where),
+                    Position = PositionText(YamlData.Text(set, "Position"), where),
+                    IsRequired = YamlData.Bool(set, "IsRequired", where),
+                    ValueFromPipeline = YamlData.Bool(set, "ValueFromPipeline", where),
+                    ValueFromPipelineByPropertyName = YamlData.Bool(set, "ValueFromPipelineByPropertyName", where),
+                    ValueFromRemainingArguments = YamlData.Bool(set, "ValueFromRemainingArguments", where),
                 });
             }
         }
         else
         {
             // PlatyPS 0.14: one block per group of sets that share the same attributes.
-            parameter.DefaultValue = MiniYaml.Text(map, "Default value");
-            parameter.SupportsWildcards = MiniYaml.Text(map, "Accept wildcard characters").StartsWith("True", StringComparison.OrdinalIgnoreCase);
+            parameter.DefaultValue = YamlData.Text(map, "Default value");
+            parameter.SupportsWildcards = YamlData.Text(map, "Accept wildcard characters").StartsWith("True", StringComparison.OrdinalIgnoreCase);
             if (existing is null)
             {
-                parameter.Aliases.AddRange(MiniYaml.List(map, "Aliases"));
-                parameter.AcceptedValues.AddRange(MiniYaml.List(map, "Accepted values"));
+                parameter.Aliases.AddRange(YamlData.List(map, "Aliases"));
+                parameter.AcceptedValues.AddRange(YamlData.List(map, "Accepted values"));
             }
 
-            var pipeline = MiniYaml.Text(map, "Accept pipeline input");
+            var pipeline = YamlData.Text(map, "Accept pipeline input");
             var byValue = pipeline.StartsWith("True", StringComparison.OrdinalIgnoreCase) && pipeline.Contains("ByValue", StringComparison.OrdinalIgnoreCase);
             var byName = pipeline.StartsWith("True", StringComparison.OrdinalIgnoreCase) && pipeline.Contains("ByPropertyName", StringComparison.OrdinalIgnoreCase);
-            var setNames = MiniYaml.List(map, "Parameter Sets");
+            var setNames = YamlData.List(map, "Parameter Sets");
             if (setNames.Count == 0)
             {
                 setNames.Add("(All)");
@@ -288,8 +252,8 @@ public static class MarkdownHelpReader
                 parameter.Sets.Add(new ParameterSetHelp
                 {
                     Name = setName,
-                    Position = PositionText(MiniYaml.Text(map, "Position"), where),
-                    IsRequired = MiniYaml.Text(map, "Required").StartsWith("True", StringComparison.OrdinalIgnoreCase),
+                    Position = PositionText(YamlData.Text(map, "Position"), where),
+                    IsRequired = YamlData.Text(map, "Required").StartsWith("True", StringComparison.OrdinalIgnoreCase),
                     ValueFromPipeline = byValue,
                     ValueFromPipelineByPropertyName = byName,
                 });
@@ -321,7 +285,7 @@ public static class MarkdownHelpReader
     {
         foreach (var sub in section.Subsections)
         {
-            var type = new TypeHelp { TypeName = MarkdownBlocks.Inline(sub.Title.Trim()) };
+            var type = new TypeHelp { TypeName = sub.Title };
             type.Description.AddRange(Paragraphs(sub.AllBlocks()));
             yield return type;
         }

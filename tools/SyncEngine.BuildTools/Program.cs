@@ -4,14 +4,13 @@ using System.IO;
 
 namespace SyncEngine.BuildTools;
 
-/// <summary>Command-line entry point: <c>help</c>, <c>manifest</c> and <c>nuspec</c>.</summary>
+/// <summary>Command-line entry point: <c>help</c> and <c>manifest</c>.</summary>
 public static class Program
 {
     private const string Usage = """
         usage:
           SyncEngine.BuildTools help     --docs <folder> --out <folder> [--help-file <Module.dll-Help.xml>]
           SyncEngine.BuildTools manifest --template <psd1> --version <x.y.z> [--prerelease <label>] --out <psd1>
-          SyncEngine.BuildTools nuspec   --manifest <psd1> --layout <folder> --out <nuspec>
         """;
 
     /// <summary>Runs a command; returns 0 on success, 1 on bad input, 2 on bad usage.</summary>
@@ -51,10 +50,6 @@ public static class Program
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outManifest))!);
                     File.WriteAllText(outManifest, stamped, new System.Text.UTF8Encoding(true));
                     Console.WriteLine($"SyncEngine.BuildTools: wrote {outManifest}.");
-                    return 0;
-                case "nuspec":
-                    NuspecWriter.WriteFile(Get(options, "manifest"), Get(options, "layout"), Get(options, "out"));
-                    Console.WriteLine($"SyncEngine.BuildTools: wrote {Get(options, "out")}.");
                     return 0;
                 default:
                     Console.Error.WriteLine($"SyncEngine.BuildTools: unknown command '{args[0]}'.");

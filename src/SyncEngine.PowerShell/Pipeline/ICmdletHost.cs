@@ -81,7 +81,7 @@ internal sealed class ProgressInfo
 
 /// <summary>
 /// The PowerShell error categories the module uses, with the names and values of
-/// <c>System.Management.Automation.ErrorCategory</c> (a test checks them against the reference assembly).
+/// <c>System.Management.Automation.ErrorCategory</c> (tests/SyncEngine.PowerShell.RunspaceTests checks them against PowerShell's own enum).
 /// </summary>
 internal enum PsErrorCategory
 {
