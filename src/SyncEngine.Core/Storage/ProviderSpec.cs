@@ -392,7 +392,7 @@ public sealed class ProviderSpec : IEquatable<ProviderSpec>
             var literal = hostPort.Substring(1, close - 1);
             if (literal.IndexOf('%') >= 0 || !IPAddress.TryParse(literal, out var address) || address.AddressFamily != AddressFamily.InterNetworkV6)
             {
-                throw Invalid(text, $"The root '{Visible(text)}' has '[{literal}]', which is not an IPv6 address (zone ids are not supported).");
+                throw Invalid(text, $"The root '{Visible(text)}' has '[{literal}]', which is not an IPv6 address{(literal.IndexOf('%') >= 0 ? " (zone ids are not supported)" : "")}.");
             }
 
             host = "[" + address.ToString().ToLowerInvariant() + "]";
