@@ -146,7 +146,11 @@ public sealed class SyncPair
     /// <summary>The ignore file actually used.</summary>
     public string ResolvedIgnoreFile => string.IsNullOrEmpty(IgnoreFile) ? Path.Combine(Source, ".syncignore") : IgnoreFile!;
 
-    /// <summary>The per-user state folder for a pair: <c>%LOCALAPPDATA%\SyncEngine\pairs\&lt;id&gt;</c> or <c>$XDG_STATE_HOME/syncengine/pairs/&lt;id&gt;</c>.</summary>
+    /// <summary>
+    /// The per-user state folder for a pair: <c>%LOCALAPPDATA%\SyncEngine\pairs\&lt;id&gt;</c> or
+    /// <c>$XDG_STATE_HOME/syncengine/pairs/&lt;id&gt;</c>, named by <see cref="ComputeId(string, string)"/> for roots of
+    /// any kind (an id is hex, so a remote root's host or path never reaches the file system).
+    /// </summary>
     public static string DefaultStatePath(string source, string destination) =>
         Path.Combine(StateRoot(), "pairs", ComputeId(source, destination));
 
@@ -173,8 +177,33 @@ public sealed class SyncPair
         return Path.Combine(xdg!, "syncengine");
     }
 
-    /// <summary>Derives the pair identifier from the two roots.</summary>
-    public static string ComputeId(string source, string destination) => Hash(NormalizeRoot(source) + "\n" + NormalizeRoot(destination));
+    /// <summary>
+    /// Derives the pair identifier from the two roots, each a local path or a provider spec
+    /// (<see cref="Storage.ProviderSpec.Parse"/>; a malformed one throws its error).
+    /// </summary>
+    public static string ComputeId(string source, string destination) =>
+        ComputeId(Storage.ProviderSpec.Parse(source), Storage.ProviderSpec.Parse(destination));
+
+    /// <summary>
+    /// Derives the pair identifier from the two roots: a local root by its real path (links resolved, case folded on
+    /// Windows), as ids have been derived since 2026-12, so every name of one folder is one pair; a remote root by
+    /// what names its storage, not by how it was written: an SFTP root without its user (two users of one server
+    /// reach the same files: one pair, one state, one lock) and with its port, an S3 root by bucket and prefix.
+    /// </summary>
+    public static string ComputeId(Storage.ProviderSpec source, Storage.ProviderSpec destination)
+    {
+        if (source is null)
+        {
+            throw new ArgumentNullException(nameof(source));
+        }
+
+        if (destination is null)
+        {
+            throw new ArgumentNullException(nameof(destination));
+        }
+
+        return Hash(IdKey(source) + "\n" + IdKey(destination));
+    }
 
     private static string Hash(string roots)
     {
@@ -237,18 +266,28 @@ public sealed class SyncPair
     private static SyncEngineException Invalid(string option, string message) =>
         new("SyncInvalidOption", SyncErrorKind.InvalidArgument, message, option);
 
-    /// <summary>A root as the id sees it: its real path (links resolved), so every name of one folder is one pair.</summary>
-    private static string NormalizeRoot(string path) => Fold(Storage.RealPaths.Resolve(path));
+    /// <summary>
+    /// A root as the id sees it: a local one by its real path (links resolved), so every name of one folder is one
+    /// pair; a remote one by its identity (a local real path is absolute, so never starts with a scheme: no clash).
+    /// </summary>
+    private static string IdKey(Storage.ProviderSpec root) => root.IsLocal ? Fold(Storage.RealPaths.Resolve(root.Path)) : root.Identity;
 
     private static string Fold(string full) => Path.DirectorySeparatorChar == '\\' ? full.ToUpperInvariant() : full;
 
     /// <summary>
     /// The id as versions before 2026-12 derived it, from the roots as written (links not resolved). A state folder
-    /// recorded under it is still this pair's.
+    /// recorded under it is still this pair's. Those versions had local roots only: a pair with a remote root has
+    /// no earlier id, and this is its <see cref="Id"/>.
     /// </summary>
-    internal static string LiteralId(string source, string destination) =>
-        Hash(Fold(Path.GetFullPath(source).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)) + "\n"
-             + Fold(Path.GetFullPath(destination).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)));
+    internal static string LiteralId(string source, string destination)
+    {
+        var s = Storage.ProviderSpec.Parse(source);
+        var d = Storage.ProviderSpec.Parse(destination);
+        return !s.IsLocal || !d.IsLocal
+            ? ComputeId(s, d)
+            : Hash(Fold(Path.GetFullPath(source).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)) + "\n"
+                   + Fold(Path.GetFullPath(destination).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar)));
+    }
 
     private string DefaultName()
     {

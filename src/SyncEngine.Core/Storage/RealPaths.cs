@@ -41,7 +41,8 @@ internal static class RealPaths
     public static (ulong Device, ulong Inode)? Identity(string path) =>
         NativeFs.TryLStat(path, out var st) && st.Exists && st.IsDirectory ? (st.Device, st.Inode) : null;
 
-    private static string Trim(string p)
+    /// <summary>A full path without trailing separators, except where it is a root (<c>/</c>, <c>C:\</c>).</summary>
+    internal static string Trim(string p)
     {
         var root = Path.GetPathRoot(p) ?? "";
         return p.Length > root.Length ? p.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) : p;

@@ -3,7 +3,7 @@ using System.IO;
 
 namespace SyncEngine.Storage;
 
-/// <summary>Checks on the two roots of a local pair, made before anything is touched.</summary>
+/// <summary>Checks on the two roots of a pair, made before anything is touched.</summary>
 public static class Roots
 {
     /// <summary>
@@ -24,42 +24,112 @@ public static class Roots
 
         var src = Full(source);
         var dst = Full(destination);
-        if (File.Exists(src))
+        CheckSource(src, source);
+        CheckDestination(dst, destination);
+        switch (LocalOverlap(src, dst, out var realSource, out var realDestination))
         {
-            throw new SyncEngineException("SyncRootNotFolder", SyncErrorKind.InvalidArgument, $"The source '{source}' is a file, not a folder.", source);
+            case RootOverlap.Same:
+                throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, string.Equals(source, destination, StringComparison.Ordinal)
+                    ? $"The source and the destination are the same folder ('{source}')."
+                    : $"The source '{source}'{Via(source, realSource)} and the destination '{destination}'{Via(destination, realDestination)} are the same folder.", destination);
+            case RootOverlap.DestinationInsideSource:
+                throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The destination '{destination}'{Via(destination, realDestination)} lies inside the source '{source}'{Via(source, realSource)}.", destination);
+            case RootOverlap.SourceInsideDestination:
+                throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source '{source}'{Via(source, realSource)} lies inside the destination '{destination}'{Via(destination, realDestination)}.", source);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ValidatePair(string, string)"/> for roots of any kind: two local roots are checked as there; a local
+    /// source must be an existing folder and a local destination must not be a file; two remote roots must not
+    /// overlap (<see cref="ProviderSpec.Overlaps"/>). Whether a remote root exists is for its provider to say.
+    /// </summary>
+    public static void ValidatePair(ProviderSpec source, ProviderSpec destination)
+    {
+        if (source is null)
+        {
+            throw new ArgumentNullException(nameof(source));
         }
 
-        if (!Directory.Exists(src))
+        if (destination is null)
         {
-            throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound, $"The source folder '{source}' does not exist.", source);
+            throw new ArgumentNullException(nameof(destination));
         }
 
-        if (File.Exists(dst))
+        if (source.IsLocal && destination.IsLocal)
         {
-            throw new SyncEngineException("SyncRootNotFolder", SyncErrorKind.InvalidArgument, $"The destination '{destination}' is a file, not a folder.", destination);
+            ValidatePair(source.Path, destination.Path);
+            return;
         }
 
-        // Compared as real paths (links resolved: a source that is a link to a folder inside the destination is
-        // inside it), then by device and inode up the folders (two names of one folder that no link explains: a
-        // bind mount).
+        if (source.IsLocal)
+        {
+            CheckSource(source.Path, source.Path);
+        }
+
+        if (destination.IsLocal)
+        {
+            CheckDestination(destination.Path, destination.Path);
+        }
+
+        string s = source.Display, d = destination.Display;
+        var users = source.Kind == ProviderKind.Sftp && !string.Equals(source.User, destination.User, StringComparison.Ordinal)
+            ? " (the user does not matter: two users of one server reach the same files)"
+            : "";
+        switch (ProviderSpec.Relation(source, destination))
+        {
+            case RootOverlap.Same:
+                throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source '{s}' and the destination '{d}' are the same folder{users}.", d);
+            case RootOverlap.DestinationInsideSource:
+                throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The destination '{d}' lies inside the source '{s}'{users}.", d);
+            case RootOverlap.SourceInsideDestination:
+                throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source '{s}' lies inside the destination '{d}'{users}.", s);
+        }
+    }
+
+    /// <summary>
+    /// How two local roots (full paths) overlap: compared as real paths (links resolved: a source that is a link to
+    /// a folder inside the destination is inside it), then by device and inode up the folders (two names of one
+    /// folder that no link explains: a bind mount).
+    /// </summary>
+    internal static RootOverlap LocalOverlap(string source, string destination, out string realSource, out string realDestination)
+    {
         var cmp = Cmp();
-        var realSource = RealPaths.Resolve(src);
-        var realDestination = RealPaths.Resolve(dst);
+        realSource = RealPaths.Resolve(source);
+        realDestination = RealPaths.Resolve(destination);
         if (string.Equals(realSource, realDestination, cmp) || SameFolder(realSource, realDestination))
         {
-            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, string.Equals(source, destination, StringComparison.Ordinal)
-                ? $"The source and the destination are the same folder ('{source}')."
-                : $"The source '{source}'{Via(source, realSource)} and the destination '{destination}'{Via(destination, realDestination)} are the same folder.", destination);
+            return RootOverlap.Same;
         }
 
         if (IsInside(realDestination, realSource, cmp) || HasAncestor(realDestination, realSource))
         {
-            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The destination '{destination}'{Via(destination, realDestination)} lies inside the source '{source}'{Via(source, realSource)}.", destination);
+            return RootOverlap.DestinationInsideSource;
         }
 
-        if (IsInside(realSource, realDestination, cmp) || HasAncestor(realSource, realDestination))
+        return IsInside(realSource, realDestination, cmp) || HasAncestor(realSource, realDestination)
+            ? RootOverlap.SourceInsideDestination
+            : RootOverlap.None;
+    }
+
+    private static void CheckSource(string full, string source)
+    {
+        if (File.Exists(full))
         {
-            throw new SyncEngineException("SyncRootsOverlap", SyncErrorKind.InvalidArgument, $"The source '{source}'{Via(source, realSource)} lies inside the destination '{destination}'{Via(destination, realDestination)}.", source);
+            throw new SyncEngineException("SyncRootNotFolder", SyncErrorKind.InvalidArgument, $"The source '{source}' is a file, not a folder.", source);
+        }
+
+        if (!Directory.Exists(full))
+        {
+            throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound, $"The source folder '{source}' does not exist.", source);
+        }
+    }
+
+    private static void CheckDestination(string full, string destination)
+    {
+        if (File.Exists(full))
+        {
+            throw new SyncEngineException("SyncRootNotFolder", SyncErrorKind.InvalidArgument, $"The destination '{destination}' is a file, not a folder.", destination);
         }
     }
 
