@@ -15,6 +15,7 @@ What is written:
   "Primary composite" means NFC keeps the code point: it has a two-code-point mapping and is not in
   Full_Composition_Exclusion (singletons, non-starter decompositions and CompositionExclusions.txt). unicodedata does
   not list the exclusions, so they are found the way they are defined: NFC of the code point on its own is not itself.
+- FirstDecomposition: the first code point with a canonical decomposition.
 - QuickCheckBelow: the first code point that has a non-zero combining class, or is NFC_Quick_Check No or Maybe (a
   canonical decomposition NFC does not keep, or a code point that composes with the one before it). A string of code
   points all below it is already NFC.
@@ -90,6 +91,9 @@ def main():
     emit("")
     emit("    /// <summary>Code points below this have combining class 0, are NFC_Quick_Check Yes and compose with nothing before them.</summary>")
     emit("    internal const int QuickCheckBelow = 0x%04X;" % quick_check_below)
+    emit("")
+    emit("    /// <summary>The first code point with a canonical decomposition.</summary>")
+    emit("    private const int FirstDecomposition = 0x%04X;" % decompositions[0][0])
     emit("")
     emit("    /// <summary>Canonical combining classes: (first code point &lt;&lt; 8) | class, each holding until the next entry (%d entries).</summary>"
          % len(ccc_ranges))

@@ -17,6 +17,9 @@ internal static partial class UnicodeNfc
     /// <summary>Code points below this have combining class 0, are NFC_Quick_Check Yes and compose with nothing before them.</summary>
     internal const int QuickCheckBelow = 0x0300;
 
+    /// <summary>The first code point with a canonical decomposition.</summary>
+    private const int FirstDecomposition = 0x00C0;
+
     /// <summary>Canonical combining classes: (first code point &lt;&lt; 8) | class, each holding until the next entry (570 entries).</summary>
     private static readonly int[] CombiningClasses =
     {

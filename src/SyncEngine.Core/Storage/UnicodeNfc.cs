@@ -214,7 +214,8 @@ internal static partial class UnicodeNfc
             return;
         }
 
-        var index = cp < QuickCheckBelow ? -1 : FindDecomposition(cp);
+        // Not QuickCheckBelow: code points below it decompose too (NFC composes them again).
+        var index = cp < FirstDecomposition ? -1 : FindDecomposition(cp);
         if (index < 0)
         {
             output.Add(cp);
