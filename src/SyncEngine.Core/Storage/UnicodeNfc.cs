@@ -11,13 +11,14 @@ namespace SyncEngine.Storage;
 /// globalization, where <c>Normalize</c> returns its input and <c>IsNormalized</c> says yes to anything, while the
 /// PowerShell module runs with the host's full globalization; a name compared in NFC by one front end and as written by
 /// the other would key one tree two ways. No maintained package does NFC without ICU, so Core carries its own: one
-/// behaviour in every host, whatever its globalization setting, and one Unicode version (<see cref="UnicodeVersion"/>).</para>
+/// behaviour in every host, whatever its globalization setting, and one Unicode version (<see cref="UnicodeVersion"/>;
+/// a code point assigned later is a starter with no mapping here, as it is to any normalizer of that version).</para>
 /// <para>What is by hand: this algorithm (canonical decomposition, applied recursively, Hangul syllables computed; canonical
 /// ordering by combining class; canonical composition, with the composition exclusions and Hangul computed). The data in
 /// <c>UnicodeNfc.Data.g.cs</c> is generated from the Unicode Character Database by <c>tools/UnicodeNfc/generate.py</c>.
 /// Tests compare the result with ICU's for every code point and many sequences.</para>
-/// <para>Strings are read as UTF-16 with surrogate pairs as one code point; an unpaired surrogate is kept as it is (a
-/// starter that composes with nothing), where the runtime's normalization throws.</para>
+/// <para>Strings are read as UTF-16 with surrogate pairs as one code point; an unpaired surrogate (a Windows name can
+/// hold one) is kept as it is, a starter that composes with nothing, as ICU keeps it.</para>
 /// </remarks>
 internal static partial class UnicodeNfc
 {
