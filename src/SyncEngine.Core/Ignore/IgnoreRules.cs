@@ -12,7 +12,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Text;
 using System.Threading;
 using SyncEngine.Storage;
 
@@ -457,7 +456,6 @@ public sealed class IgnoreRules
         }
 
         var context = new LineContext(source, lineNumber, line);
-        var ascii = true;
         for (var i = 0; i < line.Length; i++)
         {
             var c = line[i];
@@ -465,11 +463,10 @@ public sealed class IgnoreRules
             {
                 throw context.Error($"control character U+{(int)c:X4} at column {i + 1} (no file or folder name can contain it)");
             }
-
-            ascii &= c < 0x80;
         }
 
-        var text = ascii || line.IsNormalized(NormalizationForm.FormC) ? line : line.Normalize(NormalizationForm.FormC);
+        // NFC as paths are keyed (PathRules.Key), by Core's own normalization whatever the host's globalization.
+        var text = UnicodeNfc.Normalize(line);
         text = TrimTrailingSpaces(text);
 
         var negated = false;

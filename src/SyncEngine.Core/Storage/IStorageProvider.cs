@@ -21,8 +21,8 @@ public enum EntryKind
 /// <summary>One entry of a side's listing.</summary>
 /// <remarks>
 /// <see cref="Path"/> is the name as the side stores it, relative to the root, '/'-separated.
-/// The engine compares paths after Unicode NFC normalization but always addresses a side by
-/// the name that side listed.
+/// The engine compares paths after Unicode NFC normalization (its own, <see cref="PathRules.Key"/>, the same in
+/// every host) but always addresses a side by the name that side listed.
 /// </remarks>
 public sealed class StorageEntry
 {

@@ -99,19 +99,11 @@ public static class PathRules
         }
     }
 
-    /// <summary>The comparison key of a relative path: Unicode NFC.</summary>
-    public static string Key(string path)
-    {
-        for (var i = 0; i < path.Length; i++)
-        {
-            if (path[i] > 0x7f)
-            {
-                return path.IsNormalized(NormalizationForm.FormC) ? path : path.Normalize(NormalizationForm.FormC);
-            }
-        }
-
-        return path;
-    }
+    /// <summary>
+    /// The comparison key of a relative path: Unicode NFC, by Core's own <see cref="UnicodeNfc"/> so that every host
+    /// (the CLI runs with invariant globalization, the module with the host's) keys a tree the same way.
+    /// </summary>
+    public static string Key(string path) => UnicodeNfc.Normalize(path);
 
     /// <summary>Returns null when a side that follows Windows naming rules can hold the name, else the reason it cannot.</summary>
     public static string? WindowsNameProblem(string path)
