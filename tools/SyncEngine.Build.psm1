@@ -57,12 +57,17 @@ function Get-TrxCount {
     foreach ($trx in Get-ChildItem -LiteralPath $Folder -Filter *.trx -ErrorAction SilentlyContinue) {
         $doc = [xml](Get-Content -Raw -LiteralPath $trx.FullName)
         $counters = $doc.TestRun.ResultSummary.Counters
+        $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        # The VSTest logger leaves notExecuted at 0 for skipped xunit tests: they are the results whose outcome is
+        # NotExecuted (the total minus what was executed).
+        $skipped = @($doc.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -eq 'NotExecuted' }).Count
+        $skipped = [Math]::Max($skipped, [Math]::Max([int]$counters.notExecuted, [int]$counters.total - [int]$counters.executed))
         $count.Passed += [int]$counters.passed
-        $count.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-        $count.Skipped += [int]$counters.notExecuted
+        $count.Failed += $failed
+        $count.Skipped += $skipped
         $storage = @($doc.TestRun.TestDefinitions.UnitTest)[0].storage
         $name = if ($storage) { [System.IO.Path]::GetFileNameWithoutExtension($storage) } else { $trx.BaseName }
-        Write-Host ('    {0}: {1} passed, {2} failed, {3} skipped' -f $name, $counters.passed, $counters.failed, $counters.notExecuted)
+        Write-Host ('    {0}: {1} passed, {2} failed, {3} skipped' -f $name, $counters.passed, $failed, $skipped)
     }
     $count
 }

@@ -89,6 +89,38 @@ Describe 'Compare-PackageWithLayout' {
     }
 }
 
+Describe 'Get-TrxCount' {
+    BeforeAll {
+        $script:trxFolder = Join-Path ([System.IO.Path]::GetTempPath()) ("se-trx-" + [guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory -Path $script:trxFolder | Out-Null
+        # The shape the VSTest trx logger writes for an xunit run with two skipped tests: the counters say
+        # notExecuted="0", the skipped results have outcome NotExecuted.
+        Set-Content -LiteralPath (Join-Path $script:trxFolder 'run.trx') -Value @'
+<?xml version="1.0" encoding="utf-8"?>
+<TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+  <Results>
+    <UnitTestResult testName="a" outcome="Passed" />
+    <UnitTestResult testName="b" outcome="Failed" />
+    <UnitTestResult testName="c" outcome="NotExecuted" />
+    <UnitTestResult testName="d" outcome="NotExecuted" />
+  </Results>
+  <TestDefinitions><UnitTest name="a" storage="/x/Some.Tests.dll" /></TestDefinitions>
+  <ResultSummary outcome="Failed">
+    <Counters total="4" executed="2" passed="1" failed="1" error="0" timeout="0" aborted="0" notExecuted="0" />
+  </ResultSummary>
+</TestRun>
+'@
+    }
+    AfterAll { Remove-Item -LiteralPath $script:trxFolder -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'counts skipped xunit tests, which the trx counters leave out' {
+        $count = Get-TrxCount -Folder $script:trxFolder 6>$null
+        $count.Passed | Should -Be 1
+        $count.Failed | Should -Be 1
+        $count.Skipped | Should -Be 2
+    }
+}
+
 Describe 'New-ModuleNuspec' {
     BeforeAll {
         $script:work = Join-Path ([System.IO.Path]::GetTempPath()) ("se-nuspec-" + [guid]::NewGuid().ToString('n'))
