@@ -168,24 +168,14 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     /// <inheritdoc />
     public bool RootExists()
     {
-        var attributes = Use("", idempotent: true, c =>
-        {
-            try
-            {
-                return c.GetAttributes(_remoteRoot);
-            }
-            catch (SftpPathNotFoundException)
-            {
-                return null;
-            }
-        });
+        var attributes = Use("", idempotent: true, c => RawSftp.TryLStat(c, _remoteRoot));
         if (attributes is null)
         {
             return false;
         }
 
         // The root itself may be reached through a link (as a local root may); nothing below it is.
-        return attributes.IsDirectory || (attributes.IsSymbolicLink && Use("", idempotent: true, c => c.Exists(_remoteRoot + "/.")));
+        return attributes.IsDirectory || (attributes.IsSymbolicLink && Use("", idempotent: true, c => RawSftp.CanList(c, _remoteRoot)));
     }
 
     /// <inheritdoc />
@@ -199,13 +189,13 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             var current = path;
             Use("", idempotent: true, c =>
             {
-                if (!c.Exists(current))
+                if (RawSftp.TryLStat(c, current) is null)
                 {
                     try
                     {
-                        c.CreateDirectory(current);
+                        RawSftp.MkDir(c, current);
                     }
-                    catch (SshException) when (c.Exists(current))
+                    catch (SshException) when (RawSftp.TryLStat(c, current) is not null)
                     {
                         // Made meanwhile by someone else: fine.
                     }
@@ -224,11 +214,11 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rel = stack.Pop();
-            List<ISftpFile> items;
+            List<KeyValuePair<string, SftpFileAttributes>> items;
             try
             {
                 var folder = RemoteFolder(rel);
-                items = Use(rel, idempotent: true, c => c.ListDirectory(folder).ToList());
+                items = Use(rel, idempotent: true, c => RawSftp.List(c, folder));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -238,13 +228,8 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
 
             foreach (var item in items)
             {
-                var name = item.Name;
-                if (name is "." or "..")
-                {
-                    continue;
-                }
-
-                var attributes = item.Attributes;
+                var name = item.Key;
+                var attributes = item.Value;
                 if (name.IndexOf('\uFFFD') >= 0)
                 {
                     var shown = rel.Length == 0 ? name : rel + "/" + name;
@@ -333,6 +318,14 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         | (a.GroupCanRead ? 0x20 : 0) | (a.GroupCanWrite ? 0x10 : 0) | (a.GroupCanExecute ? 0x8 : 0)
         | (a.OthersCanRead ? 0x4 : 0) | (a.OthersCanWrite ? 0x2 : 0) | (a.OthersCanExecute ? 0x1 : 0);
 
+    /// <summary>Makes a file just created readable and writable by its owner only (before any content is written).</summary>
+    private static void OwnerOnly(SftpClient client, string remote)
+    {
+        var a = RawSftp.LStat(client, remote);
+        SetPermissions(a, 0x180);
+        RawSftp.SetStat(client, remote, a);
+    }
+
     /// <summary>Sets rwx bits on attributes about to be sent (SSH.NET takes them as three octal digits).</summary>
     private static void SetPermissions(SftpFileAttributes a, int bits)
     {
@@ -344,17 +337,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     public StorageEntry? Stat(string path)
     {
         var remote = Remote(path);
-        var attributes = Use(path, idempotent: true, c =>
-        {
-            try
-            {
-                return c.GetAttributes(remote);
-            }
-            catch (SftpPathNotFoundException)
-            {
-                return null;
-            }
-        });
+        var attributes = Use(path, idempotent: true, c => RawSftp.TryLStat(c, remote));
         return attributes is { IsRegularFile: true } ? ToEntry(attributes, path) : null;
     }
 
@@ -367,7 +350,13 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             var lease = _pool.Rent();
             try
             {
-                var stream = lease.Client.Open(remote, FileMode.Open, FileAccess.Read);
+                // SFTP's open follows a link at the last name: the name must be a regular file just before.
+                if (RawSftp.TryLStat(lease.Client, remote) is { IsRegularFile: false })
+                {
+                    throw new IOException($"'{Shown(path)}' is not a regular file on the server (a link, folder or special file): not read.");
+                }
+
+                var stream = RawSftp.Open(lease.Client, remote, FileMode.Open, FileAccess.Read);
                 return new LeasedStream(stream, lease, this, path);
             }
             catch (Exception ex) when (SftpSessionPool.IsDropped(ex, lease.Client))
@@ -427,26 +416,18 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             var current = rel;
             Use(rel, idempotent: true, c =>
             {
-                SftpFileAttributes? a;
-                try
-                {
-                    a = c.GetAttributes(remote);
-                }
-                catch (SftpPathNotFoundException)
-                {
-                    a = null;
-                }
+                var a = RawSftp.TryLStat(c, remote);
 
                 if (a is null)
                 {
                     try
                     {
-                        c.CreateDirectory(remote);
+                        RawSftp.MkDir(c, remote);
                         return;
                     }
                     catch (SshException)
                     {
-                        a = c.GetAttributes(remote); // made meanwhile by another worker (or the error stands)
+                        a = RawSftp.LStat(c, remote); // made meanwhile by another worker (or the error stands)
                     }
                 }
 
@@ -484,14 +465,14 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         var whole = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         Use(relative, idempotent: true, c =>
         {
-            var a = c.GetAttributes(remote);
+            var a = RawSftp.LStat(c, remote);
             a.LastWriteTimeUtc = whole;
             if (permissions is int bits)
             {
                 SetPermissions(a, bits);
             }
 
-            c.SetAttributes(remote, a);
+            RawSftp.SetStat(c, remote, a);
         });
     }
 
@@ -503,7 +484,17 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     {
         try
         {
-            Use(fromRelative, idempotent: false, c => c.RenameFile(fromRemote, toRemote, isPosix: overwrite));
+            Use(fromRelative, idempotent: false, c =>
+            {
+                if (overwrite)
+                {
+                    RawSftp.PosixRename(c, fromRemote, toRemote);
+                }
+                else
+                {
+                    RawSftp.Rename(c, fromRemote, toRemote);
+                }
+            });
         }
         catch (IOException ex) when (ex is not FileNotFoundException && !overwrite && Stat(toRelative) is not null)
         {
@@ -535,7 +526,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         var from = Remote(path);
         var to = Remote(copyPath);
         EnsureFolder(PathRules.Parent(copyPath));
-        var original = Use(path, idempotent: true, c => c.GetAttributes(from));
+        var original = Use(path, idempotent: true, c => RawSftp.LStat(c, from));
         if (!original.IsRegularFile)
         {
             throw new IOException($"'{Shown(path)}' is not a regular file.");
@@ -549,11 +540,9 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
                 using var lease = _pool.Rent();
                 try
                 {
-                    using var output = lease.Client.Open(to, FileMode.CreateNew, FileAccess.Write);
+                    using var output = RawSftp.Open(lease.Client, to, FileMode.CreateNew, FileAccess.Write);
                     created = true;
-
-                    // Never more open than the original while its content is copied: owner-only until the end.
-                    lease.Client.ChangePermissions(to, 600);
+                    OwnerOnly(lease.Client, to);
                     input.CopyTo(output, 1 << 18);
                 }
                 catch (Exception ex) when (SftpSessionPool.IsDropped(ex, lease.Client))
@@ -596,7 +585,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         {
             try
             {
-                c.DeleteFile(remote);
+                RawSftp.Remove(c, remote);
             }
             catch (SftpPathNotFoundException)
             {
@@ -615,7 +604,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             try
             {
                 // rmdir refuses a folder that is not empty, and a link: no listing needed.
-                Use(rel, idempotent: false, c => c.DeleteDirectory(remote));
+                Use(rel, idempotent: false, c => RawSftp.RmDir(c, remote));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
             {
@@ -666,9 +655,9 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         try
         {
             var trashRemote = Remote(trash);
-            runs = Use(trash, idempotent: true, c => c.ListDirectory(trashRemote)
-                .Where(f => f.Attributes.IsDirectory && f.Name is not ("." or ".."))
-                .Select(f => f.Name)
+            runs = Use(trash, idempotent: true, c => RawSftp.List(c, trashRemote)
+                .Where(f => f.Value.IsDirectory)
+                .Select(f => f.Key)
                 .ToList());
             ledger = ReadLedger(ledgerPath);
         }
@@ -708,17 +697,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         try
         {
             var remote = Remote(relative);
-            return Use(relative, idempotent: true, c =>
-            {
-                try
-                {
-                    return c.GetAttributes(remote).IsDirectory;
-                }
-                catch (SftpPathNotFoundException)
-                {
-                    return false;
-                }
-            });
+            return Use(relative, idempotent: true, c => RawSftp.TryLStat(c, remote) is { IsDirectory: true });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -744,12 +723,12 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     private void DeleteTree(string relative, CancellationToken cancellationToken)
     {
         var remote = Remote(relative);
-        var items = Use(relative, idempotent: true, c => c.ListDirectory(remote).Where(f => f.Name is not ("." or "..")).ToList());
+        var items = Use(relative, idempotent: true, c => RawSftp.List(c, remote));
         foreach (var item in items)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var child = relative + "/" + item.Name;
-            if (item.Attributes.IsDirectory)
+            var child = relative + "/" + item.Key;
+            if (item.Value.IsDirectory)
             {
                 DeleteTree(child, cancellationToken);
             }
@@ -759,7 +738,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             }
         }
 
-        Use(relative, idempotent: false, c => c.DeleteDirectory(remote));
+        Use(relative, idempotent: false, c => RawSftp.RmDir(c, remote));
         ForgetFolder(relative);
     }
 
@@ -928,11 +907,11 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
                 var lease = _owner._pool.Rent();
                 try
                 {
-                    var stream = lease.Client.Open(remote, FileMode.CreateNew, FileAccess.Write);
+                    var stream = RawSftp.Open(lease.Client, remote, FileMode.CreateNew, FileAccess.Write);
                     if (Permissions is not null)
                     {
                         // Owner-only while the content is written; the final bits are set on commit.
-                        lease.Client.ChangePermissions(remote, 600);
+                        OwnerOnly(lease.Client, remote);
                     }
 
                     return new LeasedStream(stream, lease, _owner, _tempRelative);
