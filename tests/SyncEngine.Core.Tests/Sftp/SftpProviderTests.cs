@@ -263,6 +263,42 @@ public sealed class SftpHostKeyTests : IClassFixture<SshdServer>
             write.Stream.WriteByte(1);
         });
         Assert.False(File.Exists(Path.Combine(outside, "new.txt")));
+        Assert.ThrowsAny<IOException>(() => side.OpenRead("file-link").Dispose());
+
+        // Removing or moving a link acts on the link; what it points to stays where it is.
+        side.Move("file-link", "moved-link", overwrite: false);
+        Assert.True(new FileInfo(Path.Combine(folder, "moved-link")).LinkTarget is not null);
+        side.Delete("moved-link");
+        Assert.False(File.Exists(Path.Combine(folder, "moved-link")) || new FileInfo(Path.Combine(folder, "moved-link")).LinkTarget is not null);
+        side.RemoveEmptyParents("folder-link/x.txt");
+        Assert.Equal("outside", File.ReadAllText(Path.Combine(outside, "secret.txt")));
+        Assert.True(Directory.Exists(outside));
+    }
+
+    [SkippableFact]
+    public void A_trash_purge_removes_links_it_meets_and_never_what_they_point_to()
+    {
+        var folder = _server.NewRemoteFolder();
+        var outside = _server.NewRemoteFolder();
+        File.WriteAllText(Path.Combine(outside, "precious.txt"), "keep me");
+        var now = new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+        var run = TrashNames.NewRunId(now.AddDays(-90));
+        var runFolder = Path.Combine(folder, ".syncengine", "trash", run);
+        Directory.CreateDirectory(runFolder);
+        File.WriteAllText(Path.Combine(runFolder, "old.txt"), "old");
+        File.CreateSymbolicLink(Path.Combine(runFolder, "file-link"), Path.Combine(outside, "precious.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(runFolder, "folder-link"), outside);
+        using var side = SftpSides.Open(_server, folder);
+        side.UtcNow = () => now;
+
+        for (var i = 0; i < 4; i++)
+        {
+            side.CleanUp(TimeSpan.FromDays(30), CancellationToken.None);
+            now = now.AddDays(15);
+        }
+
+        Assert.False(Directory.Exists(runFolder));
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(outside, "precious.txt")));
     }
 
     [SkippableFact]
