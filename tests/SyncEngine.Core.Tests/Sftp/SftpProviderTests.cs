@@ -418,6 +418,50 @@ public sealed class SftpReconnectTests : IClassFixture<SshdServer>
 
         Assert.True(File.Exists(Path.Combine(folder, "b.txt")));
     }
+
+    [SkippableFact]
+    public void A_server_killed_mid_run_fails_the_unfinished_actions_and_the_next_run_finishes_them()
+    {
+        using var t = new TestPair();
+        for (var i = 0; i < 8; i++)
+        {
+            t.Write(SyncSide.Source, $"f{i}.txt", "content " + i);
+        }
+
+        var pair = PairOf(t, mode: SyncMode.SourceToDestination, transferLimit: 2);
+        var commits = 0;
+        using (var sftp = SftpSides.Open(_server, t.Destination))
+        using (var hooked = new HookedProvider(sftp))
+        {
+            hooked.OnCommit = _ =>
+            {
+                if (Interlocked.Increment(ref commits) == 4)
+                {
+                    _server.Stop();
+                }
+            };
+            var first = Run(pair, destination: hooked);
+            Assert.True(first.Summary.Failed > 0, "the actions after the kill must fail");
+        }
+
+        var landed = Directory.EnumerateFiles(t.Destination).Select(Path.GetFileName).Where(n => n!.StartsWith('f')).Count();
+        Assert.InRange(landed, 1, 7);
+        _server.Restart();
+
+        using (var sftp = SftpSides.Open(_server, t.Destination))
+        {
+            var second = Run(pair, destination: sftp);
+            Assert.Equal(0, second.Summary.Failed);
+            Assert.Equal(8 - landed, second.Plan.Visible().Count());
+        }
+
+        Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
+        Assert.Empty(TempFiles(t.Destination));
+        using (var sftp = SftpSides.Open(_server, t.Destination))
+        {
+            NoVisibleActions(Run(pair, destination: sftp).Plan);
+        }
+    }
 }
 
 /// <summary>Whole runs through the engine with one side on the test sshd: local to SFTP and SFTP to local.</summary>
