@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -183,11 +184,36 @@ public sealed class SshdServer : IDisposable
             if (problem is null)
             {
                 File.WriteAllText(KnownHostsPath, KnownHostsName + " " + HostPublicKey + "\n");
-                return null;
+                return LoginProblem();
             }
         }
 
         return problem;
+    }
+
+    /// <summary>
+    /// Logs in once with OpenSSH's own client (when installed) and says why the server refuses the user, if it does:
+    /// with <c>UsePAM no</c> sshd refuses an account whose password is locked (as <c>nobody</c>'s is), and the tests
+    /// then skip with sshd's reason rather than fail.
+    /// </summary>
+    private string? LoginProblem()
+    {
+        if (Which("ssh") is null)
+        {
+            return null;
+        }
+
+        var (code, output) = Run("ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + KnownHostsPath,
+            "-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=20", "-i", ClientKeyPath, "-p", Port.ToString(CultureInfo.InvariantCulture), "-s", User + "@" + Host, "sftp");
+        if (code == 0)
+        {
+            return null;
+        }
+
+        var said = File.Exists(LogPath)
+            ? string.Join("; ", File.ReadAllLines(LogPath).Where(l => l.Contains("not allowed", StringComparison.Ordinal) || l.Contains("refused", StringComparison.OrdinalIgnoreCase)))
+            : "";
+        return $"the test sshd refuses user '{User}' ({(said.Length > 0 ? said : output.Trim())})";
     }
 
     /// <summary>The SHA256 fingerprint of a base64 key blob, as OpenSSH prints it (base64, no padding).</summary>
