@@ -74,7 +74,7 @@ public abstract class ProviderConformance : IDisposable
     private static bool Same(DateTime expected, StorageEntry entry, TimeSpan precision) =>
         Math.Abs(expected.Ticks - entry.MtimeTicks) < Math.Max(precision.Ticks, 1);
 
-    [Fact]
+    [SkippableFact]
     public void A_new_side_lists_nothing_and_a_committed_file_lists_with_its_size_and_time()
     {
         var side = Side();
@@ -91,7 +91,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.All(listed, e => Assert.True(Same(when, e, side.Capabilities.MtimePrecision), $"{e.Path}: {e.LastWriteTimeUtc:o}"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_pruned_folder_is_not_listed_below()
     {
         var side = Side();
@@ -103,7 +103,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Equal(new[] { "keep/a.txt" }, listed);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("with space.txt")]
     [InlineData("-leading-dash")]
     [InlineData("percent%20and#hash?.txt")]
@@ -125,7 +125,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.NotNull(side.Stat(name));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("../escape.txt")]
     [InlineData("a/../../escape.txt")]
     [InlineData("/absolute.txt")]
@@ -142,7 +142,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Equal("x", Read(side, "inside.txt"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Stat_gives_the_file_and_null_for_a_missing_path_or_a_folder()
     {
         var side = Side();
@@ -155,7 +155,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Null(side.Stat("folder"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_staged_write_is_invisible_until_committed_and_leaves_nothing_when_abandoned()
     {
         var side = Side();
@@ -175,7 +175,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Equal(new[] { "new.txt" }, List(side).Select(e => e.Path));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_commit_without_overwrite_refuses_an_existing_target_and_keeps_it()
     {
         var side = Side();
@@ -188,7 +188,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Equal("third", Read(side, "taken.txt"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_reader_opened_before_a_replace_reads_the_old_content_whole()
     {
         var side = Side();
@@ -200,7 +200,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Equal("new content, longer", Read(side, "doc.txt"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Move_renames_keeps_content_and_identity_and_creates_the_target_folder()
     {
         var side = Side();
@@ -217,7 +217,7 @@ public abstract class ProviderConformance : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Move_without_overwrite_refuses_an_existing_target_and_keeps_both()
     {
         var side = Side();
@@ -232,7 +232,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Equal("from", Read(side, "to.txt"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_preserved_copy_keeps_the_old_content_when_the_original_is_replaced()
     {
         var side = Side();
@@ -245,7 +245,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.True(Same(BaseTime.AddDays(1), copy!, side.Capabilities.MtimePrecision));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Delete_removes_the_file_and_empty_parents_go_but_never_the_root_or_a_folder_in_use()
     {
         var side = Side();
@@ -262,7 +262,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Empty(List(side));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(65_537)]
@@ -291,7 +291,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.Equal(expected, side.ComputeHash("blob.bin", CancellationToken.None));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("2024-05-01T10:00:00.0000000Z")]
     [InlineData("2024-05-01T10:00:00.1234567Z")]
     [InlineData("1971-01-01T00:00:01.5000000Z")]
@@ -308,7 +308,7 @@ public abstract class ProviderConformance : IDisposable
         Assert.True(Same(when, List(side).Single(), side.Capabilities.MtimePrecision));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Names_differing_only_in_case_behave_as_the_side_declares()
     {
         var side = Side();
@@ -330,7 +330,7 @@ public abstract class ProviderConformance : IDisposable
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Concurrent_writes_to_different_paths_all_land()
     {
         var side = Side();

@@ -30,6 +30,33 @@ internal static class TrashAges
     public static List<string> Expired(string ledgerPath, IEnumerable<string> runFolders, DateTime now, TimeSpan retention)
     {
         var (lastSeen, credits) = Read(ledgerPath);
+        var (expired, kept) = Decide(lastSeen, credits, runFolders, now, retention);
+        State.StateStore.WriteAtomically(ledgerPath, w => WriteLedger(w, now, kept));
+        return expired;
+    }
+
+    /// <summary>
+    /// The same decision for a side whose ledger is not a local file (a remote side reads and writes it through its
+    /// own protocol): <paramref name="ledger"/> is the ledger's content (null when there is none), and
+    /// <paramref name="updated"/> is what the caller must store in its place before purging anything.
+    /// </summary>
+    public static List<string> Expired(byte[]? ledger, IEnumerable<string> runFolders, DateTime now, TimeSpan retention, out byte[] updated)
+    {
+        var (lastSeen, credits) = ledger is null ? (null, new Dictionary<string, long>(StringComparer.Ordinal)) : Parse(ledger);
+        var (expired, kept) = Decide(lastSeen, credits, runFolders, now, retention);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            WriteLedger(w, now, kept);
+        }
+
+        updated = buffer.ToArray();
+        return expired;
+    }
+
+    private static (List<string> Expired, SortedDictionary<string, long> Kept) Decide(
+        DateTime? lastSeen, Dictionary<string, long> credits, IEnumerable<string> runFolders, DateTime now, TimeSpan retention)
+    {
         var gap = lastSeen is { } last ? now - last : TimeSpan.Zero;
         var step = gap <= TimeSpan.Zero ? TimeSpan.Zero : gap < Half(retention) ? gap : Half(retention);
         var expired = new List<string>();
@@ -53,8 +80,7 @@ internal static class TrashAges
             }
         }
 
-        Write(ledgerPath, now, kept);
-        return expired;
+        return (expired, kept);
     }
 
     private static TimeSpan Half(TimeSpan retention) => TimeSpan.FromTicks(retention.Ticks / 2);
@@ -63,15 +89,30 @@ internal static class TrashAges
 
     private static (DateTime? LastSeen, Dictionary<string, long> Credits) Read(string path)
     {
-        var credits = new Dictionary<string, long>(StringComparer.Ordinal);
         try
         {
             if (!File.Exists(path))
             {
-                return (null, credits);
+                return (null, new Dictionary<string, long>(StringComparer.Ordinal));
             }
 
-            using var doc = JsonDocument.Parse(EngineFile.ReadAllBytes(path));
+            return Parse(EngineFile.ReadAllBytes(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException
+                                   || (ex is SyncEngineException se && se.ErrorId == EngineFile.NotRegularErrorId))
+        {
+            // Unreadable, or not a regular file (replaced by the write below): no ledger, so nothing is old yet.
+            return (null, new Dictionary<string, long>(StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>A ledger's content; one that cannot be read counts as none.</summary>
+    private static (DateTime? LastSeen, Dictionary<string, long> Credits) Parse(byte[] content)
+    {
+        var credits = new Dictionary<string, long>(StringComparer.Ordinal);
+        try
+        {
+            using var doc = JsonDocument.Parse(content);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("seenUtc", out var seen) || seen.ValueKind != JsonValueKind.String
                 || !DateTime.TryParse(seen.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var lastSeen))
@@ -92,29 +133,24 @@ internal static class TrashAges
 
             return (lastSeen, credits);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException
-                                   || (ex is SyncEngineException se && se.ErrorId == EngineFile.NotRegularErrorId))
+        catch (JsonException)
         {
-            // Unreadable, or not a regular file (replaced by the write below): no ledger, so nothing is old yet.
             return (null, new Dictionary<string, long>(StringComparer.Ordinal));
         }
     }
 
-    private static void Write(string path, DateTime now, SortedDictionary<string, long> credits)
+    private static void WriteLedger(Utf8JsonWriter w, DateTime now, SortedDictionary<string, long> credits)
     {
-        State.StateStore.WriteAtomically(path, w =>
+        w.WriteStartObject();
+        w.WriteNumber("format", 1);
+        w.WriteString("seenUtc", now.ToString("o", CultureInfo.InvariantCulture));
+        w.WriteStartObject("folders");
+        foreach (var kv in credits)
         {
-            w.WriteStartObject();
-            w.WriteNumber("format", 1);
-            w.WriteString("seenUtc", now.ToString("o", CultureInfo.InvariantCulture));
-            w.WriteStartObject("folders");
-            foreach (var kv in credits)
-            {
-                w.WriteNumber(kv.Key, kv.Value);
-            }
+            w.WriteNumber(kv.Key, kv.Value);
+        }
 
-            w.WriteEndObject();
-            w.WriteEndObject();
-        });
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 }

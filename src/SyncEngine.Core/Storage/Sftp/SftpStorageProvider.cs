@@ -1,0 +1,977 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+using Renci.SshNet.Sftp;
+
+namespace SyncEngine.Storage.Sftp;
+
+/// <summary>
+/// One folder on an SFTP server (SSH.NET) as a side of a pair. Host keys are checked against a known_hosts file;
+/// login is by key file or by a password given to the constructor only (never logged, never in a message). Writes go
+/// to a temporary name in the target's folder, get their modification time by setstat and are renamed into place with
+/// <c>posix-rename@openssh.com</c> (replace) or a plain SFTP rename (which refuses an existing target). SFTP v3 keeps
+/// whole seconds, so <see cref="StorageCapabilities.MtimePrecision"/> is one second. Symbolic links and special files
+/// are listed as such and never followed. Concurrent operations share a small pool of connections; a dropped
+/// connection is replaced for the next operation, and reads are retried once on a new one.
+/// </summary>
+public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
+{
+    private static readonly char[] Slash = { '/' };
+    private static readonly DateTime Epoch = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime EndOfTime = Epoch.AddSeconds(uint.MaxValue);
+
+    private static readonly StorageCapabilities SftpCapabilities = new()
+    {
+        CaseSensitive = true,
+        WindowsNames = false,
+        MtimePrecision = TimeSpan.FromSeconds(1),
+        CheapRename = true,
+        HasFolders = true,
+        PosixPermissions = true,
+    };
+
+    private readonly string _remoteRoot;
+    private readonly SftpSessionPool _pool;
+    private readonly ConcurrentQueue<string> _leftovers = new();
+    private readonly ConcurrentDictionary<string, byte> _createdFolders = new(StringComparer.Ordinal);
+    private TemporaryNames _names = TemporaryNames.Unrecorded();
+
+    /// <summary>Opens a folder on an SFTP server as one side of a pair (connects on first use).</summary>
+    /// <param name="options">Server, user, key files, known_hosts file.</param>
+    /// <param name="remoteRoot">The folder's absolute path on the server.</param>
+    /// <param name="password">
+    /// The password, when logging in by password: only from <c>SYNCENGINE_SFTP_PASSWORD</c> or a credential, never
+    /// from a command line. Kept in memory for reconnecting, cleared on <see cref="Dispose"/>, never shown.
+    /// </param>
+    public SftpStorageProvider(SftpConnectionOptions options, string remoteRoot, string? password = null)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
+        if (string.IsNullOrEmpty(options.Host) || string.IsNullOrEmpty(options.User) || options.Port is < 1 or > 65535)
+        {
+            throw new SyncEngineException("SyncSftpOptionsInvalid", SyncErrorKind.InvalidArgument,
+                $"An SFTP side needs a host, a user and a port from 1 to 65535 (got '{options}').", options.ToString());
+        }
+
+        if (string.IsNullOrEmpty(options.KnownHostsFile))
+        {
+            throw new SyncEngineException("SyncSftpOptionsInvalid", SyncErrorKind.InvalidArgument,
+                $"An SFTP side needs a known_hosts file to check the server's host key ({options}).", options.ToString());
+        }
+
+        _remoteRoot = NormalizeRoot(remoteRoot, options);
+        Options = options;
+        Root = "sftp://" + options + _remoteRoot;
+        _pool = new SftpSessionPool(options, password);
+    }
+
+    /// <inheritdoc />
+    public string Root { get; }
+
+    /// <summary>How the server is reached (no secret in it).</summary>
+    public SftpConnectionOptions Options { get; }
+
+    /// <summary>The root folder's absolute path on the server.</summary>
+    public string RemoteRoot => _remoteRoot;
+
+    /// <summary>How many connections the pool holds open now (for tests and diagnostics).</summary>
+    public int OpenConnections => _pool.OpenConnections;
+
+    /// <inheritdoc />
+    public StorageCapabilities Capabilities => SftpCapabilities;
+
+    /// <summary>The clock trash retention reads (tests set a fake one).</summary>
+    internal Func<DateTime> UtcNow { get; set; } = static () => DateTime.UtcNow;
+
+    /// <inheritdoc />
+    public void UseTemporaryNames(TemporaryNames names) => _names = names;
+
+    private static string NormalizeRoot(string remoteRoot, SftpConnectionOptions options)
+    {
+        var root = remoteRoot ?? "";
+        var trimmed = root.Length > 1 ? root.TrimEnd('/') : root;
+        var problem = trimmed.Length == 0 || trimmed[0] != '/' ? "it is not an absolute path"
+            : trimmed.Length > 1 ? PathRules.ValidateRelative(trimmed.Substring(1)) : null;
+        if (problem is not null)
+        {
+            throw new SyncEngineException("SyncSftpRootInvalid", SyncErrorKind.InvalidArgument,
+                $"The SFTP folder '{PathRules.Printable(root)}' on {options} cannot be used: {problem}.", root);
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>The server path of a relative path, refusing one that would leave the root.</summary>
+    private string Remote(string relative)
+    {
+        PathRules.EnsureRelative(relative);
+        return _remoteRoot == "/" ? "/" + relative : _remoteRoot + "/" + relative;
+    }
+
+    private string RemoteFolder(string relativeFolder) => relativeFolder.Length == 0 ? _remoteRoot : Remote(relativeFolder);
+
+    private string Shown(string relative) => Root + "/" + relative;
+
+    /// <summary>
+    /// Runs one request on a pooled connection, mapping SSH.NET's errors to the IO exceptions the engine handles. A
+    /// dropped connection is left out of the pool; an <paramref name="idempotent"/> request is then tried once more on
+    /// a new connection, any other fails (the engine retries the action or reports it, never records it as done).
+    /// </summary>
+    private T Use<T>(string relative, bool idempotent, Func<SftpClient, T> request)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var lease = _pool.Rent();
+            try
+            {
+                return request(lease.Client);
+            }
+            catch (Exception ex) when (SftpSessionPool.IsDropped(ex, lease.Client))
+            {
+                lease.MarkBroken();
+                if (!idempotent || attempt >= 1)
+                {
+                    throw new IOException($"The connection to {Options} was lost while working on '{Shown(relative)}': {ex.Message}", ex);
+                }
+            }
+            catch (SshException ex)
+            {
+                throw Map(ex, relative);
+            }
+        }
+    }
+
+    private void Use(string relative, bool idempotent, Action<SftpClient> request) =>
+        Use(relative, idempotent, c =>
+        {
+            request(c);
+            return 0;
+        });
+
+    /// <summary>An SFTP status as the exception the engine expects for it.</summary>
+    private Exception Map(SshException ex, string relative) => ex switch
+    {
+        SftpPathNotFoundException => new FileNotFoundException($"'{Shown(relative)}' does not exist.", Shown(relative), ex),
+        SftpPermissionDeniedException => new UnauthorizedAccessException($"The server denied access to '{Shown(relative)}'.", ex),
+        _ => new IOException($"The server refused an operation on '{Shown(relative)}': {ex.Message}", ex),
+    };
+
+    /// <inheritdoc />
+    public bool RootExists()
+    {
+        var attributes = Use("", idempotent: true, c => RawSftp.TryLStat(c, _remoteRoot));
+        if (attributes is null)
+        {
+            return false;
+        }
+
+        // The root itself may be reached through a link (as a local root may); nothing below it is.
+        return attributes.IsDirectory || (attributes.IsSymbolicLink && Use("", idempotent: true, c => RawSftp.CanList(c, _remoteRoot)));
+    }
+
+    /// <inheritdoc />
+    public void CreateRoot()
+    {
+        var parts = _remoteRoot.Split(Slash, StringSplitOptions.RemoveEmptyEntries);
+        var path = "";
+        foreach (var part in parts)
+        {
+            path += "/" + part;
+            var current = path;
+            Use("", idempotent: true, c =>
+            {
+                if (RawSftp.TryLStat(c, current) is null)
+                {
+                    try
+                    {
+                        RawSftp.MkDir(c, current);
+                    }
+                    catch (SshException) when (RawSftp.TryLStat(c, current) is not null)
+                    {
+                        // Made meanwhile by someone else: fine.
+                    }
+                }
+            });
+        }
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<StorageEntry> Enumerate(Func<string, bool> includeFolder, Action<ScanIssue> onIssue, CancellationToken cancellationToken)
+    {
+        var side = SyncSide.Source; // The scanner rewrites the side of issues; the provider does not know it.
+        var stack = new Stack<string>();
+        stack.Push("");
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rel = stack.Pop();
+            List<KeyValuePair<string, SftpFileAttributes>> items;
+            try
+            {
+                var folder = RemoteFolder(rel);
+                items = Use(rel, idempotent: true, c => RawSftp.List(c, folder));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                onIssue(new ScanIssue(side, rel.Length == 0 ? "." : rel, $"folder cannot be read: {ex.Message}", coversSubtree: true));
+                continue;
+            }
+
+            foreach (var item in items)
+            {
+                var name = item.Key;
+                var attributes = item.Value;
+                if (name.IndexOf('\uFFFD') >= 0)
+                {
+                    var shown = rel.Length == 0 ? name : rel + "/" + name;
+                    onIssue(new ScanIssue(side, shown, "name is not valid UTF-8: not synchronized", coversSubtree: attributes.IsDirectory));
+                    continue;
+                }
+
+                var childRel = Admit(rel, name, side, onIssue);
+                if (childRel is null)
+                {
+                    continue;
+                }
+
+                var entry = ToEntry(attributes, childRel);
+                if (Route(entry, side, includeFolder, stack, onIssue))
+                {
+                    yield return entry;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The relative path of a listed name, or null when it is left out: the engine's own folder, a temporary file the
+    /// pair's record says an interrupted run left (kept for clean-up), or a name that must not be used (reported).
+    /// </summary>
+    private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue)
+    {
+        var childRel = rel.Length == 0 ? name : rel + "/" + name;
+        if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (_names.IsLeftover(name))
+        {
+            _leftovers.Enqueue(childRel);
+            return null;
+        }
+
+        var problem = PathRules.ValidateRelative(childRel);
+        if (problem is not null)
+        {
+            onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
+            return null;
+        }
+
+        return childRel;
+    }
+
+    private static bool Route(StorageEntry entry, SyncSide side, Func<string, bool> includeFolder, Stack<string> stack, Action<ScanIssue> onIssue)
+    {
+        switch (entry.Kind)
+        {
+            case EntryKind.Directory:
+                if (includeFolder(entry.Path))
+                {
+                    stack.Push(entry.Path);
+                }
+
+                return false;
+            case EntryKind.File:
+                return true;
+            case EntryKind.SymbolicLink:
+                onIssue(new ScanIssue(side, entry.Path, "symbolic link: not followed, not synchronized", coversSubtree: true));
+                return false;
+            default:
+                onIssue(new ScanIssue(side, entry.Path, "not a regular file (FIFO, socket or device): not synchronized"));
+                return false;
+        }
+    }
+
+    private static StorageEntry ToEntry(SftpFileAttributes a, string rel)
+    {
+        var kind = a.IsRegularFile ? EntryKind.File : a.IsDirectory ? EntryKind.Directory : a.IsSymbolicLink ? EntryKind.SymbolicLink : EntryKind.Special;
+        var mtime = a.LastWriteTimeUtc.Kind == DateTimeKind.Utc ? a.LastWriteTimeUtc.Ticks : a.LastWriteTimeUtc.ToUniversalTime().Ticks;
+        return new StorageEntry(rel, kind, kind == EntryKind.File ? a.Size : 0, kind == EntryKind.Directory ? 0 : mtime)
+        {
+            Permissions = kind == EntryKind.File ? PermissionsOf(a) : null,
+        };
+    }
+
+    /// <summary>The rwx bits (<c>mode &amp; 0777</c>) of a listed file.</summary>
+    internal static int PermissionsOf(SftpFileAttributes a) =>
+        (a.OwnerCanRead ? 0x100 : 0) | (a.OwnerCanWrite ? 0x80 : 0) | (a.OwnerCanExecute ? 0x40 : 0)
+        | (a.GroupCanRead ? 0x20 : 0) | (a.GroupCanWrite ? 0x10 : 0) | (a.GroupCanExecute ? 0x8 : 0)
+        | (a.OthersCanRead ? 0x4 : 0) | (a.OthersCanWrite ? 0x2 : 0) | (a.OthersCanExecute ? 0x1 : 0);
+
+    /// <summary>Makes a file just created readable and writable by its owner only (before any content is written).</summary>
+    private static void OwnerOnly(SftpClient client, string remote)
+    {
+        var a = RawSftp.LStat(client, remote);
+        SetPermissions(a, 0x180);
+        RawSftp.SetStat(client, remote, a);
+    }
+
+    /// <summary>Sets rwx bits on attributes about to be sent (SSH.NET takes them as three octal digits).</summary>
+    private static void SetPermissions(SftpFileAttributes a, int bits)
+    {
+        var digits = ((bits >> 6) & 7) * 100 + ((bits >> 3) & 7) * 10 + (bits & 7);
+        a.SetPermissions((short)digits);
+    }
+
+    /// <inheritdoc />
+    public StorageEntry? Stat(string path)
+    {
+        var remote = Remote(path);
+        var attributes = Use(path, idempotent: true, c => RawSftp.TryLStat(c, remote));
+        return attributes is { IsRegularFile: true } ? ToEntry(attributes, path) : null;
+    }
+
+    /// <inheritdoc />
+    public Stream OpenRead(string path)
+    {
+        var remote = Remote(path);
+        for (var attempt = 0; ; attempt++)
+        {
+            var lease = _pool.Rent();
+            try
+            {
+                // SFTP's open follows a link at the last name: the name must be a regular file just before.
+                if (RawSftp.TryLStat(lease.Client, remote) is { IsRegularFile: false })
+                {
+                    throw new IOException($"'{Shown(path)}' is not a regular file on the server (a link, folder or special file): not read.");
+                }
+
+                var stream = RawSftp.Open(lease.Client, remote, FileMode.Open, FileAccess.Read);
+                return new LeasedStream(stream, lease, this, path);
+            }
+            catch (Exception ex) when (SftpSessionPool.IsDropped(ex, lease.Client))
+            {
+                lease.MarkBroken();
+                lease.Dispose();
+                if (attempt >= 1)
+                {
+                    throw new IOException($"The connection to {Options} was lost while opening '{Shown(path)}': {ex.Message}", ex);
+                }
+            }
+            catch (SshException ex)
+            {
+                lease.Dispose();
+                throw Map(ex, path);
+            }
+            catch
+            {
+                lease.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IStagedWrite BeginWrite(string path)
+    {
+        Remote(path);
+        return new SftpStagedWrite(this, path);
+    }
+
+    /// <summary>A temporary name carrying this pair's and this run's tags (<see cref="TemporaryNames"/>).</summary>
+    private string NewTempName() => _names.NewName();
+
+    /// <summary>
+    /// Makes sure a folder (relative) exists as a real folder, creating what is missing, once per run per folder. A
+    /// folder on the way that is a symbolic link or a file is refused: nothing is written through a link.
+    /// </summary>
+    private void EnsureFolder(string relativeFolder)
+    {
+        if (relativeFolder.Length == 0 || _createdFolders.ContainsKey(relativeFolder))
+        {
+            return;
+        }
+
+        var parts = relativeFolder.Split('/');
+        var rel = "";
+        foreach (var part in parts)
+        {
+            rel = rel.Length == 0 ? part : rel + "/" + part;
+            if (_createdFolders.ContainsKey(rel))
+            {
+                continue;
+            }
+
+            var remote = Remote(rel);
+            var current = rel;
+            Use(rel, idempotent: true, c =>
+            {
+                var a = RawSftp.TryLStat(c, remote);
+
+                if (a is null)
+                {
+                    try
+                    {
+                        RawSftp.MkDir(c, remote);
+                        return;
+                    }
+                    catch (SshException)
+                    {
+                        a = RawSftp.LStat(c, remote); // made meanwhile by another worker (or the error stands)
+                    }
+                }
+
+                if (!a.IsDirectory)
+                {
+                    throw NoFollowFolders.Unsafe(relativeFolder, current);
+                }
+            });
+            _createdFolders.TryAdd(rel, 0);
+        }
+    }
+
+    /// <summary>Forgets that a folder (and those below it) was made, after it was removed.</summary>
+    private void ForgetFolder(string relativeFolder)
+    {
+        foreach (var key in _createdFolders.Keys)
+        {
+            if (key == relativeFolder || key.StartsWith(relativeFolder + "/", StringComparison.Ordinal))
+            {
+                _createdFolders.TryRemove(key, out _);
+            }
+        }
+    }
+
+    /// <summary>Sets a server file's modification time (and permission bits) by setstat.</summary>
+    private void SetTimeAndMode(string relative, string remote, DateTime lastWriteTimeUtc, int? permissions)
+    {
+        var utc = lastWriteTimeUtc.Kind == DateTimeKind.Local ? lastWriteTimeUtc.ToUniversalTime() : DateTime.SpecifyKind(lastWriteTimeUtc, DateTimeKind.Utc);
+        if (utc < Epoch || utc >= EndOfTime)
+        {
+            throw new IOException(string.Format(CultureInfo.InvariantCulture,
+                "The modification time {0:o} of '{1}' cannot be kept over SFTP, which stores whole seconds from 1970 to 2106.", utc, Shown(relative)));
+        }
+
+        var whole = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        Use(relative, idempotent: true, c =>
+        {
+            var a = RawSftp.LStat(c, remote);
+            a.LastWriteTimeUtc = whole;
+            if (permissions is int bits)
+            {
+                SetPermissions(a, bits);
+            }
+
+            RawSftp.SetStat(c, remote, a);
+        });
+    }
+
+    /// <summary>
+    /// Renames on the server: <c>posix-rename@openssh.com</c> to replace, a plain SFTP rename (which the server
+    /// refuses when the target exists) otherwise.
+    /// </summary>
+    private void Rename(string fromRelative, string fromRemote, string toRelative, string toRemote, bool overwrite)
+    {
+        try
+        {
+            Use(fromRelative, idempotent: false, c =>
+            {
+                if (overwrite)
+                {
+                    RawSftp.PosixRename(c, fromRemote, toRemote);
+                }
+                else
+                {
+                    RawSftp.Rename(c, fromRemote, toRemote);
+                }
+            });
+        }
+        catch (IOException ex) when (ex is not FileNotFoundException && !overwrite && Stat(toRelative) is not null)
+        {
+            throw new IOException($"'{Shown(toRelative)}' already exists.", ex);
+        }
+        catch (NotSupportedException ex)
+        {
+            throw new IOException($"The server of {Options} cannot replace a file by renaming (no posix-rename@openssh.com extension): '{Shown(toRelative)}' was not written.", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Move(string fromPath, string toPath, bool overwrite)
+    {
+        var from = Remote(fromPath);
+        var to = Remote(toPath);
+        EnsureFolder(PathRules.Parent(toPath));
+        Rename(fromPath, from, toPath, to, overwrite);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// SFTP has no hard links to offer (OpenSSH's <c>hardlink@openssh.com</c> is not reachable through SSH.NET), so the
+    /// copy is streamed from the server and back: the copy is created exclusively, gets the original's time and
+    /// permission bits, and is removed again if the copy fails.
+    /// </remarks>
+    public void PreserveCopy(string path, string copyPath)
+    {
+        var from = Remote(path);
+        var to = Remote(copyPath);
+        EnsureFolder(PathRules.Parent(copyPath));
+        var original = Use(path, idempotent: true, c => RawSftp.LStat(c, from));
+        if (!original.IsRegularFile)
+        {
+            throw new IOException($"'{Shown(path)}' is not a regular file.");
+        }
+
+        var created = false;
+        try
+        {
+            using (var input = OpenRead(path))
+            {
+                using var lease = _pool.Rent();
+                try
+                {
+                    using var output = RawSftp.Open(lease.Client, to, FileMode.CreateNew, FileAccess.Write);
+                    created = true;
+                    OwnerOnly(lease.Client, to);
+                    input.CopyTo(output, 1 << 18);
+                }
+                catch (Exception ex) when (SftpSessionPool.IsDropped(ex, lease.Client))
+                {
+                    lease.MarkBroken();
+                    throw new IOException($"The connection to {Options} was lost while copying '{Shown(path)}': {ex.Message}", ex);
+                }
+                catch (SshException ex)
+                {
+                    throw Map(ex, copyPath);
+                }
+            }
+
+            SetTimeAndMode(copyPath, to, original.LastWriteTimeUtc, PermissionsOf(original));
+        }
+        catch when (created)
+        {
+            TryDelete(copyPath);
+            throw;
+        }
+
+    }
+
+    private void TryDelete(string relative)
+    {
+        try
+        {
+            Delete(relative);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public void Delete(string path)
+    {
+        var remote = Remote(path);
+        Use(path, idempotent: false, c =>
+        {
+            try
+            {
+                RawSftp.Remove(c, remote);
+            }
+            catch (SftpPathNotFoundException)
+            {
+                // Already gone, as the local side ignores ENOENT.
+            }
+        });
+    }
+
+    /// <inheritdoc />
+    public void RemoveEmptyParents(string path)
+    {
+        var rel = PathRules.Parent(path);
+        while (rel.Length > 0)
+        {
+            var remote = Remote(rel);
+            try
+            {
+                // rmdir refuses a folder that is not empty, and a link: no listing needed.
+                Use(rel, idempotent: false, c => RawSftp.RmDir(c, remote));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
+            {
+                return;
+            }
+
+            ForgetFolder(rel);
+            rel = PathRules.Parent(rel);
+        }
+    }
+
+    /// <inheritdoc />
+    public string ComputeHash(string path, CancellationToken cancellationToken)
+    {
+        using var stream = OpenRead(path);
+        return Hashing.Sha256Hex(stream, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public string? TryGetLocalPath(string path) => null;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// As on a local side: only listed leftovers of this pair's interrupted runs are removed, and trash folders are
+    /// aged by the time clean-up saw pass (the ledger <c>.syncengine/trash-ages.json</c> is kept on the server), never
+    /// by one reading of the clock. The engine folder and its trash must be real folders; nothing is purged through a
+    /// link, and a purge removes links it meets, never what they point to.
+    /// </remarks>
+    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    {
+        while (_leftovers.TryDequeue(out var rel))
+        {
+            if (_names.IsLeftover(PathRules.FileName(rel)))
+            {
+                TryDelete(rel);
+            }
+        }
+
+        const string trash = PathRules.EngineFolder + "/trash";
+        if (!IsRealFolder(PathRules.EngineFolder) || !IsRealFolder(trash))
+        {
+            return;
+        }
+
+        List<string> runs;
+        byte[]? ledger;
+        const string ledgerPath = PathRules.EngineFolder + "/" + TrashAges.LedgerName;
+        try
+        {
+            var trashRemote = Remote(trash);
+            runs = Use(trash, idempotent: true, c => RawSftp.List(c, trashRemote)
+                .Where(f => f.Value.IsDirectory)
+                .Select(f => f.Key)
+                .ToList());
+            ledger = ReadLedger(ledgerPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        List<string> expired;
+        try
+        {
+            expired = TrashAges.Expired(ledger, runs, UtcNow(), trashRetention, out var updated);
+            using var write = BeginWrite(ledgerPath);
+            write.Stream.Write(updated, 0, updated.Length);
+            write.Commit(UtcNow(), overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
+        {
+            return; // the ledger cannot be written: purge nothing rather than age trash by one reading of the clock
+        }
+
+        foreach (var run in expired)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                DeleteTree(trash + "/" + run, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private bool IsRealFolder(string relative)
+    {
+        try
+        {
+            var remote = Remote(relative);
+            return Use(relative, idempotent: true, c => RawSftp.TryLStat(c, remote) is { IsDirectory: true });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private byte[]? ReadLedger(string relative)
+    {
+        var entry = Stat(relative);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        using var stream = OpenRead(relative);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    /// <summary>Removes a folder and everything in it, removing links as links (lstat listing), never following them.</summary>
+    private void DeleteTree(string relative, CancellationToken cancellationToken)
+    {
+        var remote = Remote(relative);
+        var items = Use(relative, idempotent: true, c => RawSftp.List(c, remote));
+        foreach (var item in items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var child = relative + "/" + item.Key;
+            if (item.Value.IsDirectory)
+            {
+                DeleteTree(child, cancellationToken);
+            }
+            else
+            {
+                Delete(child);
+            }
+        }
+
+        Use(relative, idempotent: false, c => RawSftp.RmDir(c, remote));
+        ForgetFolder(relative);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _pool.Dispose();
+
+    /// <summary>
+    /// A server file stream that holds its pooled connection until disposed and reports SSH.NET's errors as IO
+    /// errors (a dropped connection marks the connection for replacement).
+    /// </summary>
+    private sealed class LeasedStream : Stream
+    {
+        private readonly SftpFileStream _inner;
+        private readonly SftpSessionPool.Lease _lease;
+        private readonly SftpStorageProvider _owner;
+        private readonly string _relative;
+        private bool _disposed;
+
+        public LeasedStream(SftpFileStream inner, SftpSessionPool.Lease lease, SftpStorageProvider owner, string relative)
+        {
+            _inner = inner;
+            _lease = lease;
+            _owner = owner;
+            _relative = relative;
+        }
+
+        public SftpFileStream Inner => _inner;
+
+        public override bool CanRead => _inner.CanRead;
+
+        public override bool CanSeek => _inner.CanSeek;
+
+        public override bool CanWrite => _inner.CanWrite;
+
+        public override long Length => Guard(() => _inner.Length);
+
+        public override long Position
+        {
+            get => _inner.Position;
+            set => Guard(() => _inner.Position = value);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Guard(() => _inner.Read(buffer, offset, count));
+
+        public override void Write(byte[] buffer, int offset, int count) => Guard(() =>
+        {
+            _inner.Write(buffer, offset, count);
+            return 0;
+        });
+
+        public override void Flush() => Guard(() =>
+        {
+            _inner.Flush();
+            return 0;
+        });
+
+        public override long Seek(long offset, SeekOrigin origin) => Guard(() => _inner.Seek(offset, origin));
+
+        public override void SetLength(long value) => Guard(() =>
+        {
+            _inner.SetLength(value);
+            return 0;
+        });
+
+        private T Guard<T>(Func<T> operation)
+        {
+            try
+            {
+                return operation();
+            }
+            catch (Exception ex) when (SftpSessionPool.IsDropped(ex, _lease.Client))
+            {
+                _lease.MarkBroken();
+                throw new IOException($"The connection to {_owner.Options} was lost while transferring '{_owner.Shown(_relative)}': {ex.Message}", ex);
+            }
+            catch (SshException ex)
+            {
+                throw _owner.Map(ex, _relative);
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_disposed)
+            {
+                _disposed = true;
+                try
+                {
+                    Guard(() =>
+                    {
+                        _inner.Dispose();
+                        return 0;
+                    });
+                }
+                finally
+                {
+                    _lease.Dispose();
+                }
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>A file written under a temporary name in its target folder on the server, renamed into place on commit.</summary>
+    private sealed class SftpStagedWrite : IStagedWrite
+    {
+        private readonly SftpStorageProvider _owner;
+        private readonly string _relative;
+        private string _tempRelative;
+        private LeasedStream? _stream;
+        private bool _created;
+        private bool _committed;
+
+        public SftpStagedWrite(SftpStorageProvider owner, string relative)
+        {
+            _owner = owner;
+            _relative = relative;
+            _tempRelative = TempBeside(owner.NewTempName());
+        }
+
+        private string TempBeside(string name)
+        {
+            var parent = PathRules.Parent(_relative);
+            return parent.Length == 0 ? name : parent + "/" + name;
+        }
+
+        /// <inheritdoc />
+        public int? Permissions { get; set; }
+
+        /// <inheritdoc />
+        public string? LocalTempPath => null;
+
+        /// <inheritdoc />
+        public Stream Stream
+        {
+            get
+            {
+                if (_stream is null)
+                {
+                    _owner.EnsureFolder(PathRules.Parent(_relative));
+                    try
+                    {
+                        _stream = Create();
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        // The folder was removed since this run made it: make it again.
+                        _owner.ForgetFolder(PathRules.Parent(_relative));
+                        _owner.EnsureFolder(PathRules.Parent(_relative));
+                        _stream = Create();
+                    }
+
+                    _created = true;
+                }
+
+                return _stream;
+            }
+        }
+
+        private LeasedStream Create()
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var remote = _owner.Remote(_tempRelative);
+                var lease = _owner._pool.Rent();
+                try
+                {
+                    var stream = RawSftp.Open(lease.Client, remote, FileMode.CreateNew, FileAccess.Write);
+                    if (Permissions is not null)
+                    {
+                        // Owner-only while the content is written; the final bits are set on commit.
+                        OwnerOnly(lease.Client, remote);
+                    }
+
+                    return new LeasedStream(stream, lease, _owner, _tempRelative);
+                }
+                catch (Exception ex) when (SftpSessionPool.IsDropped(ex, lease.Client))
+                {
+                    lease.MarkBroken();
+                    lease.Dispose();
+                    throw new IOException($"The connection to {_owner.Options} was lost while writing '{_owner.Shown(_relative)}': {ex.Message}", ex);
+                }
+                catch (SshException ex) when (ex is not SftpPathNotFoundException && ex is not SftpPermissionDeniedException && attempt < 3)
+                {
+                    // Something already has this temporary name (a user's file): take the next one.
+                    lease.Dispose();
+                    _tempRelative = TempBeside(_owner.NewTempName());
+                }
+                catch (SshException ex)
+                {
+                    lease.Dispose();
+                    throw _owner.Map(ex, _relative);
+                }
+                catch
+                {
+                    lease.Dispose();
+                    throw;
+                }
+            }
+        }
+
+        /// <inheritdoc />
+        public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
+        {
+            var stream = (LeasedStream)Stream;
+            stream.Flush();
+            stream.Dispose();
+            _stream = null;
+
+            var tempRemote = _owner.Remote(_tempRelative);
+            _owner.SetTimeAndMode(_tempRelative, tempRemote, lastWriteTimeUtc, Permissions);
+            _owner.Rename(_tempRelative, tempRemote, _relative, _owner.Remote(_relative), overwrite);
+            _committed = true;
+            return _owner.Stat(_relative) ?? throw new IOException($"'{_owner.Shown(_relative)}' vanished right after it was written.");
+        }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            try
+            {
+                _stream?.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+
+            _stream = null;
+            if (!_committed && _created)
+            {
+                _owner.TryDelete(_tempRelative);
+            }
+        }
+    }
+}
