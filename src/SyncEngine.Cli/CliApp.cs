@@ -21,6 +21,13 @@ internal static class CliApp
     /// <summary>Runs one command line in the given context.</summary>
     public static int Run(string[] args, CliContext context)
     {
+        if (NamesPasswordOption(args))
+        {
+            // Said before parsing, so no parse error can echo the value typed after it.
+            context.Error.WriteLine($"syncengine: there is no --sftp-password option: a password on a command line shows in process listings and shell history. Set the {PairArguments.PasswordVariable} environment variable instead.");
+            return ExitCodes.InvalidInput;
+        }
+
         var root = BuildCommands(context);
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null, EnablePosixBundling = false });
         if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
@@ -35,6 +42,25 @@ internal static class CliApp
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
         });
+    }
+
+    /// <summary>Whether an argument before <c>--</c> is <c>--sftp-password</c> (or <c>--sftp-password=…</c>).</summary>
+    private static bool NamesPasswordOption(string[] args)
+    {
+        foreach (var arg in args)
+        {
+            if (arg == "--")
+            {
+                return false;
+            }
+
+            if (arg.StartsWith("--sftp-password", StringComparison.OrdinalIgnoreCase) && (arg.Length == 15 || arg[15] is '=' or ':'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static RootCommand BuildCommands(CliContext context)
@@ -74,9 +100,12 @@ internal static class CliApp
         var whatIf = new Option<bool>("--what-if") { Description = "print what would happen" };
         var json = new Option<bool>("--json") { Description = "JSON lines" };
         var reseed = new Option<bool>("--reseed") { Description = "plan as a first sync that merges; delete nothing" };
+        var sftpKey = new Option<string[]>("--sftp-key") { HelpName = "FILE", Description = "SSH private key file", AllowMultipleArgumentsPerToken = false };
+        var sftpKnownHosts = Text("--sftp-known-hosts", "FILE", "known_hosts file");
+        var sftpAcceptNew = new Option<bool>("--sftp-accept-new-host") { Description = "add an unknown host key" };
         var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
         {
-            source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed,
+            source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
         };
         Option<bool>? force = null, noTrash = null;
         Option<int?>? transfers = null, operations = null;
@@ -112,6 +141,9 @@ internal static class CliApp
                 NoTrash = noTrash is not null && parse.GetValue(noTrash),
                 Transfers = transfers is null ? null : parse.GetValue(transfers),
                 Operations = operations is null ? null : parse.GetValue(operations),
+                SftpKeys = parse.GetValue(sftpKey) ?? Array.Empty<string>(),
+                SftpKnownHosts = parse.GetValue(sftpKnownHosts),
+                SftpAcceptNewHost = parse.GetValue(sftpAcceptNew),
             };
             return sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
         }));

@@ -33,6 +33,9 @@ internal sealed class CliContext
     /// <summary>Standard output is an interactive terminal (flush every line; clear the progress line before writing).</summary>
     public bool OutputIsTerminal { get; init; }
 
+    /// <summary>Reads an environment variable (tests give their own, so parallel tests do not share the process's).</summary>
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
     /// <summary>Turn Ctrl+C and SIGTERM into a graceful cancel (only in the real process).</summary>
     public bool HandleSignals { get; init; }
 

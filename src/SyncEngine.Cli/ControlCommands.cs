@@ -103,8 +103,8 @@ internal static class ControlCommands
         }
 
         return SyncPair.DefaultStatePath(
-            PairArguments.ResolvePath(context, source, "SOURCE"),
-            PairArguments.ResolvePath(context, destination, "DESTINATION"));
+            PairArguments.ResolveRoot(context, source, "SOURCE", out _),
+            PairArguments.ResolveRoot(context, destination, "DESTINATION", out _));
     }
 
     private static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -30,6 +30,11 @@ internal static class ErrorMessages
             _ => "",
         };
         var line = $"syncengine: {option}{ex.Message} ({ex.ErrorId})";
+        if (ex.ErrorId == "SyncSftpHostKeyUnknown")
+        {
+            line += Environment.NewLine + "To trust it (after checking the fingerprint), run again with --sftp-accept-new-host.";
+        }
+
         if (ex.Kind == SyncErrorKind.ResourceBusy)
         {
             line += Environment.NewLine + "Wait for that run to finish, or ask it to stop with 'syncengine stop --state-dir DIR'.";

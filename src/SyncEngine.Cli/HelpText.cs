@@ -32,6 +32,7 @@ internal static class HelpText
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed]");
+                sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action (action, path, reason), then a summary line; warnings on stderr.");
                 AppendPairOptions(sb, sync: false);
@@ -43,6 +44,7 @@ internal static class HelpText
                 sb.AppendLine("  syncengine sync SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed] [--force] [--no-trash]");
                 sb.AppendLine("                  [--transfers N] [--operations N]");
+                sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action that ran (status, action, path, error), then");
                 sb.AppendLine("'N succeeded, N failed, N skipped, N stale, N conflicts, <bytes> copied in <s>'.");
@@ -84,8 +86,9 @@ internal static class HelpText
                 sb.AppendLine("  syncengine status --state-dir DIR [--json]      idle, running or paused; the last run");
                 sb.AppendLine("  syncengine --version | --help | COMMAND --help");
                 sb.AppendLine();
-                sb.AppendLine("Relative SOURCE, DESTINATION and DIR resolve against the current folder. pause, resume, stop");
-                sb.AppendLine("and status also take SOURCE DESTINATION instead of --state-dir for the default state folder.");
+                sb.AppendLine("SOURCE and DESTINATION are local folders or sftp://[user@]host[:port]/absolute/path (either");
+                sb.AppendLine("side). Relative SOURCE, DESTINATION and DIR resolve against the current folder. pause, resume,");
+                sb.AppendLine("stop and status also take SOURCE DESTINATION instead of --state-dir for the default state folder.");
                 AppendPairOptions(sb, sync: true);
                 break;
         }
@@ -111,6 +114,16 @@ internal static class HelpText
         sb.AppendLine("  --json           one JSON object per line (plan: actions; sync: results, then {\"summary\":{...}})");
         sb.AppendLine("  --reseed         re-seed: plan as a first sync that merges, whatever the state says, and delete");
         sb.AppendLine("                   nothing on either side (a side that is gone gets everything copied back)");
+        sb.AppendLine();
+        sb.AppendLine("SFTP (a SOURCE or DESTINATION of the form sftp://[user@]host[:port]/absolute/path):");
+        sb.AppendLine("  --sftp-key FILE         private key file without a passphrase, repeatable (default: the");
+        sb.AppendLine("                          ~/.ssh/id_ed25519, id_ecdsa and id_rsa that exist, unless a password is set)");
+        sb.AppendLine("  --sftp-known-hosts FILE OpenSSH known_hosts file the host key is checked against");
+        sb.AppendLine("                          (default ~/.ssh/known_hosts); an unknown or changed key is refused (exit 2)");
+        sb.AppendLine("  --sftp-accept-new-host  add the key of a host the file does not list (never a changed key)");
+        sb.AppendLine("  A password is read only from the SYNCENGINE_SFTP_PASSWORD environment variable: there is no");
+        sb.AppendLine("  --sftp-password option, since a command line shows in process listings and shell history.");
+        sb.AppendLine("  The user defaults to the local user name, as ssh's does.");
         if (sync)
         {
             sb.AppendLine();
@@ -130,7 +143,8 @@ internal static class HelpText
         sb.AppendLine("  0    done: the plan was printed, or every action succeeded");
         sb.AppendLine("  1    some actions failed (the others were applied), or an unexpected error");
         sb.AppendLine("  2    bad arguments or input: unknown option or value, missing source folder, malformed");
-        sb.AppendLine("       .syncignore, state folder of another pair or of a newer version, unusable state folder");
+        sb.AppendLine("       .syncignore, state folder of another pair or of a newer version, unusable state folder,");
+        sb.AppendLine("       SFTP host key unknown or changed (the message prints its SHA256 fingerprint), login refused");
         sb.AppendLine("  3    refused by a safety guard; nothing was changed (check the plan, then use --force)");
         sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual, or two names that differ only");
         sb.AppendLine("       in case toward a side that ignores case)");

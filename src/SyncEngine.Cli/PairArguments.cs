@@ -39,6 +39,18 @@ internal sealed class PairArguments
 
     public int? Operations { get; init; }
 
+    /// <summary>--sftp-key FILE, repeatable: private key files for an sftp:// side.</summary>
+    public IReadOnlyList<string> SftpKeys { get; init; } = Array.Empty<string>();
+
+    /// <summary>--sftp-known-hosts FILE: the known_hosts file for an sftp:// side (default ~/.ssh/known_hosts).</summary>
+    public string? SftpKnownHosts { get; init; }
+
+    /// <summary>--sftp-accept-new-host: add the key of a host known_hosts does not list (never a changed one).</summary>
+    public bool SftpAcceptNewHost { get; init; }
+
+    /// <summary>The environment variable an SFTP password is read from (never a command-line option).</summary>
+    public const string PasswordVariable = "SYNCENGINE_SFTP_PASSWORD";
+
     /// <summary>
     /// Builds the pair: paths resolved against the current folder, option values parsed by the engine's rules
     /// (<see cref="OptionNames"/>); unset options keep the engine's defaults. Throws <see cref="CliUsageException"/>
@@ -46,11 +58,20 @@ internal sealed class PairArguments
     /// </summary>
     public SyncPair BuildPair(CliContext context)
     {
-        var source = ResolvePath(context, Source, "SOURCE");
-        var destination = ResolvePath(context, Destination, "DESTINATION");
+        var source = ResolveRoot(context, Source, "SOURCE", out var sourceRemote);
+        var destination = ResolveRoot(context, Destination, "DESTINATION", out var destinationRemote);
+        var side = sourceRemote || destinationRemote ? SftpSide(context) : null;
+        if (side is null && (SftpKeys.Count > 0 || SftpKnownHosts is not null || SftpAcceptNewHost))
+        {
+            var option = SftpKeys.Count > 0 ? "--sftp-key" : SftpKnownHosts is not null ? "--sftp-known-hosts" : "--sftp-accept-new-host";
+            throw new CliUsageException($"{option} is for an sftp:// side, and neither SOURCE nor DESTINATION is one (sftp://[user@]host[:port]/absolute/path).");
+        }
+
         var defaults = new SyncPair(source, destination);
         return new SyncPair(source, destination)
         {
+            SourceOptions = sourceRemote ? side : null,
+            DestinationOptions = destinationRemote ? side : null,
             Mode = Mode is null ? defaults.Mode : ParseMode(Mode),
             CompareMode = Compare is null ? defaults.CompareMode : ParseEnum<CompareMode>(Compare, "--compare"),
             ConflictResolution = Conflict is null ? defaults.ConflictResolution : ParseEnum<ConflictResolution>(Conflict, "--conflict"),
@@ -60,6 +81,55 @@ internal sealed class PairArguments
             UseTrash = !NoTrash,
             TransferLimit = Transfers ?? defaults.TransferLimit,
             OperationLimit = Operations ?? defaults.OperationLimit,
+        };
+    }
+
+    /// <summary>
+    /// A root as typed: a remote one (<c>sftp://…</c>) in its canonical form, checked by the engine (a malformed one
+    /// throws its <see cref="SyncEngineException"/>: exit 2); anything else a local path, made absolute against the
+    /// current folder.
+    /// </summary>
+    public static string ResolveRoot(CliContext context, string? root, string what, out bool remote)
+    {
+        remote = false;
+        if (root is not null && root.Contains("://", StringComparison.Ordinal))
+        {
+            var spec = Storage.ProviderSpec.Parse(root);
+            if (!spec.IsLocal)
+            {
+                remote = true;
+                return spec.ToString();
+            }
+        }
+
+        return ResolvePath(context, root, what);
+    }
+
+    /// <summary>
+    /// The SFTP side's options: --sftp-key files (each must exist), --sftp-known-hosts (else the engine's default
+    /// ~/.ssh/known_hosts), --sftp-accept-new-host, and the password from <see cref="PasswordVariable"/> only.
+    /// </summary>
+    private Storage.SideOptions SftpSide(CliContext context)
+    {
+        var keys = new List<string>();
+        foreach (var key in SftpKeys)
+        {
+            var path = ResolvePath(context, key, "--sftp-key");
+            if (!File.Exists(path))
+            {
+                throw new CliUsageException($"--sftp-key: the key file '{path}' does not exist.");
+            }
+
+            keys.Add(path);
+        }
+
+        var password = context.GetEnvironmentVariable(PasswordVariable);
+        return new Storage.SideOptions
+        {
+            KeyFiles = keys,
+            KnownHostsFile = SftpKnownHosts is null ? null : ResolvePath(context, SftpKnownHosts, "--sftp-known-hosts"),
+            AcceptNewHostKey = SftpAcceptNewHost,
+            Password = string.IsNullOrEmpty(password) ? null : password,
         };
     }
 

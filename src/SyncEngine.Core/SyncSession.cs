@@ -140,8 +140,7 @@ public sealed class SyncSession : IDisposable
 
         pair.AdoptLegacyStateFolder();
 
-        source ??= new LocalStorageProvider(pair.Source);
-        destination ??= new LocalStorageProvider(pair.Destination);
+        (source, destination) = OpenSides(pair, source, destination);
         var runId = TrashNames.NewRunId(utcNow());
         var stateDir = pair.ResolvedStatePath;
         var pairLock = PairLock.Acquire(stateDir, pair.Name, runId);
@@ -157,6 +156,31 @@ public sealed class SyncSession : IDisposable
             pairLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The given providers, or the ones the pair's roots name (<see cref="ProviderFactory.Open"/>, with the pair's
+    /// side options). A remote side connects on first use, not here.
+    /// </summary>
+    internal static (IStorageProvider Source, IStorageProvider Destination) OpenSides(SyncPair pair, IStorageProvider? source, IStorageProvider? destination)
+    {
+        var ownSource = source is null;
+        source ??= ProviderFactory.Open(pair.SourceSpec, pair.SourceOptions);
+        try
+        {
+            destination ??= ProviderFactory.Open(pair.DestinationSpec, pair.DestinationOptions);
+        }
+        catch
+        {
+            if (ownSource)
+            {
+                source.Dispose();
+            }
+
+            throw;
+        }
+
+        return (source, destination);
     }
 
     /// <summary>
@@ -335,8 +359,9 @@ public static class SyncPlanner
     public static SyncPlan Plan(SyncPair pair, PlanOptions? options = null, CancellationToken cancellationToken = default)
     {
         pair.Validate();
-        using var src = new LocalStorageProvider(pair.Source);
-        using var dst = new LocalStorageProvider(pair.Destination);
+        var (source, destination) = SyncSession.OpenSides(pair, null, null);
+        using var src = source;
+        using var dst = destination;
         var load = Directory.Exists(pair.ResolvedStatePath) ? StateStore.Load(pair.ResolvedStatePath, pair) : new StateLoad();
         SyncSession.UseTemporaryNames(pair, pair.ResolvedStatePath, src, dst);
         var warnings = new List<string>();
@@ -356,7 +381,9 @@ public static class SyncPlanner
             throw new SyncEngineException("SyncRootNotFound", SyncErrorKind.NotFound, $"The source folder '{src.Root}' does not exist.", src.Root);
         }
 
-        var rules = IgnoreRules.Load(File.Exists(pair.ResolvedIgnoreFile) ? pair.ResolvedIgnoreFile : null, pair.IgnorePatterns);
+        var rules = pair.IgnoreFileOnSource
+            ? IgnoreRules.FromText(ReadIgnoreFile(pair, src), pair.ResolvedIgnoreFile, pair.IgnorePatterns)
+            : IgnoreRules.Load(File.Exists(pair.ResolvedIgnoreFile) ? pair.ResolvedIgnoreFile : null, pair.IgnorePatterns);
         var issues = new List<ScanIssue>();
         void OnIssue(ScanIssue i)
         {
@@ -412,5 +439,48 @@ public static class SyncPlanner
         }
 
         return new SyncPlan(info, actions, planWarnings, issues, unreadable);
+    }
+
+    /// <summary>The longest rules file read through a provider (a real one is a few KiB).</summary>
+    internal const int MaxIgnoreFileBytes = 4 << 20;
+
+    /// <summary>
+    /// The text of <c>.syncignore</c> in a remote source, read through its provider (Stat, then OpenRead), or null
+    /// when there is none (or it is no regular file). A file that cannot be read throws
+    /// <c>SyncIgnoreFileUnreadable</c>: running without its rules could copy or delete what they protect.
+    /// </summary>
+    internal static string? ReadIgnoreFile(SyncPair pair, IStorageProvider src)
+    {
+        var name = pair.ResolvedIgnoreFile;
+        try
+        {
+            var entry = src.Stat(SyncPair.IgnoreFileName);
+            if (entry is null)
+            {
+                return null;
+            }
+
+            if (entry.Size > MaxIgnoreFileBytes)
+            {
+                throw new SyncEngineException("SyncIgnoreFileUnreadable", SyncErrorKind.InvalidArgument,
+                    $"The ignore file '{name}' is {entry.Size} bytes, more than a rules file holds ({MaxIgnoreFileBytes} at most).", name);
+            }
+
+            using var stream = src.OpenRead(SyncPair.IgnoreFileName);
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // removed between the stat and the read
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new SyncEngineException("SyncIgnoreFileUnreadable", SyncErrorKind.PermissionDenied, $"Cannot read ignore file '{name}': {ex.Message}", name, ex);
+        }
+        catch (IOException ex)
+        {
+            throw new SyncEngineException("SyncIgnoreFileUnreadable", SyncErrorKind.IOError, $"Cannot read ignore file '{name}': {ex.Message}", name, ex);
+        }
     }
 }

@@ -27,11 +27,27 @@ public sealed class SshdServer : IDisposable
     private static readonly object InstallGate = new();
     private static string? _installProblem;
     private static bool _installTried;
+    private readonly string? _password;
     private Process? _process;
+
+    /// <summary>A server with password login for <see cref="User"/> besides key login (<see cref="SshdServer(string?)"/>).</summary>
+    public static SshdServer WithPassword(string password) => new(password ?? throw new ArgumentNullException(nameof(password)));
 
     /// <summary>Starts a server, or records why it cannot (<see cref="SkipReason"/>).</summary>
     public SshdServer()
+        : this(null)
     {
+    }
+
+    /// <summary>
+    /// Starts a server that also takes <paramref name="password"/> for <see cref="User"/> (password login), or records
+    /// why it cannot. sshd (<c>UsePAM no</c>) checks passwords against <c>/etc/shadow</c>; the server is started in a
+    /// private mount namespace (<c>unshare -m</c>, root only) where a copy of it with this password is bound over
+    /// <c>/etc/shadow</c>, so no account of the system is changed.
+    /// </summary>
+    private SshdServer(string? password)
+    {
+        _password = password;
         Folder = Path.Combine(Path.GetTempPath(), "se-sshd-" + Guid.NewGuid().ToString("N").Substring(0, 10));
         try
         {
@@ -171,6 +187,15 @@ public sealed class SshdServer : IDisposable
         HostPublicKey = pub[0] + " " + pub[1];
         HostKeyFingerprint = FingerprintOf(pub[1]);
 
+        if (_password is not null)
+        {
+            var passwordProblem = PreparePasswordLogin();
+            if (passwordProblem is not null)
+            {
+                return passwordProblem;
+            }
+        }
+
         if (IsRoot())
         {
             // The privilege-separation folder sshd insists on when started as root (harmless if it exists).
@@ -216,6 +241,53 @@ public sealed class SshdServer : IDisposable
         return $"the test sshd refuses user '{User}' ({(said.Length > 0 ? said : output.Trim())})";
     }
 
+    private string ShadowCopyPath => Path.Combine(Folder, "shadow");
+
+    /// <summary>
+    /// Writes a copy of <c>/etc/shadow</c> in which <see cref="User"/>'s password is the given one (hashed with
+    /// <c>openssl passwd -6</c>); the reason when password login cannot be set up here.
+    /// </summary>
+    private string? PreparePasswordLogin()
+    {
+        if (!IsRoot())
+        {
+            return "password login needs root: the test sshd gets its own /etc/shadow in a private mount namespace";
+        }
+
+        if (Which("unshare") is null || Which("openssl") is null || !File.Exists("/etc/shadow"))
+        {
+            return "password login needs unshare, openssl and /etc/shadow";
+        }
+
+        var (code, hash) = Run("openssl", "passwd", "-6", "-salt", "syncenginetest", _password!);
+        if (code != 0)
+        {
+            return "openssl passwd failed: " + hash.Trim();
+        }
+
+        var found = false;
+        var lines = File.ReadAllLines("/etc/shadow").Select(line =>
+        {
+            var fields = line.Split(':');
+            if (fields.Length < 2 || fields[0] != User)
+            {
+                return line;
+            }
+
+            found = true;
+            fields[1] = hash.Trim();
+            return string.Join(":", fields);
+        }).ToList();
+        if (!found)
+        {
+            return $"user '{User}' is not in /etc/shadow";
+        }
+
+        File.WriteAllLines(ShadowCopyPath, lines);
+        var (probe, said) = Run("unshare", "-m", "sh", "-c", "mount --bind \"$0\" /etc/shadow", ShadowCopyPath);
+        return probe == 0 ? null : "a private mount namespace is not possible here (unshare -m, mount --bind): " + said.Trim();
+    }
+
     /// <summary>The SHA256 fingerprint of a base64 key blob, as OpenSSH prints it (base64, no padding).</summary>
     public static string FingerprintOf(string base64Blob)
     {
@@ -233,9 +305,9 @@ public sealed class SshdServer : IDisposable
             .AppendLine(CultureInfo.InvariantCulture, $"HostKey {Path.Combine(Folder, "ssh_host_ed25519_key")}")
             .AppendLine(CultureInfo.InvariantCulture, $"PidFile {Path.Combine(Folder, "sshd.pid")}")
             .AppendLine(CultureInfo.InvariantCulture, $"AuthorizedKeysFile {Path.Combine(Folder, "authorized_keys")}")
-            .AppendLine("PermitRootLogin prohibit-password")
+            .AppendLine(_password is null ? "PermitRootLogin prohibit-password" : "PermitRootLogin yes")
             .AppendLine("PubkeyAuthentication yes")
-            .AppendLine("PasswordAuthentication no")
+            .AppendLine(_password is null ? "PasswordAuthentication no" : "PasswordAuthentication yes")
             .AppendLine("KbdInteractiveAuthentication no")
             .AppendLine("UsePAM no")
             .AppendLine("StrictModes no")
@@ -246,14 +318,19 @@ public sealed class SshdServer : IDisposable
             .AppendLine("Subsystem sftp internal-sftp");
         File.WriteAllText(config, lines.ToString());
 
-        var start = new ProcessStartInfo(Sshd)
+        // With a password: unshare and sh exec into sshd (same process), after binding the shadow copy in a mount
+        // namespace of its own.
+        var start = new ProcessStartInfo(_password is null ? Sshd : "unshare")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var arg in new[] { "-D", "-f", config, "-E", LogPath })
+        var args = _password is null
+            ? new[] { "-D", "-f", config, "-E", LogPath }
+            : new[] { "-m", "sh", "-c", "mount --bind \"$0\" /etc/shadow && exec \"$1\" -D -f \"$2\" -E \"$3\"", ShadowCopyPath, Sshd, config, LogPath };
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }

@@ -145,10 +145,9 @@ public sealed class IgnoreRules
     /// <c>SyncIgnoreFileUnreadable</c>).</exception>
     public static IgnoreRules Load(string? ignoreFilePath, IEnumerable<string>? extraPatterns, bool ignoreCase = false)
     {
-        var rules = new List<IgnoreRule>();
+        string? text = null;
         if (!string.IsNullOrEmpty(ignoreFilePath) && File.Exists(ignoreFilePath))
         {
-            string text;
             try
             {
                 // Never File.ReadAllText: a FIFO named .syncignore would block the run forever (refused instead).
@@ -162,8 +161,21 @@ public sealed class IgnoreRules
             {
                 throw new SyncEngineException("SyncIgnoreFileUnreadable", SyncErrorKind.IOError, $"Cannot read ignore file '{ignoreFilePath}': {ex.Message}", ignoreFilePath, ex);
             }
+        }
 
-            AddLines(rules, text, ignoreFilePath!, ignoreCase);
+        return FromText(text, ignoreFilePath ?? "", extraPatterns, ignoreCase);
+    }
+
+    /// <summary>
+    /// The rules of an ignore file's text (null: no file), followed by extra patterns, as <see cref="Load"/> combines
+    /// them: for a file read some other way (through a remote side's provider). Errors name <paramref name="sourceName"/>.
+    /// </summary>
+    internal static IgnoreRules FromText(string? text, string sourceName, IEnumerable<string>? extraPatterns, bool ignoreCase = false)
+    {
+        var rules = new List<IgnoreRule>();
+        if (text is not null)
+        {
+            AddLines(rules, text, sourceName, ignoreCase);
         }
 
         if (extraPatterns is not null)

@@ -24,18 +24,60 @@ public sealed class SyncPair
     /// <summary>The longest <see cref="RetryDelay"/> (it doubles on each attempt).</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(10);
 
-    /// <summary>Creates a pair. Paths must be full paths (front ends resolve them); call <see cref="Validate"/> before use.</summary>
+    /// <summary>
+    /// Creates a pair. Local roots must be full paths (front ends resolve them); a root that is a URL
+    /// (<c>sftp://…</c>, <see cref="Storage.ProviderSpec"/>) is parsed when the pair is validated or its id is asked
+    /// for. Call <see cref="Validate"/> before use.
+    /// </summary>
     public SyncPair(string source, string destination)
     {
-        Source = source ?? throw new ArgumentNullException(nameof(source));
-        Destination = destination ?? throw new ArgumentNullException(nameof(destination));
+        Source = Shown(source ?? throw new ArgumentNullException(nameof(source)));
+        Destination = Shown(destination ?? throw new ArgumentNullException(nameof(destination)));
+        _sourceSpec = new Lazy<Storage.ProviderSpec>(() => Storage.ProviderSpec.Parse(source));
+        _destinationSpec = new Lazy<Storage.ProviderSpec>(() => Storage.ProviderSpec.Parse(destination));
     }
 
-    /// <summary>The source root (full path).</summary>
+    /// <summary>A root as the pair shows it: a well-formed remote root in its display form, anything else as given.</summary>
+    private static string Shown(string root) =>
+        root.IndexOf("://", StringComparison.Ordinal) > 0 && Storage.ProviderSpec.TryParse(root, out var spec) && !spec.IsLocal ? spec.Display : root;
+
+    /// <summary>
+    /// Creates a pair of roots of any kind. <see cref="Source"/> and <see cref="Destination"/> are then a local root's
+    /// full path or a remote root's <see cref="Storage.ProviderSpec.Display"/> form (never a secret).
+    /// </summary>
+    public SyncPair(Storage.ProviderSpec source, Storage.ProviderSpec destination)
+    {
+        var s = source ?? throw new ArgumentNullException(nameof(source));
+        var d = destination ?? throw new ArgumentNullException(nameof(destination));
+        Source = s.IsLocal ? s.Path : s.Display;
+        Destination = d.IsLocal ? d.Path : d.Display;
+        _sourceSpec = new Lazy<Storage.ProviderSpec>(() => s);
+        _destinationSpec = new Lazy<Storage.ProviderSpec>(() => d);
+    }
+
+    private readonly Lazy<Storage.ProviderSpec> _sourceSpec;
+    private readonly Lazy<Storage.ProviderSpec> _destinationSpec;
+
+    /// <summary>The source root as shown to users: a full local path, or a remote root's display form (no secret).</summary>
     public string Source { get; }
 
-    /// <summary>The destination root (full path).</summary>
+    /// <summary>The destination root as shown to users: a full local path, or a remote root's display form (no secret).</summary>
     public string Destination { get; }
+
+    /// <summary>The source root as a provider spec (a malformed root throws its <see cref="SyncEngineException"/>).</summary>
+    public Storage.ProviderSpec SourceSpec => _sourceSpec.Value;
+
+    /// <summary>The destination root as a provider spec (a malformed root throws its <see cref="SyncEngineException"/>).</summary>
+    public Storage.ProviderSpec DestinationSpec => _destinationSpec.Value;
+
+    /// <summary>How to reach the source when it is remote (key files, known_hosts, password); null for the defaults.</summary>
+    public Storage.SideOptions? SourceOptions { get; init; }
+
+    /// <summary>How to reach the destination when it is remote (key files, known_hosts, password); null for the defaults.</summary>
+    public Storage.SideOptions? DestinationOptions { get; init; }
+
+    /// <summary>Whether both roots are local folders.</summary>
+    internal bool IsLocal => SourceSpec.IsLocal && DestinationSpec.IsLocal;
 
     /// <summary>A name for the pair; defaults to the source and destination folder names.</summary>
     public string Name
@@ -64,7 +106,7 @@ public sealed class SyncPair
     /// <summary>The ignore file; null means <c>.syncignore</c> in the source root (if present).</summary>
     public string? IgnoreFile { get; init; }
 
-    /// <summary>The pair's state folder; null means the per-user default (<see cref="DefaultStatePath"/>).</summary>
+    /// <summary>The pair's state folder; null means the per-user default (<see cref="DefaultStatePath(string, string)"/>).</summary>
     public string? StatePath { get; init; }
 
     /// <summary>Maximum concurrent copies (default 4).</summary>
@@ -89,7 +131,7 @@ public sealed class SyncPair
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Stable identifier of the pair, derived from its two roots.</summary>
-    public string Id => ComputeId(Source, Destination);
+    public string Id => ComputeId(SourceSpec, DestinationSpec);
 
     /// <summary>The state folder actually used.</summary>
     /// <remarks>
@@ -105,13 +147,18 @@ public sealed class SyncPair
                 return StatePath!;
             }
 
-            var path = DefaultStatePath(Source, Destination);
+            var path = DefaultStatePath(SourceSpec, DestinationSpec);
             return !Directory.Exists(path) && LegacyStatePath() is { } legacy && Directory.Exists(legacy) ? legacy : path;
         }
     }
 
     private string? LegacyStatePath()
     {
+        if (!IsLocal)
+        {
+            return null; // no earlier version had remote roots
+        }
+
         var literal = LiteralId(Source, Destination);
         return literal == Id ? null : Path.Combine(StateRoot(), "pairs", literal);
     }
@@ -127,7 +174,7 @@ public sealed class SyncPair
             return;
         }
 
-        var path = DefaultStatePath(Source, Destination);
+        var path = DefaultStatePath(SourceSpec, DestinationSpec);
         if (Directory.Exists(path) || LegacyStatePath() is not { } legacy || !Directory.Exists(legacy))
         {
             return;
@@ -143,8 +190,20 @@ public sealed class SyncPair
         }
     }
 
-    /// <summary>The ignore file actually used.</summary>
-    public string ResolvedIgnoreFile => string.IsNullOrEmpty(IgnoreFile) ? Path.Combine(Source, ".syncignore") : IgnoreFile!;
+    /// <summary>
+    /// The ignore file actually used: <see cref="IgnoreFile"/>, else <c>.syncignore</c> in the source root. For a
+    /// remote source that is its display form (<c>sftp://host/path/.syncignore</c>), read through the source's
+    /// provider (<see cref="IgnoreFileOnSource"/>).
+    /// </summary>
+    public string ResolvedIgnoreFile => !string.IsNullOrEmpty(IgnoreFile) ? IgnoreFile!
+        : IgnoreFileOnSource ? Source.TrimEnd('/') + "/" + IgnoreFileName
+        : Path.Combine(Source, IgnoreFileName);
+
+    /// <summary>The name of the ignore file in the source root.</summary>
+    internal const string IgnoreFileName = ".syncignore";
+
+    /// <summary>Whether the rules file is <c>.syncignore</c> in a remote source, read through the source's provider.</summary>
+    internal bool IgnoreFileOnSource => string.IsNullOrEmpty(IgnoreFile) && !SourceSpec.IsLocal;
 
     /// <summary>
     /// The per-user state folder for a pair: <c>%LOCALAPPDATA%\SyncEngine\pairs\&lt;id&gt;</c> or
@@ -152,6 +211,10 @@ public sealed class SyncPair
     /// any kind (an id is hex, so a remote root's host or path never reaches the file system).
     /// </summary>
     public static string DefaultStatePath(string source, string destination) =>
+        Path.Combine(StateRoot(), "pairs", ComputeId(source, destination));
+
+    /// <summary>The per-user state folder for a pair of provider specs (<see cref="DefaultStatePath(string, string)"/>).</summary>
+    public static string DefaultStatePath(Storage.ProviderSpec source, Storage.ProviderSpec destination) =>
         Path.Combine(StateRoot(), "pairs", ComputeId(source, destination));
 
     /// <summary>The per-user folder under which pair state folders live by default.</summary>
@@ -219,11 +282,30 @@ public sealed class SyncPair
     }
 
     /// <summary>Checks the pair before anything touches the disk. Throws <see cref="SyncEngineException"/> naming what is wrong.</summary>
+    /// <remarks>
+    /// Two local roots are checked as always (<see cref="Storage.Roots.ValidatePair(string, string)"/>). A pair with
+    /// a remote root is checked by its specs (<see cref="Storage.Roots.ValidatePair(Storage.ProviderSpec, Storage.ProviderSpec)"/>):
+    /// its local root, if any, on disk; whether a remote root exists is for its provider to say when the run starts.
+    /// A state folder may not lie inside a local root; it is a local folder, so never inside a remote one.
+    /// </remarks>
     public void Validate()
     {
         ValidateOptions();
-        Storage.Roots.ValidatePair(Source, Destination);
-        Storage.Roots.ValidateStateFolder(Source, Destination, StatePath);
+        if (IsLocal)
+        {
+            Storage.Roots.ValidatePair(Source, Destination);
+            Storage.Roots.ValidateStateFolder(Source, Destination, StatePath);
+            return;
+        }
+
+        Storage.Roots.ValidatePair(SourceSpec, DestinationSpec);
+        foreach (var (spec, side) in new[] { (SourceSpec, "source"), (DestinationSpec, "destination") })
+        {
+            if (spec.IsLocal)
+            {
+                Storage.Roots.CheckStateFolder(spec.Path, side, StatePath);
+            }
+        }
     }
 
     /// <summary>Checks the options (limits, shares), not the roots: for pairs whose sides are not local folders.</summary>

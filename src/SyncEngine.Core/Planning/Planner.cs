@@ -198,6 +198,11 @@ internal sealed class Planner
     /// </summary>
     private static (SyncSide Side, string Key)? RulesFileIn(SyncPair pair)
     {
+        if (pair.IgnoreFileOnSource)
+        {
+            return (SyncSide.Source, PathRules.Key(SyncPair.IgnoreFileName));
+        }
+
         string file;
         try
         {
@@ -209,12 +214,17 @@ internal sealed class Planner
         }
 
         var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        foreach (var (side, root) in new[] { (SyncSide.Source, pair.Source), (SyncSide.Destination, pair.Destination) })
+        foreach (var (side, root) in new[] { (SyncSide.Source, pair.SourceSpec), (SyncSide.Destination, pair.DestinationSpec) })
         {
+            if (!root.IsLocal)
+            {
+                continue; // an ignore file given by path is a local file, never inside a remote root
+            }
+
             string folder;
             try
             {
-                folder = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+                folder = Path.GetFullPath(root.Path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
             {

@@ -112,7 +112,7 @@ internal static class StateStore
 
         var pairId = root.GetProperty("pairId").GetString() ?? throw new InvalidDataException("pairId missing");
         if (!string.Equals(pairId, pair.Id, StringComparison.Ordinal)
-            && !string.Equals(pairId, SyncPair.LiteralId(pair.Source, pair.Destination), StringComparison.Ordinal))
+            && !(pair.IsLocal && string.Equals(pairId, SyncPair.LiteralId(pair.Source, pair.Destination), StringComparison.Ordinal)))
         {
             var otherSource = root.TryGetProperty("source", out var s) ? s.GetString() : "?";
             var otherDestination = root.TryGetProperty("destination", out var d) ? d.GetString() : "?";

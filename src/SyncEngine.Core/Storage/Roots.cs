@@ -172,20 +172,33 @@ public static class Roots
             return;
         }
 
+        CheckStateFolder(source, "source", statePath);
+        CheckStateFolder(destination, "destination", statePath);
+    }
+
+    /// <summary>
+    /// <see cref="ValidateStateFolder(string, string, string?)"/> for one local root (<paramref name="side"/> is
+    /// "source" or "destination"): a pair with a remote side checks its local root only.
+    /// </summary>
+    internal static void CheckStateFolder(string localRoot, string side, string? statePath)
+    {
+        if (string.IsNullOrEmpty(statePath))
+        {
+            return;
+        }
+
         var state = RealPaths.Resolve(statePath!);
         var cmp = Cmp();
-        foreach (var (root, side) in new[] { (RealPaths.Resolve(source), "source"), (RealPaths.Resolve(destination), "destination") })
+        var root = RealPaths.Resolve(localRoot);
+        var engine = Path.Combine(root, PathRules.EngineFolder);
+        var trash = Path.Combine(engine, "trash");
+        var inEngineFolder = string.Equals(state, engine, cmp) || IsInside(state, engine, cmp);
+        var inTrash = string.Equals(state, trash, StringComparison.OrdinalIgnoreCase) || IsInside(state, trash, StringComparison.OrdinalIgnoreCase);
+        if ((string.Equals(state, root, cmp) || IsInside(state, root, cmp)) && (!inEngineFolder || inTrash))
         {
-            var engine = Path.Combine(root, PathRules.EngineFolder);
-            var trash = Path.Combine(engine, "trash");
-            var inEngineFolder = string.Equals(state, engine, cmp) || IsInside(state, engine, cmp);
-            var inTrash = string.Equals(state, trash, StringComparison.OrdinalIgnoreCase) || IsInside(state, trash, StringComparison.OrdinalIgnoreCase);
-            if ((string.Equals(state, root, cmp) || IsInside(state, root, cmp)) && (!inEngineFolder || inTrash))
-            {
-                throw new SyncEngineException("SyncStateFolderInsideRoot", SyncErrorKind.InvalidArgument,
-                    $"The state folder '{statePath}' lies inside the {side} '{root}': it would be synced as user files, or deleted by a mirror. " +
-                    $"Give a state folder outside both roots (or leave it out for the per-user default).", statePath);
-            }
+            throw new SyncEngineException("SyncStateFolderInsideRoot", SyncErrorKind.InvalidArgument,
+                $"The state folder '{statePath}' lies inside the {side} '{root}': it would be synced as user files, or deleted by a mirror. " +
+                $"Give a state folder outside both roots (or leave it out for the per-user default).", statePath);
         }
     }
 
