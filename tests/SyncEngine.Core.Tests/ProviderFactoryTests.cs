@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using SyncEngine.Storage;
+using SyncEngine.Storage.Sftp;
+
+namespace SyncEngine.Core.Tests;
+
+/// <summary>
+/// Sides built from provider specs (issue 11 items 1 and 5): the factory, pairs with a remote root (what they show,
+/// how they validate, their ids and state folders) and the rules file of a remote source, read through its provider.
+/// </summary>
+public sealed class ProviderFactoryTests : IDisposable
+{
+    private const string Secret = "Pw-factory-4b2e";
+    private readonly TestPair _p = new();
+
+    public void Dispose() => _p.Dispose();
+
+    [Fact]
+    public void Open_LocalSpec_IsALocalProviderOnTheFolder()
+    {
+        using var provider = ProviderFactory.Open(ProviderSpec.Parse(_p.Source));
+
+        var local = Assert.IsType<LocalStorageProvider>(provider);
+        Assert.True(local.RootExists());
+        Assert.Equal(_p.Source, local.Root);
+    }
+
+    [Fact]
+    public void Open_SftpSpec_IsAnSftpProvider_WithTheSpecsServerAndTheSideOptions()
+    {
+        var options = new SideOptions { KeyFiles = new[] { "/keys/k1" }, KnownHostsFile = "/kh/known", AcceptNewHostKey = true, Password = Secret };
+
+        using var provider = ProviderFactory.Open(ProviderSpec.Parse("sftp://backup@NAS:2222/srv/data"), options);
+
+        var sftp = Assert.IsType<SftpStorageProvider>(provider);
+        Assert.Equal("nas", sftp.Options.Host);
+        Assert.Equal(2222, sftp.Options.Port);
+        Assert.Equal("backup", sftp.Options.User);
+        Assert.Equal(new[] { "/keys/k1" }, sftp.Options.PrivateKeyFiles);
+        Assert.Equal("/kh/known", sftp.Options.KnownHostsFile);
+        Assert.True(sftp.Options.AcceptNewHostKey);
+        Assert.Equal("/srv/data", sftp.RemoteRoot);
+        Assert.DoesNotContain(Secret, sftp.Root + sftp.Options, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SftpOptions_Defaults_AreTheLocalUser_TheUsualKnownHosts_AndKeysOnlyWithoutAPassword()
+    {
+        var spec = ProviderSpec.Parse("sftp://[::1]/srv");
+
+        var withoutPassword = ProviderFactory.SftpOptions(spec, SideOptions.Default);
+        var withPassword = ProviderFactory.SftpOptions(spec, new SideOptions { Password = Secret });
+
+        Assert.Equal("::1", withoutPassword.Host);
+        Assert.Equal(22, withoutPassword.Port);
+        Assert.Equal(Environment.UserName, withoutPassword.User);
+        Assert.Equal(ProviderFactory.DefaultKnownHostsFile(), withoutPassword.KnownHostsFile);
+        Assert.EndsWith(Path.Combine(".ssh", "known_hosts"), withoutPassword.KnownHostsFile, StringComparison.Ordinal);
+        Assert.Equal(ProviderFactory.DefaultKeyFiles(), withoutPassword.PrivateKeyFiles);
+        Assert.All(withoutPassword.PrivateKeyFiles, f => Assert.Contains(Path.GetFileName(f), ProviderFactory.DefaultKeyNames));
+        Assert.Empty(withPassword.PrivateKeyFiles);
+        Assert.False(withPassword.AcceptNewHostKey);
+    }
+
+    [Fact]
+    public void Open_S3Spec_IsNotSupportedYet()
+    {
+        var ex = Assert.Throws<SyncEngineException>(() => ProviderFactory.Open(ProviderSpec.Parse("s3://photos/2026")));
+
+        Assert.Equal("SyncProviderNotSupported", ex.ErrorId);
+        Assert.Equal(SyncErrorKind.InvalidArgument, ex.Kind);
+        Assert.Contains("s3://photos/2026", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SideOptions_ToString_SaysAPasswordIsSet_NeverWhatItIs()
+    {
+        var text = new SideOptions { KeyFiles = new[] { "/k" }, Password = Secret }.ToString();
+
+        Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+        Assert.Contains("password: set", text, StringComparison.Ordinal);
+        Assert.Contains("/k", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pair_WithAnSftpRoot_ShowsItsDisplayForm_AndIsIdentifiedBySpec()
+    {
+        var pair = new SyncPair(_p.Source, "sftp://Backup@NAS:22/my%20files/")
+        {
+            DestinationOptions = new SideOptions { Password = Secret },
+        };
+
+        Assert.Equal("sftp://Backup@nas/my files", pair.Destination);
+        Assert.Equal(ProviderKind.Sftp, pair.DestinationSpec.Kind);
+        Assert.Equal(SyncPair.ComputeId(ProviderSpec.Parse(_p.Source), ProviderSpec.Parse("sftp://nas/my%20files")), pair.Id);
+        Assert.Equal(Path.Combine(SyncPair.StateRoot(), "pairs", pair.Id), pair.ResolvedStatePath);
+        Assert.Equal(pair.Id, new SyncPair(ProviderSpec.Parse(_p.Source), ProviderSpec.Parse("sftp://other@nas/my%20files")).Id);
+        Assert.DoesNotContain(Secret, pair.ToString(), StringComparison.Ordinal);
+        Assert.Equal("sftp://Backup@nas/my files/.syncignore", new SyncPair("sftp://Backup@nas/my%20files", _p.Destination).ResolvedIgnoreFile);
+    }
+
+    [Fact]
+    public void Validate_PairWithAnSftpDestination_ChecksTheLocalSourceOnly()
+    {
+        new SyncPair(_p.Source, "sftp://nas/srv/data") { StatePath = Path.Combine(_p.Root, "state") }.Validate();
+
+        var missing = Assert.Throws<SyncEngineException>(() => new SyncPair(Path.Combine(_p.Root, "nope"), "sftp://nas/srv/data").Validate());
+        Assert.Equal("SyncRootNotFound", missing.ErrorId);
+    }
+
+    [Fact]
+    public void Validate_StateFolderInsideTheLocalRoot_IsRefused_AndAPathLikeTheRemoteOneIsNot()
+    {
+        var inside = Assert.Throws<SyncEngineException>(() =>
+            new SyncPair(_p.Source, "sftp://nas/srv/data") { StatePath = Path.Combine(_p.Source, "state") }.Validate());
+        var insideDestination = Assert.Throws<SyncEngineException>(() =>
+            new SyncPair("sftp://nas/srv/data", _p.Destination) { StatePath = Path.Combine(_p.Destination, "state") }.Validate());
+
+        Assert.Equal("SyncStateFolderInsideRoot", inside.ErrorId);
+        Assert.Contains("source", inside.Message, StringComparison.Ordinal);
+        Assert.Equal("SyncStateFolderInsideRoot", insideDestination.ErrorId);
+        Assert.Contains("destination", insideDestination.Message, StringComparison.Ordinal);
+
+        // The state folder is local: a local folder whose path reads like the server's is not inside the remote root.
+        var likeRemote = Path.Combine(_p.Root, "srv", "data", "state");
+        new SyncPair(_p.Source, "sftp://nas" + _p.Root.Replace('\\', '/') + "/srv/data") { StatePath = likeRemote }.Validate();
+    }
+
+    [Fact]
+    public void Validate_TwoSftpRootsThatOverlap_AreRefused()
+    {
+        var ex = Assert.Throws<SyncEngineException>(() => new SyncPair("sftp://a@nas/srv", "sftp://b@nas/srv/sub").Validate());
+
+        Assert.Equal("SyncRootsOverlap", ex.ErrorId);
+    }
+
+    [Fact]
+    public void Validate_LocalPair_StillChecksAsBefore()
+    {
+        var ex = Assert.Throws<SyncEngineException>(() => new SyncPair(_p.Source, Path.Combine(_p.Source, "inner")).Validate());
+
+        Assert.Equal("SyncRootsOverlap", ex.ErrorId);
+    }
+
+    [Fact]
+    public void Plan_RemoteSource_ReadsItsIgnoreFileThroughTheSourceProvider()
+    {
+        // The pair names a remote source; the session's providers stand in for it (no server needed).
+        var pair = new SyncPair("sftp://nas/srv/data", _p.Destination) { StatePath = _p.StateDir };
+        using var src = new InMemoryStorageProvider("memory://src");
+        using var dst = new LocalStorageProvider(_p.Destination);
+        var t = new DateTime(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc);
+        src.Put(".syncignore", Encoding.UTF8.GetBytes("*.tmp\nbuild/\n"), t);
+        src.Put("keep.txt", Encoding.UTF8.GetBytes("keep"), t);
+        src.Put("scratch.tmp", Encoding.UTF8.GetBytes("scratch"), t);
+        src.Put("build/out.bin", Encoding.UTF8.GetBytes("out"), t);
+        // A local file of that name beside the process must not count: the rules are the source's.
+        File.WriteAllText(Path.Combine(_p.Root, ".syncignore"), "keep.txt\n");
+
+        var plan = SyncPlanner.PlanWith(pair, src, dst, null, false, new List<string>(), new PlanOptions(), CancellationToken.None);
+
+        Assert.Equal(new[] { ".syncignore", "keep.txt" }, plan.Actions.Select(a => a.RelativePath).OrderBy(p => p, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Plan_RemoteSource_WithoutAnIgnoreFile_HasOnlyTheGivenPatterns()
+    {
+        var pair = new SyncPair("sftp://nas/srv/data", _p.Destination) { StatePath = _p.StateDir, IgnorePatterns = new[] { "*.log" } };
+        using var src = new InMemoryStorageProvider("memory://src");
+        using var dst = new LocalStorageProvider(_p.Destination);
+        var t = new DateTime(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc);
+        src.Put("a.txt", Encoding.UTF8.GetBytes("a"), t);
+        src.Put("b.log", Encoding.UTF8.GetBytes("b"), t);
+
+        var plan = SyncPlanner.PlanWith(pair, src, dst, null, false, new List<string>(), new PlanOptions(), CancellationToken.None);
+
+        Assert.Equal(new[] { "a.txt" }, plan.Actions.Select(a => a.RelativePath));
+    }
+
+    [Fact]
+    public void Plan_RemoteSource_ItsIgnoreFileIsNeverReplacedFromTheDestination()
+    {
+        // The rules file is kept on the side its rules are read from, as for a local source: a newer one on the
+        // destination is a conflict, not a download over the source's.
+        var pair = new SyncPair("sftp://nas/srv/data", _p.Destination) { StatePath = _p.StateDir };
+        using var src = new InMemoryStorageProvider("memory://src");
+        using var dst = new InMemoryStorageProvider("memory://dst");
+        var t = new DateTime(2024, 1, 1, 12, 0, 0, DateTimeKind.Utc);
+        src.Put(".syncignore", Encoding.UTF8.GetBytes("*.tmp\n"), t);
+        dst.Put(".syncignore", Encoding.UTF8.GetBytes("*.log\n"), t.AddMinutes(5));
+
+        var plan = SyncPlanner.PlanWith(pair, src, dst, null, false, new List<string>(), new PlanOptions(), CancellationToken.None);
+
+        var action = Assert.Single(plan.Actions);
+        Assert.Equal(".syncignore", action.RelativePath);
+        Assert.Equal(SyncActionType.Conflict, action.Action);
+        Assert.Contains("rules file", action.Reason, StringComparison.Ordinal);
+    }
+}
