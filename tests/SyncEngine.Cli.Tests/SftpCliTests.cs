@@ -269,6 +269,20 @@ public sealed class SftpCliTests : IClassFixture<SshdServer>, IDisposable
         Assert.DoesNotContain("hunter2", r.Err + r.Out, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("plan")]
+    [InlineData("sync")]
+    public void Help_NamesTheSftpOptions_AndThatAPasswordComesOnlyFromTheEnvironment(string command)
+    {
+        var r = CliHarness.Run(command, "--help");
+
+        Assert.Equal(0, r.ExitCode);
+        foreach (var option in new[] { "--sftp-key FILE", "--sftp-known-hosts FILE", "--sftp-accept-new-host", "sftp://[user@]host[:port]/absolute/path", "SYNCENGINE_SFTP_PASSWORD", "no\n  --sftp-password option" })
+        {
+            Assert.Contains(option.Replace("\n", Environment.NewLine, StringComparison.Ordinal), r.Out, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void S3Root_IsRefused_AsNotSupportedYet()
     {
