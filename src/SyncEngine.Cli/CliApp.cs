@@ -109,6 +109,7 @@ internal static class CliApp
         };
         Option<bool>? force = null, noTrash = null;
         Option<int?>? transfers = null, operations = null;
+        Option<string?>? bwlimit = null;
         if (sync)
         {
             force = new Option<bool>("--force") { Description = "pass the safety guards" };
@@ -119,6 +120,8 @@ internal static class CliApp
             command.Add(noTrash);
             command.Add(transfers);
             command.Add(operations);
+            bwlimit = Text("--bwlimit", "RATE", "bandwidth limit");
+            command.Add(bwlimit);
         }
 
         command.SetAction(parse => Execute(context, () =>
@@ -141,6 +144,7 @@ internal static class CliApp
                 NoTrash = noTrash is not null && parse.GetValue(noTrash),
                 Transfers = transfers is null ? null : parse.GetValue(transfers),
                 Operations = operations is null ? null : parse.GetValue(operations),
+                BandwidthLimit = bwlimit is null ? null : parse.GetValue(bwlimit),
                 SftpKeys = parse.GetValue(sftpKey) ?? Array.Empty<string>(),
                 SftpKnownHosts = parse.GetValue(sftpKnownHosts),
                 SftpAcceptNewHost = parse.GetValue(sftpAcceptNew),

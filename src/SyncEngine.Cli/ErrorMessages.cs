@@ -27,6 +27,7 @@ internal static class ErrorMessages
         {
             nameof(SyncPair.TransferLimit) => "--transfers: ",
             nameof(SyncPair.OperationLimit) => "--operations: ",
+            nameof(SyncPair.BandwidthLimit) => "--bwlimit: ",
             _ => "",
         };
         var line = $"syncengine: {option}{ex.Message} ({ex.ErrorId})";

@@ -43,7 +43,7 @@ internal static class HelpText
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine sync SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed] [--force] [--no-trash]");
-                sb.AppendLine("                  [--transfers N] [--operations N]");
+                sb.AppendLine("                  [--transfers N] [--operations N] [--bwlimit RATE]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action that ran (status, action, path, error), then");
@@ -133,6 +133,9 @@ internal static class HelpText
             sb.AppendLine("  --no-trash       delete and overwrite without keeping the old version in .syncengine/trash");
             sb.AppendLine("  --transfers N    concurrent copies, 1 to 1024 (default 4)");
             sb.AppendLine("  --operations N   concurrent deletes, renames and other operations, 1 to 1024 (default 8)");
+            sb.AppendLine("  --bwlimit RATE   cap on the bytes all copies move per second together, as rsync and rclone have");
+            sb.AppendLine("                   it: KiB/s by default, or with a unit B, K, M, G, T (500, 10M, 1.5MiB/s); 0 or off:");
+            sb.AppendLine("                   no cap");
         }
     }
 

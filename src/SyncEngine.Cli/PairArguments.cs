@@ -39,6 +39,9 @@ internal sealed class PairArguments
 
     public int? Operations { get; init; }
 
+    /// <summary>--bwlimit RATE: the cap on bytes per second (KiB/s unless a unit is given), as typed.</summary>
+    public string? BandwidthLimit { get; init; }
+
     /// <summary>--sftp-key FILE, repeatable: private key files for an sftp:// side.</summary>
     public IReadOnlyList<string> SftpKeys { get; init; } = Array.Empty<string>();
 
@@ -81,6 +84,7 @@ internal sealed class PairArguments
             UseTrash = !NoTrash,
             TransferLimit = Transfers ?? defaults.TransferLimit,
             OperationLimit = Operations ?? defaults.OperationLimit,
+            BandwidthLimit = BandwidthLimit is null ? 0 : SyncEngine.BandwidthLimit.Parse(BandwidthLimit),
         };
     }
 

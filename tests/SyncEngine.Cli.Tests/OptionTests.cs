@@ -235,6 +235,37 @@ public sealed class OptionTests : IDisposable
     }
 
     [Theory]
+    [InlineData("fast")]
+    [InlineData("10X")]
+    [InlineData("-1")]
+    public void Bwlimit_NotARate_Exit2_NamesTheOption_AndNothingChanges(string rate)
+    {
+        _h.Write(SyncSide.Source, "a.txt", "a");
+
+        var r = _h.Pair("sync", "--bwlimit", rate);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--bwlimit", r.Err, StringComparison.Ordinal);
+        Assert.Null(_h.Read(SyncSide.Destination, "a.txt"));
+    }
+
+    [Fact]
+    public void Bwlimit_ARate_Syncs_AndIsRefusedByPlan()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            _h.Write(SyncSide.Source, $"f{i}.txt", new string('x', 10_000));
+        }
+
+        var r = _h.Pair("sync", "--bwlimit", "10M");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(_h.Tree(SyncSide.Source), _h.Tree(SyncSide.Destination));
+
+        // plan moves no bytes: the option belongs to sync, as --transfers does.
+        Assert.Equal(2, _h.Pair("plan", "--bwlimit", "10M").ExitCode);
+    }
+
+    [Theory]
     [InlineData("plan", "--force")]
     [InlineData("plan", "--no-trash")]
     [InlineData("plan", "--transfers")]

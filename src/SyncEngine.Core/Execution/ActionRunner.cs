@@ -327,7 +327,8 @@ internal static class ActionRunner
             fd.AdviseSequential();
         }
 
-        if (expectedSize > HashWhileCopyingLimit && staged.LocalTempPath is not null
+        var throttle = x.Throttle;
+        if (throttle is null && expectedSize > HashWhileCopyingLimit && staged.LocalTempPath is not null
             && HandleOf(input) is { } inHandle && HandleOf(output) is { } outHandle)
         {
             // Large local file: in-kernel copy (copy_file_range; clones where the filesystem can) in chunks, so
@@ -367,9 +368,12 @@ internal static class ActionRunner
         {
             int read;
             // Reading stops at the planned size: a file that grew (or shrank) meanwhile fails the check after the copy.
-            while (total < expectedSize && (read = input.Read(buffer, 0, (int)Math.Min(buffer.Length, expectedSize - total))) > 0)
+            // Under a bandwidth limit, chunks of a quarter second's worth, each taken from the run's shared pace.
+            var chunk = throttle?.ChunkFor(buffer.Length) ?? buffer.Length;
+            while (total < expectedSize && (read = input.Read(buffer, 0, (int)Math.Min(chunk, expectedSize - total))) > 0)
             {
                 x.Token.ThrowIfCancellationRequested();
+                throttle?.Take(read, x.Token);
                 output.Write(buffer, 0, read);
                 sha.AppendData(buffer, 0, read);
                 total += read;

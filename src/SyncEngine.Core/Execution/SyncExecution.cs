@@ -48,6 +48,7 @@ public sealed class SyncExecution
         TempRecord.Add(session.StateDir, session.TempNames.RunTag);
         _session = session;
         _options = options;
+        Throttle = session.Pair.BandwidthLimit > 0 ? new Throttle(session.Pair.BandwidthLimit) : null;
         _ownsController = options.Controller is null;
         _controller = options.Controller ?? new SyncController();
         _controller.PausedChanged += OnPausedChanged;
@@ -500,6 +501,9 @@ public sealed class SyncExecution
 
     /// <summary>Honoured inside running actions: only an abort stops them (a cancel lets them finish).</summary>
     internal CancellationToken Token => _controller.AbortToken;
+
+    /// <summary>The run's shared pace when the pair has a bandwidth limit; null: no limit.</summary>
+    internal Throttle? Throttle { get; }
 
     internal string TrashPathFor(SyncSide side, string path)
     {

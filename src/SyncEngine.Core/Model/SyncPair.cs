@@ -124,6 +124,12 @@ public sealed class SyncPair
     /// <summary>How long trash folders are kept (default 30 days).</summary>
     public TimeSpan TrashRetention { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Bytes per second all transfers of a run may move together (0, the default: no limit); see
+    /// <see cref="SyncEngine.BandwidthLimit.Parse"/> for the written form (<c>10M</c>).
+    /// </summary>
+    public long BandwidthLimit { get; init; }
+
     /// <summary>How many times a transient failure is retried (default 3).</summary>
     public int RetryCount { get; init; } = 3;
 
@@ -329,6 +335,11 @@ public sealed class SyncPair
         if (RetryDelay < TimeSpan.Zero || RetryDelay > MaxRetryDelay)
         {
             throw Invalid(nameof(RetryDelay), $"RetryDelay must be between 0 and {MaxRetryDelay.TotalMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture)} minutes (got {RetryDelay}).");
+        }
+
+        if (BandwidthLimit < 0)
+        {
+            throw Invalid(nameof(BandwidthLimit), $"BandwidthLimit must not be negative (got {BandwidthLimit}); 0 means no limit.");
         }
 
         if (TrashRetention < TimeSpan.Zero)
