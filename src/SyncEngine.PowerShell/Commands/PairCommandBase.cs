@@ -169,14 +169,8 @@ public abstract class PairCommandBase : SyncCmdletBase
     [Parameter(ParameterSetName = InlineSet)]
     public SwitchParameter SftpAcceptNewHost { get; set; }
 
-    /// <summary>
-    /// A root as typed: a remote one (sftp://…) passed on for the engine to parse and check (a malformed one throws
-    /// its <see cref="SyncEngineException"/>), anything else a FileSystem path resolved by <paramref name="resolvePath"/>.
-    /// </summary>
-    internal static string ResolveRoot(string input, string parameterName, System.Func<string, string, string> resolvePath) =>
-        input is not null && input.IndexOf("://", System.StringComparison.Ordinal) > 0 && !Storage.ProviderSpec.Parse(input).IsLocal
-            ? input
-            : resolvePath(input!, parameterName);
+    private static Pipeline.SideCredential? SideCredentialOf(PSCredential? credential) =>
+        credential is null || credential == PSCredential.Empty ? null : new Pipeline.SideCredential(credential.UserName, credential.Password);
 
     /// <summary>Makes the pair from the inline parameters: paths resolved against the current location, options checked.</summary>
     internal SyncPair BuildInlinePair()
@@ -187,11 +181,11 @@ public abstract class PairCommandBase : SyncCmdletBase
             keys.Add(ResolvePath(key, nameof(SftpKeyFile)));
         }
 
-        var spec = new PairSpec(ResolveRoot(Source, nameof(Source), ResolvePath), ResolveRoot(Destination, nameof(Destination), ResolvePath))
+        var spec = new PairSpec(ProviderPaths.ResolveRoot(Source, nameof(Source), ResolvePath), ProviderPaths.ResolveRoot(Destination, nameof(Destination), ResolvePath))
         {
-            Credential = Credential,
-            SourceCredential = SourceCredential,
-            DestinationCredential = DestinationCredential,
+            Credential = SideCredentialOf(Credential),
+            SourceCredential = SideCredentialOf(SourceCredential),
+            DestinationCredential = SideCredentialOf(DestinationCredential),
             SftpKeyFiles = keys,
             SftpKnownHostsFile = SftpKnownHostsFile is null ? null : ResolvePath(SftpKnownHostsFile, nameof(SftpKnownHostsFile)),
             SftpAcceptNewHost = SftpAcceptNewHost.IsPresent,

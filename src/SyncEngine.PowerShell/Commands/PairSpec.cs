@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Management.Automation;
 using SyncEngine.Ignore;
 using SyncEngine.Storage;
 using SyncEngine.PowerShell.Pipeline;
@@ -52,13 +51,13 @@ internal sealed class PairSpec
     public bool NoTrash { get; set; }
 
     /// <summary>-Credential: for the one remote side (an error when both or neither are remote).</summary>
-    public PSCredential? Credential { get; set; }
+    public SideCredential? Credential { get; set; }
 
     /// <summary>-SourceCredential: for a remote source.</summary>
-    public PSCredential? SourceCredential { get; set; }
+    public SideCredential? SourceCredential { get; set; }
 
     /// <summary>-DestinationCredential: for a remote destination.</summary>
-    public PSCredential? DestinationCredential { get; set; }
+    public SideCredential? DestinationCredential { get; set; }
 
     /// <summary>-SftpKeyFile, resolved: private key files for every sftp:// side (each must exist).</summary>
     public IReadOnlyList<string> SftpKeyFiles { get; set; } = Array.Empty<string>();
@@ -118,7 +117,7 @@ internal sealed class PairSpec
     /// remote), -Credential for the one remote side. Throws <see cref="SyncEngineException"/> (InvalidArgument) for a
     /// credential with no remote side to go to, or an ambiguous one.
     /// </summary>
-    private (PSCredential? Source, PSCredential? Destination) AssignCredentials(ProviderSpec source, ProviderSpec destination)
+    private (SideCredential? Source, SideCredential? Destination) AssignCredentials(ProviderSpec source, ProviderSpec destination)
     {
         if (Credential is not null && (SourceCredential is not null || DestinationCredential is not null))
         {
@@ -162,7 +161,7 @@ internal sealed class PairSpec
     /// A remote root with the credential's user name when the root names none. Throws
     /// <see cref="SyncEngineException"/> (InvalidArgument) when both name a user and they differ.
     /// </summary>
-    private static ProviderSpec WithCredentialUser(ProviderSpec spec, PSCredential? credential, string parameterName)
+    private static ProviderSpec WithCredentialUser(ProviderSpec spec, SideCredential? credential, string parameterName)
     {
         var user = credential?.UserName;
         if (spec.IsLocal || string.IsNullOrEmpty(user))

@@ -1,10 +1,32 @@
 using System;
-using System.Management.Automation;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Security;
 using SyncEngine.Storage;
 
 namespace SyncEngine.PowerShell.Pipeline;
+
+/// <summary>
+/// A PSCredential's user name and password as the pair parameters hold it, without PowerShell's types (the adapter is
+/// tested without a runspace). The password stays a SecureString.
+/// </summary>
+internal sealed class SideCredential
+{
+    public SideCredential(string? userName, SecureString password)
+    {
+        UserName = userName;
+        Password = password ?? throw new ArgumentNullException(nameof(password));
+    }
+
+    /// <summary>The user name, or null or empty for none.</summary>
+    public string? UserName { get; }
+
+    /// <summary>The password.</summary>
+    public SecureString Password { get; }
+
+    /// <summary>Never the password.</summary>
+    public override string ToString() => "credential for " + (string.IsNullOrEmpty(UserName) ? "(no user)" : UserName);
+}
 
 /// <summary>
 /// The PSCredentials given to New-SyncPair (or an inline Get-SyncPlan/Invoke-Sync) for the remote sides of a pair,
@@ -21,7 +43,7 @@ internal static class PairCredentials
     private static readonly ConditionalWeakTable<SyncPair, Sides> Table = new();
 
     /// <summary>Remembers the credentials of a pair's sides (nulls for sides without one).</summary>
-    public static void Attach(SyncPair pair, PSCredential? source, PSCredential? destination)
+    public static void Attach(SyncPair pair, SideCredential? source, SideCredential? destination)
     {
         if (source is null && destination is null)
         {
@@ -33,7 +55,7 @@ internal static class PairCredentials
     }
 
     /// <summary>The credential kept for one side of a pair, or null.</summary>
-    public static PSCredential? Get(SyncPair pair, SyncSide side) =>
+    public static SideCredential? Get(SyncPair pair, SyncSide side) =>
         Table.TryGetValue(pair, out var sides) ? side == SyncSide.Source ? sides.Source : sides.Destination : null;
 
     /// <summary>
@@ -123,14 +145,14 @@ internal static class PairCredentials
 
     private sealed class Sides
     {
-        public Sides(PSCredential? source, PSCredential? destination)
+        public Sides(SideCredential? source, SideCredential? destination)
         {
             Source = source;
             Destination = destination;
         }
 
-        public PSCredential? Source { get; }
+        public SideCredential? Source { get; }
 
-        public PSCredential? Destination { get; }
+        public SideCredential? Destination { get; }
     }
 }
