@@ -373,6 +373,47 @@ public static class SyncPlanner
         return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options ?? new PlanOptions(), cancellationToken);
     }
 
+    /// <summary>
+    /// As <see cref="Plan(SyncPair, PlanOptions?, CancellationToken)"/>, on the providers given for the sides that
+    /// have one (a front end that opens a remote side itself, with a credential only it holds); a null side is opened
+    /// from the pair. The planner disposes the given providers, also when it throws.
+    /// </summary>
+    public static SyncPlan Plan(SyncPair pair, IStorageProvider? source, IStorageProvider? destination, PlanOptions? options, CancellationToken cancellationToken = default)
+    {
+        if (source is null && destination is null)
+        {
+            return Plan(pair, options, cancellationToken);
+        }
+
+        IStorageProvider src;
+        IStorageProvider dst;
+        try
+        {
+            pair.Validate();
+            (src, dst) = SyncSession.OpenSides(pair, source, destination);
+        }
+        catch
+        {
+            source?.Dispose();
+            destination?.Dispose();
+            throw;
+        }
+
+        using (src)
+        using (dst)
+        {
+            var load = Directory.Exists(pair.ResolvedStatePath) ? StateStore.Load(pair.ResolvedStatePath, pair) : new StateLoad();
+            SyncSession.UseTemporaryNames(pair, pair.ResolvedStatePath, src, dst);
+            var warnings = new List<string>();
+            if (load.Warning is not null)
+            {
+                warnings.Add(load.Warning);
+            }
+
+            return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options ?? new PlanOptions(), cancellationToken);
+        }
+    }
+
     internal static SyncPlan PlanWith(SyncPair pair, IStorageProvider src, IStorageProvider dst, PairState? state, bool unreadable,
                                       List<string> warnings, PlanOptions options, CancellationToken ct)
     {

@@ -13,19 +13,20 @@ public abstract class PairCommandBase : SyncCmdletBase
     protected const string InlineSet = "Inline";
 
     /// <summary>
-    /// The source folder. A relative path is resolved against the current PowerShell location; PowerShell drives
-    /// work; only FileSystem paths are accepted. The folder must exist.
+    /// The source folder, or a remote root: sftp://[user@]host[:port]/absolute/path. A relative path is resolved
+    /// against the current PowerShell location; PowerShell drives work; only FileSystem paths are accepted. The folder
+    /// must exist.
     /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InlineSet, HelpMessage = "The source folder of the pair (must exist).")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InlineSet, HelpMessage = "The source folder of the pair (must exist), or sftp://[user@]host[:port]/absolute/path.")]
     [ValidateNotNullOrEmpty]
     public string Source { get; set; } = "";
 
     /// <summary>
-    /// The destination folder. A relative path is resolved against the current PowerShell location; only FileSystem
-    /// paths are accepted. It is created by the first sync if it does not exist. It may not lie inside the source, nor
-    /// the source inside it.
+    /// The destination folder, or a remote root: sftp://[user@]host[:port]/absolute/path. A relative path is resolved
+    /// against the current PowerShell location; only FileSystem paths are accepted. It is created by the first sync if
+    /// it does not exist. It may not lie inside the source, nor the source inside it.
     /// </summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = InlineSet, HelpMessage = "The destination folder of the pair (created if missing).")]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = InlineSet, HelpMessage = "The destination folder of the pair (created if missing), or sftp://[user@]host[:port]/absolute/path.")]
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
 
@@ -125,11 +126,69 @@ public abstract class PairCommandBase : SyncCmdletBase
     [Parameter(ParameterSetName = InlineSet)]
     public SwitchParameter NoTrash { get; set; }
 
+    /// <summary>
+    /// The credential for the one remote side (an sftp:// -Source or -Destination): its password logs in, and its
+    /// user name is used when the root names none (when both name one, they must be the same). An error when both
+    /// sides or neither side is remote. Kept for this PowerShell process only, never in the pair's properties, its
+    /// state or any output.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>The credential for a remote source (as -Credential, for the source side); the source must be remote.</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [Credential]
+    public PSCredential? SourceCredential { get; set; }
+
+    /// <summary>The credential for a remote destination (as -Credential, for the destination side); the destination must be remote.</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [Credential]
+    public PSCredential? DestinationCredential { get; set; }
+
+    /// <summary>
+    /// Private key files (OpenSSH, PEM or PuTTY format, without a passphrase) for the sftp:// sides, tried in order.
+    /// Each must exist. Default: ~/.ssh/id_ed25519, id_ecdsa and id_rsa that exist, when no password is given.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? SftpKeyFile { get; set; }
+
+    /// <summary>
+    /// The OpenSSH known_hosts file the sftp:// host keys are checked against (default ~/.ssh/known_hosts). An
+    /// unknown or changed host key is an error that shows the key's SHA256 fingerprint.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string? SftpKnownHostsFile { get; set; }
+
+    /// <summary>
+    /// Add the host key of an sftp:// server the known_hosts file does not list (as OpenSSH's
+    /// StrictHostKeyChecking=accept-new); a changed key is refused all the same.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    public SwitchParameter SftpAcceptNewHost { get; set; }
+
+    private static Pipeline.SideCredential? SideCredentialOf(PSCredential? credential) =>
+        credential is null || credential == PSCredential.Empty ? null : new Pipeline.SideCredential(credential.UserName, credential.Password);
+
     /// <summary>Makes the pair from the inline parameters: paths resolved against the current location, options checked.</summary>
     internal SyncPair BuildInlinePair()
     {
-        var spec = new PairSpec(ResolvePath(Source, nameof(Source)), ResolvePath(Destination, nameof(Destination)))
+        var keys = new System.Collections.Generic.List<string>();
+        foreach (var key in SftpKeyFile ?? System.Array.Empty<string>())
         {
+            keys.Add(ResolvePath(key, nameof(SftpKeyFile)));
+        }
+
+        var spec = new PairSpec(ProviderPaths.ResolveRoot(Source, nameof(Source), ResolvePath), ProviderPaths.ResolveRoot(Destination, nameof(Destination), ResolvePath))
+        {
+            Credential = SideCredentialOf(Credential),
+            SourceCredential = SideCredentialOf(SourceCredential),
+            DestinationCredential = SideCredentialOf(DestinationCredential),
+            SftpKeyFiles = keys,
+            SftpKnownHostsFile = SftpKnownHostsFile is null ? null : ResolvePath(SftpKnownHostsFile, nameof(SftpKnownHostsFile)),
+            SftpAcceptNewHost = SftpAcceptNewHost.IsPresent,
             Name = Name,
             Mode = (SyncMode)OptionArgument.Convert(typeof(SyncMode), Mode, nameof(Mode))!,
             CompareMode = (CompareMode)OptionArgument.Convert(typeof(CompareMode), CompareMode, nameof(CompareMode))!,

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using SyncEngine.Ignore;
+using SyncEngine.Storage;
 using SyncEngine.PowerShell.Pipeline;
 
 namespace SyncEngine.PowerShell.Commands;
@@ -48,14 +50,40 @@ internal sealed class PairSpec
 
     public bool NoTrash { get; set; }
 
+    /// <summary>-Credential: for the one remote side (an error when both or neither are remote).</summary>
+    public SideCredential? Credential { get; set; }
+
+    /// <summary>-SourceCredential: for a remote source.</summary>
+    public SideCredential? SourceCredential { get; set; }
+
+    /// <summary>-DestinationCredential: for a remote destination.</summary>
+    public SideCredential? DestinationCredential { get; set; }
+
+    /// <summary>-SftpKeyFile, resolved: private key files for every sftp:// side (each must exist).</summary>
+    public IReadOnlyList<string> SftpKeyFiles { get; set; } = Array.Empty<string>();
+
+    /// <summary>-SftpKnownHostsFile, resolved: the known_hosts file for every sftp:// side.</summary>
+    public string? SftpKnownHostsFile { get; set; }
+
+    /// <summary>-SftpAcceptNewHost: add the key of a host the known_hosts file does not list.</summary>
+    public bool SftpAcceptNewHost { get; set; }
+
     /// <summary>
     /// Makes the pair and checks it: roots and limits (<see cref="SyncPair.Validate"/>), an -IgnoreFile that exists,
     /// and every ignore rule (a malformed one is an error naming its file and line). Throws <see cref="SyncEngineException"/>.
     /// </summary>
     public SyncPair Build()
     {
-        var pair = new SyncPair(Source, Destination)
+        var source = ProviderSpec.Parse(Source);
+        var destination = ProviderSpec.Parse(Destination);
+        var (sourceCredential, destinationCredential) = AssignCredentials(source, destination);
+        source = WithCredentialUser(source, sourceCredential, SourceCredential is null ? nameof(Credential) : nameof(SourceCredential));
+        destination = WithCredentialUser(destination, destinationCredential, DestinationCredential is null ? nameof(Credential) : nameof(DestinationCredential));
+        var side = SftpSideOptions(source, destination);
+        var pair = new SyncPair(source.IsLocal ? Source : source.ToString(), destination.IsLocal ? Destination : destination.ToString())
         {
+            SourceOptions = source.IsLocal ? null : side,
+            DestinationOptions = destination.IsLocal ? null : side,
             Name = string.IsNullOrWhiteSpace(Name) ? null! : Name!.Trim(),
             Mode = Mode,
             CompareMode = CompareMode,
@@ -80,6 +108,117 @@ internal sealed class PairSpec
 
         var ignoreFile = pair.ResolvedIgnoreFile;
         IgnoreRules.Load(File.Exists(ignoreFile) ? ignoreFile : null, pair.IgnorePatterns);
+        PairCredentials.Attach(pair, sourceCredential, destinationCredential);
         return pair;
     }
+
+    /// <summary>
+    /// Which side each credential is for: -SourceCredential and -DestinationCredential for their side (which must be
+    /// remote), -Credential for the one remote side. Throws <see cref="SyncEngineException"/> (InvalidArgument) for a
+    /// credential with no remote side to go to, or an ambiguous one.
+    /// </summary>
+    private (SideCredential? Source, SideCredential? Destination) AssignCredentials(ProviderSpec source, ProviderSpec destination)
+    {
+        if (Credential is not null && (SourceCredential is not null || DestinationCredential is not null))
+        {
+            throw CredentialError(ModuleErrorIds.CredentialConflict, nameof(Credential),
+                $"-Credential cannot be combined with -{(SourceCredential is not null ? nameof(SourceCredential) : nameof(DestinationCredential))}: give -Credential for the one remote side, or -SourceCredential and -DestinationCredential for each side.");
+        }
+
+        if (SourceCredential is not null && source.IsLocal)
+        {
+            throw CredentialError(ModuleErrorIds.CredentialSideNotRemote, nameof(SourceCredential),
+                $"-SourceCredential is for a remote source, and the source '{Source}' is a local folder.");
+        }
+
+        if (DestinationCredential is not null && destination.IsLocal)
+        {
+            throw CredentialError(ModuleErrorIds.CredentialSideNotRemote, nameof(DestinationCredential),
+                $"-DestinationCredential is for a remote destination, and the destination '{Destination}' is a local folder.");
+        }
+
+        if (Credential is null)
+        {
+            return (SourceCredential, DestinationCredential);
+        }
+
+        if (source.IsLocal && destination.IsLocal)
+        {
+            throw CredentialError(ModuleErrorIds.CredentialSideNotRemote, nameof(Credential),
+                "-Credential is for a remote side (sftp://[user@]host[:port]/absolute/path), and both -Source and -Destination are local folders.");
+        }
+
+        if (!source.IsLocal && !destination.IsLocal)
+        {
+            throw CredentialError(ModuleErrorIds.CredentialAmbiguous, nameof(Credential),
+                "-Credential is for the one remote side, and both -Source and -Destination are remote: give -SourceCredential and -DestinationCredential instead.");
+        }
+
+        return source.IsLocal ? (null, Credential) : (Credential, null);
+    }
+
+    /// <summary>
+    /// A remote root with the credential's user name when the root names none. Throws
+    /// <see cref="SyncEngineException"/> (InvalidArgument) when both name a user and they differ.
+    /// </summary>
+    private static ProviderSpec WithCredentialUser(ProviderSpec spec, SideCredential? credential, string parameterName)
+    {
+        var user = credential?.UserName;
+        if (spec.IsLocal || string.IsNullOrEmpty(user))
+        {
+            return spec;
+        }
+
+        if (spec.User is null)
+        {
+            var canonical = spec.ToString();
+            return ProviderSpec.Parse(canonical.Substring(0, 7) + Uri.EscapeDataString(user) + "@" + canonical.Substring(7));
+        }
+
+        if (!string.Equals(spec.User, user, StringComparison.Ordinal))
+        {
+            throw CredentialError(ModuleErrorIds.CredentialUserMismatch, parameterName,
+                $"The root '{spec.Display}' logs in as '{spec.User}', and -{parameterName} is for the user '{user}': give the same user in both, or leave the user out of the root.");
+        }
+
+        return spec;
+    }
+
+    /// <summary>
+    /// The options of the sftp:// sides: -SftpKeyFile (each must exist), -SftpKnownHostsFile, -SftpAcceptNewHost;
+    /// never a password (that stays in the credential until a side is opened). Null when no side is remote, where
+    /// any of these options is an error.
+    /// </summary>
+    private SideOptions? SftpSideOptions(ProviderSpec source, ProviderSpec destination)
+    {
+        if (source.IsLocal && destination.IsLocal)
+        {
+            if (SftpKeyFiles.Count > 0 || SftpKnownHostsFile is not null || SftpAcceptNewHost)
+            {
+                var option = SftpKeyFiles.Count > 0 ? "SftpKeyFile" : SftpKnownHostsFile is not null ? "SftpKnownHostsFile" : "SftpAcceptNewHost";
+                throw CredentialError(ModuleErrorIds.SftpOptionWithoutRemote, option,
+                    $"-{option} is for an sftp:// side, and neither -Source nor -Destination is one (sftp://[user@]host[:port]/absolute/path).");
+            }
+
+            return null;
+        }
+
+        foreach (var key in SftpKeyFiles)
+        {
+            if (!File.Exists(key))
+            {
+                throw new SyncEngineException(ModuleErrorIds.SftpKeyFileNotFound, SyncErrorKind.NotFound, $"-SftpKeyFile: the key file '{key}' does not exist.", key);
+            }
+        }
+
+        return new SideOptions
+        {
+            KeyFiles = SftpKeyFiles,
+            KnownHostsFile = SftpKnownHostsFile,
+            AcceptNewHostKey = SftpAcceptNewHost,
+        };
+    }
+
+    private static SyncEngineException CredentialError(string errorId, string parameterName, string message) =>
+        new(errorId, SyncErrorKind.InvalidArgument, message, parameterName);
 }

@@ -51,4 +51,13 @@ internal static class ProviderPaths
 
         return resolved.Path;
     }
+
+    /// <summary>
+    /// A root as typed: a remote one (sftp://…) passed on for the engine to parse and check (a malformed one throws
+    /// its <see cref="SyncEngineException"/>), anything else a FileSystem path resolved by <paramref name="resolvePath"/>.
+    /// </summary>
+    public static string ResolveRoot(string input, string parameterName, Func<string, string, string> resolvePath) =>
+        input is not null && input.IndexOf("://", StringComparison.Ordinal) > 0 && !Storage.ProviderSpec.Parse(input).IsLocal
+            ? input
+            : resolvePath(input!, parameterName);
 }

@@ -18,6 +18,24 @@ internal static class ModuleErrorIds
     /// <summary>-IgnoreFile names a file that does not exist (ObjectNotFound).</summary>
     public const string IgnoreFileNotFound = "SyncIgnoreFileNotFound";
 
+    /// <summary>-Credential together with -SourceCredential or -DestinationCredential (InvalidArgument).</summary>
+    public const string CredentialConflict = "SyncCredentialConflict";
+
+    /// <summary>-Credential with two remote sides: which one is meant is unclear (InvalidArgument).</summary>
+    public const string CredentialAmbiguous = "SyncCredentialAmbiguous";
+
+    /// <summary>A credential for a side (or, -Credential, for any side) that is a local folder (InvalidArgument).</summary>
+    public const string CredentialSideNotRemote = "SyncCredentialSideNotRemote";
+
+    /// <summary>The root names a user and the credential another one (InvalidArgument).</summary>
+    public const string CredentialUserMismatch = "SyncCredentialUserMismatch";
+
+    /// <summary>-SftpKeyFile, -SftpKnownHostsFile or -SftpAcceptNewHost with no sftp:// side (InvalidArgument).</summary>
+    public const string SftpOptionWithoutRemote = "SyncSftpOptionWithoutRemote";
+
+    /// <summary>-SftpKeyFile names a file that does not exist (ObjectNotFound).</summary>
+    public const string SftpKeyFileNotFound = "SyncSftpKeyFileNotFound";
+
     /// <summary>Suspend-Sync/Resume-Sync/Stop-Sync found no run of the pair (InvalidOperation).</summary>
     public const string NotRunning = "SyncNotRunning";
 

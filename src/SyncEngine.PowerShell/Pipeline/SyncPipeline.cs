@@ -98,7 +98,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
     public SyncPlan? WritePlan(SyncPair pair)
     {
         ThrowIfDisposed();
-        var plan = PlanOnHelperThread(pair, (o, ct) => SyncPlanner.Plan(pair, o, ct));
+        var plan = PlanOnHelperThread(pair, (o, ct) => PairCredentials.Plan(pair, o, ct));
         if (plan is null)
         {
             return null;
@@ -128,7 +128,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
 
         if (_options.WhatIf)
         {
-            var preview = PlanOnHelperThread(pair, (o, ct) => SyncPlanner.Plan(pair, o, ct));
+            var preview = PlanOnHelperThread(pair, (o, ct) => PairCredentials.Plan(pair, o, ct));
             if (preview is not null)
             {
                 WhatIf(pair, preview.Actions);
@@ -141,7 +141,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
 
         // One controller per run, outliving the session (its disposal may still stop the run through it).
         using var controller = new SyncController();
-        using var session = SyncSession.Open(pair);
+        using var session = PairCredentials.OpenSession(pair);
         _session = session;
         try
         {
@@ -196,7 +196,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
 
             _host.WriteVerbose($"Running {group.Count} piped action(s) of '{pair.Name}': {pair.Source} -> {pair.Destination}.");
             using var controller = new SyncController();
-            using var session = SyncSession.Open(pair);
+            using var session = PairCredentials.OpenSession(pair);
             _session = session;
             try
             {
