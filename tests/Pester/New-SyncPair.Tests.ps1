@@ -23,6 +23,7 @@ Describe 'New-SyncPair' {
         $pair.InitialSyncPreference | Should -Be ([SyncEngine.InitialSyncPreference]::Merge)
         $pair.TransferLimit | Should -Be 4
         $pair.OperationLimit | Should -Be 8
+        $pair.BandwidthLimit | Should -Be 0
         $pair.MaxDeletePercent | Should -Be 50
         $pair.UseTrash | Should -BeTrue
         $pair.Name | Should -Be 'source->destination'
@@ -32,7 +33,7 @@ Describe 'New-SyncPair' {
         $pair = New-SyncPair -Source $folders.Source -Destination $folders.Destination -Mode SourceBackup `
             -CompareMode SizeAndMtime -ConflictResolution KeepBoth -InitialSyncPreference SourceWins `
             -Ignore '*.tmp', 'build/' -StatePath $folders.State -Name 'Nightly' -TransferLimit 2 -OperationLimit 3 `
-            -MaxDeletePercent 10 -NoTrash
+            -BandwidthLimit 10MB -MaxDeletePercent 10 -NoTrash
 
         $pair.Mode | Should -Be 'SourceBackup'
         $pair.CompareMode | Should -Be 'SizeAndMtime'
@@ -43,6 +44,7 @@ Describe 'New-SyncPair' {
         $pair.Name | Should -Be 'Nightly'
         $pair.TransferLimit | Should -Be 2
         $pair.OperationLimit | Should -Be 3
+        $pair.BandwidthLimit | Should -Be 10485760
         $pair.MaxDeletePercent | Should -Be 10
         $pair.UseTrash | Should -BeFalse
     }
@@ -134,6 +136,7 @@ Describe 'New-SyncPair' {
     It 'rejects out-of-range limits before touching anything' {
         { New-SyncPair -Source $folders.Source -Destination $folders.Destination -TransferLimit 0 } | Should -Throw
         { New-SyncPair -Source $folders.Source -Destination $folders.Destination -MaxDeletePercent 101 } | Should -Throw
+        { New-SyncPair -Source $folders.Source -Destination $folders.Destination -BandwidthLimit -1 } | Should -Throw
     }
 
     It 'changes nothing on disk' {

@@ -112,6 +112,14 @@ public abstract class PairCommandBase : SyncCmdletBase
     public int OperationLimit { get; set; } = PairSpec.Defaults.OperationLimit;
 
     /// <summary>
+    /// Bytes per second that all copies of a sync may move together (default 0: no limit). PowerShell's size
+    /// suffixes read naturally: <c>-BandwidthLimit 10MB</c>.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateRange(0, long.MaxValue)]
+    public long BandwidthLimit { get; set; }
+
+    /// <summary>
     /// The largest share (percent) of either side one sync may delete without -Force (default 50). A sync that would
     /// delete more stops before changing anything.
     /// </summary>
@@ -199,6 +207,7 @@ public abstract class PairCommandBase : SyncCmdletBase
             StatePath = StatePath is null ? null : ResolvePath(StatePath, nameof(StatePath)),
             TransferLimit = TransferLimit,
             OperationLimit = OperationLimit,
+            BandwidthLimit = BandwidthLimit,
             MaxDeletePercent = MaxDeletePercent,
             NoTrash = NoTrash.IsPresent,
         };

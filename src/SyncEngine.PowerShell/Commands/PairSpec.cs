@@ -46,6 +46,8 @@ internal sealed class PairSpec
 
     public int OperationLimit { get; set; } = Defaults.OperationLimit;
 
+    public long BandwidthLimit { get; set; }
+
     public double MaxDeletePercent { get; set; } = Defaults.MaxDeletePercent;
 
     public bool NoTrash { get; set; }
@@ -94,6 +96,7 @@ internal sealed class PairSpec
             StatePath = string.IsNullOrEmpty(StatePath) ? null : StatePath,
             TransferLimit = TransferLimit,
             OperationLimit = OperationLimit,
+            BandwidthLimit = BandwidthLimit,
             MaxDeletePercent = MaxDeletePercent,
             UseTrash = !NoTrash,
         };
