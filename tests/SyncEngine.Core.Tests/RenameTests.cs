@@ -163,6 +163,7 @@ public class RenameTests : SideTests
     [SkippableFact]
     public void A_renamed_folder_of_many_same_size_files_pairs_every_file_by_identity_without_reading_any()
     {
+        LocalOnly("pairing by identity needs file ids on both sides and SFTP v3 reports none; without them the pairs are found by content hashes, as the other rename tests check");
         using var t = new TestPair();
         var files = Enumerable.Range(0, 300).Select(i => ($"album/p{i:000}.jpg", $"photo {i:000} " + new string('x', 64))).ToArray();
         var pair = Baseline(t, SyncMode.SourceToDestination, files);

@@ -7,11 +7,15 @@ namespace SyncEngine.Core.Tests.Sftp;
 // The engine's semantic tests run again with one side on the test sshd (one server per class). The SFTP root is that
 // side's local folder, which the sshd serves, so the tests shape and read the folders as in the local run.
 
-/// <summary>Puts one side of a pair on the test sshd, the SFTP root at that side's local folder.</summary>
+/// <summary>
+/// Puts one side of a pair on the test sshd, the SFTP root at that side's local folder. Two connections per provider:
+/// concurrent work still spreads over more than one, and each run logs in fewer times (the pool's own limits are
+/// tested in SftpProviderTests).
+/// </summary>
 internal static class SftpSide
 {
     public static IStorageProvider? For(SshdServer server, SyncPair pair, SyncSide side, SyncSide remote) =>
-        side == remote ? SftpSides.Open(server, side == SyncSide.Source ? pair.Source : pair.Destination) : null;
+        side == remote ? SftpSides.Open(server, side == SyncSide.Source ? pair.Source : pair.Destination, maxSessions: 2) : null;
 }
 
 /// <summary>Seed 003's scenario table with the destination on SFTP.</summary>
