@@ -27,11 +27,24 @@ public sealed class SshdServer : IDisposable
     private static readonly object InstallGate = new();
     private static string? _installProblem;
     private static bool _installTried;
+    private readonly bool _withoutPermissionOverride;
     private Process? _process;
 
     /// <summary>Starts a server, or records why it cannot (<see cref="SkipReason"/>).</summary>
     public SshdServer()
+        : this(withoutPermissionOverride: false)
     {
+    }
+
+    /// <summary>
+    /// Starts a server; with <paramref name="withoutPermissionOverride"/> and when running as root, sshd (and so every
+    /// session) runs without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (through util-linux's <c>setpriv</c>), so a file's
+    /// mode binds a root login as it binds any other user: <c>chmod 000</c> makes a file unreadable over SFTP.
+    /// Not public: an xunit class fixture has one public constructor (<see cref="SshdServerWithoutPermissionOverride"/>).
+    /// </summary>
+    internal SshdServer(bool withoutPermissionOverride)
+    {
+        _withoutPermissionOverride = withoutPermissionOverride;
         Folder = Path.Combine(Path.GetTempPath(), "se-sshd-" + Guid.NewGuid().ToString("N").Substring(0, 10));
         try
         {
@@ -161,6 +174,11 @@ public sealed class SshdServer : IDisposable
             return "ssh-keygen is not installed (apt-get install -y openssh-client)";
         }
 
+        if (_withoutPermissionOverride && IsRoot() && Which("setpriv") is null)
+        {
+            return "setpriv is not installed (apt-get install -y util-linux), so a root sshd cannot be started without CAP_DAC_OVERRIDE";
+        }
+
         Directory.CreateDirectory(Folder);
         Keygen(Path.Combine(Folder, "ssh_host_ed25519_key"), "test sshd host key");
         Keygen(ClientKeyPath, "syncengine test client");
@@ -246,13 +264,23 @@ public sealed class SshdServer : IDisposable
             .AppendLine("Subsystem sftp internal-sftp");
         File.WriteAllText(config, lines.ToString());
 
-        var start = new ProcessStartInfo(Sshd)
+        var dropPermissionOverride = _withoutPermissionOverride && IsRoot();
+        var start = new ProcessStartInfo(dropPermissionOverride ? Which("setpriv")! : Sshd)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        if (dropPermissionOverride)
+        {
+            // setpriv execs sshd in its own process: the pid, and so Stop, stay the same.
+            foreach (var arg in new[] { "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-dac_override,-dac_read_search", Sshd })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         foreach (var arg in new[] { "-D", "-f", config, "-E", LogPath })
         {
             start.ArgumentList.Add(arg);
@@ -402,4 +430,17 @@ public sealed class SshdServer : IDisposable
 
         return null;
     }
+}
+
+/// <summary>
+/// An xunit class fixture: a <see cref="SshdServer"/> whose logins, root's included, are refused what a file's mode
+/// denies (sshd runs without CAP_DAC_OVERRIDE when the tests run as root).
+/// </summary>
+public sealed class SshdServerWithoutPermissionOverride : IDisposable
+{
+    /// <summary>The server.</summary>
+    public SshdServer Server { get; } = new(withoutPermissionOverride: true);
+
+    /// <summary>Stops the server.</summary>
+    public void Dispose() => Server.Dispose();
 }
