@@ -90,6 +90,7 @@ public sealed class SftpFaultTests : IClassFixture<SshdServerWithoutPermissionOv
 
             var failed = run.ResultFor("b-huge.bin");
             Assert.Equal(SyncResultStatus.Failed, failed.Status);
+            Assert.Equal("SyncDiskFull", failed.ErrorId); // not retried: SFTP says only "Failure", the provider asks statvfs
             Assert.Contains("b-huge.bin", failed.Error, StringComparison.Ordinal);
             Assert.Equal(SyncResultStatus.Succeeded, run.ResultFor("a-small.bin").Status);
             Assert.Equal(SyncResultStatus.Succeeded, run.ResultFor("c-small.bin").Status);
