@@ -10,7 +10,7 @@ namespace SyncEngine.Core.Tests;
 /// Ignore rules through the engine (DESIGN.md "Ignore rules"): .syncignore in the source root plus the pair's patterns,
 /// applied to both sides; an ignored path is never copied, overwritten or deleted on either side.
 /// </summary>
-public class IgnoreIntegrationTests
+public class IgnoreIntegrationTests : SideTests
 {
     private const string IgnoreFile = ".syncignore";
 
@@ -24,7 +24,7 @@ public class IgnoreIntegrationTests
         return tree;
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_mirror_never_deletes_overwrites_or_copies_ignored_files()
     {
         using var t = new TestPair();
@@ -45,10 +45,10 @@ public class IgnoreIntegrationTests
         Assert.Equal(Tree(("a.txt", "a"), ("secret/a.txt", "destination secret"), ("x.tmp", "destination scratch"), ("z.tmp", "destination z, different")),
             TreeWithoutIgnoreFile(t, SyncSide.Destination));
         Assert.Equal(new[] { "not on source" }, Trash(t, SyncSide.Destination));
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_mirror_towards_the_source_leaves_ignored_source_files_alone()
     {
         using var t = new TestPair();
@@ -66,7 +66,7 @@ public class IgnoreIntegrationTests
         Assert.Null(t.Read(SyncSide.Source, "server.log"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]
     public void A_mirror_towards_the_source_keeps_the_rules_file_and_the_files_it_protects(bool destinationHasOtherRules)
@@ -93,12 +93,12 @@ public class IgnoreIntegrationTests
         }
 
         Assert.Equal(destinationHasOtherRules ? "# none\n" : null, t.Read(SyncSide.Destination, IgnoreFile));
-        var kept = Assert.Single(t.Plan(pair, new PlanOptions { IncludeUnchanged = true }).Actions, a => a.RelativePath == IgnoreFile);
+        var kept = Assert.Single(Plan(pair, new PlanOptions { IncludeUnchanged = true }).Actions, a => a.RelativePath == IgnoreFile);
         Assert.Equal(SyncActionType.NoAction, kept.Action);
         Assert.Contains("rules file", kept.Reason, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TwoWay_never_deletes_or_replaces_the_rules_file_on_the_side_it_is_read_from()
     {
         using var t = new TestPair();
@@ -138,7 +138,7 @@ public class IgnoreIntegrationTests
         Assert.Empty(t.TrashContents(SyncSide.Source));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TwoWay_with_the_destination_winning_the_first_sync_keeps_the_rules_file()
     {
         using var t = new TestPair();
@@ -151,10 +151,10 @@ public class IgnoreIntegrationTests
         Assert.Equal(new[] { "UploadNew .syncignore" }, VisibleSorted(run.Plan));
         Assert.Equal("*.log\n", t.Read(SyncSide.Source, IgnoreFile));
         Assert.Equal("local log", t.Read(SyncSide.Source, "build.log"));
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TwoWay_copies_ignored_files_in_neither_direction()
     {
         using var t = new TestPair();
@@ -171,10 +171,10 @@ public class IgnoreIntegrationTests
         Assert.Null(t.Read(SyncSide.Destination, "s.bak"));
         Assert.Null(t.Read(SyncSide.Source, "d.bak"));
         Assert.Null(t.Read(SyncSide.Source, "web/node_modules/lib/x.js"));
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Negation_and_folder_only_patterns_work_through_the_engine()
     {
         using var t = new TestPair();
@@ -190,7 +190,7 @@ public class IgnoreIntegrationTests
         Assert.Equal(new[] { "UploadNew critical.log", "UploadNew src/build" }, WithoutIgnoreFile(run.Plan));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_file_that_becomes_ignored_is_no_longer_touched_on_either_side()
     {
         using var t = new TestPair();
@@ -210,7 +210,7 @@ public class IgnoreIntegrationTests
         Assert.Equal("will be deleted at source", t.Read(SyncSide.Destination, "gone.txt"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_engine_folder_is_never_synchronized()
     {
         using var t = new TestPair();
@@ -233,7 +233,7 @@ public class IgnoreIntegrationTests
         string.Join("\n", new[] { SyncSide.Source, SyncSide.Destination }.Select(side =>
             string.Join(",", StateKeys(t.StateDir, side).Select(k => k + "=" + StateEntry(t.StateDir, side, k)!.Value.GetRawText()))));
 
-    [Fact]
+    [SkippableFact]
     public void A_malformed_syncignore_is_an_error_naming_file_and_line_and_nothing_changes()
     {
         using var t = new TestPair();
@@ -249,7 +249,7 @@ public class IgnoreIntegrationTests
         var stateBefore = StateFiles(t);
         var trashBefore = Trash(t, SyncSide.Destination);
 
-        var fromPlan = Assert.Throws<IgnoreRuleException>(() => t.Plan(pair));
+        var fromPlan = Assert.Throws<IgnoreRuleException>(() => Plan(pair));
         var fromRun = Assert.Throws<IgnoreRuleException>(() => Run(pair));
 
         foreach (var ex in new[] { fromPlan, fromRun })
@@ -268,7 +268,7 @@ public class IgnoreIntegrationTests
         Assert.Equal(stateBefore, StateFiles(t));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_malformed_pattern_parameter_is_an_error_naming_its_position()
     {
         using var t = new TestPair();

@@ -6,9 +6,9 @@ using static SyncEngine.Core.Tests.Support.Sync;
 namespace SyncEngine.Core.Tests;
 
 /// <summary>Three-state reconciliation with rename and move detection (DESIGN.md: "Three-state table … with rename/move detection").</summary>
-public class RenameTests
+public class RenameTests : SideTests
 {
-    private static SyncPair Baseline(TestPair t, SyncMode mode = SyncMode.TwoWay, params (string Path, string Content)[] files)
+    private SyncPair Baseline(TestPair t, SyncMode mode = SyncMode.TwoWay, params (string Path, string Content)[] files)
     {
         foreach (var (p, c) in files)
         {
@@ -22,13 +22,13 @@ public class RenameTests
         return pair;
     }
 
-    private static void AssertConverged(TestPair t, SyncPair pair)
+    private void AssertConverged(TestPair t, SyncPair pair)
     {
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SyncSide.Source)]
     [InlineData(SyncSide.Destination)]
     public void A_rename_on_one_side_moves_the_same_file_on_the_other(SyncSide renamedOn)
@@ -54,7 +54,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SyncSide.Source)]
     [InlineData(SyncSide.Destination)]
     public void A_move_to_another_folder_is_one_rename(SyncSide movedOn)
@@ -74,7 +74,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Renaming_a_folder_renames_each_file_and_does_not_trip_the_deletion_guard()
     {
         using var t = new TestPair();
@@ -90,7 +90,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_renamed_and_modified_file_is_a_new_file_plus_a_deletion_and_the_old_content_goes_to_the_trash()
     {
         using var t = new TestPair();
@@ -106,7 +106,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_renamed_and_touched_file_with_the_same_content_is_still_a_rename()
     {
         using var t = new TestPair();
@@ -123,7 +123,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Identical_candidates_pair_by_same_file_name_before_path_order()
     {
         using var t = new TestPair();
@@ -134,17 +134,17 @@ public class RenameTests
         t.Write(SyncSide.Source, "c/y.txt", "dup");
         var yId = FileId(t, SyncSide.Destination, "b/y.txt");
 
-        var plan = t.Plan(pair);
+        var plan = Plan(pair);
 
         Assert.Equal(new[] { "DeleteDestination a/x.txt", "RenameDestination b/y.txt -> c/y.txt" }, VisibleSorted(plan));
-        Assert.Equal(VisibleSorted(plan), VisibleSorted(t.Plan(pair)));
+        Assert.Equal(VisibleSorted(plan), VisibleSorted(Plan(pair)));
         Run(pair);
         Assert.Equal(yId, FileId(t, SyncSide.Destination, "c/y.txt"));
         Assert.Equal(new[] { "dup" }, Trash(t, SyncSide.Destination));
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Identical_candidates_with_other_names_pair_in_ordinal_path_order()
     {
         using var t = new TestPair();
@@ -153,23 +153,24 @@ public class RenameTests
         t.Delete(SyncSide.Source, "a/q.txt");
         t.Write(SyncSide.Source, "c/r.txt", "dup");
 
-        var plan = t.Plan(pair);
+        var plan = Plan(pair);
 
         Assert.Equal(new[] { "DeleteDestination b/p.txt", "RenameDestination a/q.txt -> c/r.txt" }, VisibleSorted(plan));
         Run(pair);
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_renamed_folder_of_many_same_size_files_pairs_every_file_by_identity_without_reading_any()
     {
+        LocalOnly("pairing by identity needs file ids on both sides and SFTP v3 reports none; without them the pairs are found by content hashes, as the other rename tests check");
         using var t = new TestPair();
         var files = Enumerable.Range(0, 300).Select(i => ($"album/p{i:000}.jpg", $"photo {i:000} " + new string('x', 64))).ToArray();
         var pair = Baseline(t, SyncMode.SourceToDestination, files);
         Directory.Move(Path.Combine(t.Source, "album"), Path.Combine(t.Source, "album-2024"));
 
-        var src = new HookedProvider(t.Source);
-        var dst = new HookedProvider(t.Destination);
+        var src = new HookedProvider(SideProvider(pair, SyncSide.Source));
+        var dst = new HookedProvider(SideProvider(pair, SyncSide.Destination));
         var run = Run(pair, src, dst);
 
         var expected = files.Select(f => $"RenameDestination {f.Item1} -> {f.Item1.Replace("album/", "album-2024/", System.StringComparison.Ordinal)}").OrderBy(s => s, System.StringComparer.Ordinal);
@@ -178,7 +179,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Two_new_copies_of_identical_content_each_take_the_candidate_with_their_name()
     {
         using var t = new TestPair();
@@ -188,14 +189,14 @@ public class RenameTests
         t.Write(SyncSide.Source, "c/2.txt", "dup");
         t.Write(SyncSide.Source, "d/1.txt", "dup");
 
-        var plan = t.Plan(pair);
+        var plan = Plan(pair);
 
         Assert.Equal(new[] { "RenameDestination a/1.txt -> d/1.txt", "RenameDestination b/2.txt -> c/2.txt" }, VisibleSorted(plan));
         Run(pair);
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Crossing_renames_of_identical_files_are_two_renames_and_nothing_is_copied_or_deleted()
     {
         using var t = new TestPair();
@@ -203,21 +204,21 @@ public class RenameTests
         t.Rename(SyncSide.Source, "one/a.txt", "z/b.txt");
         t.Rename(SyncSide.Source, "two/b.txt", "y/a.txt");
 
-        var plan = t.Plan(pair);
+        var plan = Plan(pair);
 
         var visible = plan.Visible().ToList();
         Assert.Equal(2, visible.Count);
         Assert.All(visible, a => Assert.Equal(SyncActionType.RenameDestination, a.Action));
         Assert.Equal(new[] { "y/a.txt", "z/b.txt" }, visible.Select(a => a.RelativePath).OrderBy(p => p, System.StringComparer.Ordinal));
         Assert.Equal(new[] { "one/a.txt", "two/b.txt" }, visible.Select(a => a.PreviousPath).OrderBy(p => p, System.StringComparer.Ordinal));
-        Assert.Equal(VisibleSorted(plan), VisibleSorted(t.Plan(pair)));
+        Assert.Equal(VisibleSorted(plan), VisibleSorted(Plan(pair)));
         var run = Run(pair);
         Assert.Equal(0, run.Summary.BytesTransferred);
         Assert.Empty(t.TrashContents(SyncSide.Destination));
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Never_a_rename_across_sizes()
     {
         using var t = new TestPair();
@@ -234,7 +235,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Never_a_rename_between_files_of_equal_size_but_different_content()
     {
         using var t = new TestPair();
@@ -249,7 +250,7 @@ public class RenameTests
         Assert.Equal(new[] { "abc" }, Trash(t, SyncSide.Destination));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SyncSide.Source)]
     [InlineData(SyncSide.Destination)]
     public void A_rename_on_one_side_while_the_other_side_edited_the_old_path_keeps_both(SyncSide renamedOn)
@@ -272,7 +273,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_same_rename_on_both_sides_needs_nothing_and_is_recorded_under_the_new_name()
     {
         using var t = new TestPair();
@@ -288,7 +289,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Different_renames_of_one_file_on_each_side_keep_both_names_and_lose_nothing()
     {
         using var t = new TestPair();
@@ -305,7 +306,7 @@ public class RenameTests
         AssertConverged(t, pair);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_rename_replayed_in_a_mirror_keeps_the_destination_file_identity()
     {
         using var t = new TestPair();
@@ -313,15 +314,15 @@ public class RenameTests
         var id = FileId(t, SyncSide.Destination, "big.bin");
         t.Rename(SyncSide.Source, "big.bin", "moved/big.bin");
 
-        var hooked = new HookedProvider(t.Destination);
-        var run = Run(pair, destination: hooked, source: new HookedProvider(t.Source));
+        var hooked = new HookedProvider(SideProvider(pair, SyncSide.Destination));
+        var run = Run(pair, destination: hooked, source: new HookedProvider(SideProvider(pair, SyncSide.Source)));
 
         Assert.Equal(new[] { "RenameDestination big.bin -> moved/big.bin" }, Describe(run.Plan.Visible()));
         Assert.Equal(0, hooked.BeginWriteCount);
         Assert.Equal(id, FileId(t, SyncSide.Destination, "moved/big.bin"));
         AssertConverged(t, pair);
     }
-    [Fact]
+    [SkippableFact]
     public void Renaming_a_file_and_recreating_the_old_name_loses_nothing()
     {
         using var t = new TestPair();
@@ -334,10 +335,10 @@ public class RenameTests
         var expected = Tree(("f.txt", "a brand new f"), ("g.txt", "original"), ("keep.txt", "keep"));
         Assert.Equal(expected, t.Tree(SyncSide.Source));
         Assert.Equal(expected, t.Tree(SyncSide.Destination));
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_chain_of_renames_and_a_swap_converge_and_lose_nothing()
     {
         using var t = new TestPair();
@@ -353,14 +354,14 @@ public class RenameTests
         var expected = Tree(("b.txt", "content A"), ("c.txt", "content BB"), ("keep.txt", "keep"), ("x.txt", "content YYYY"), ("y.txt", "content XXX"));
         Assert.Equal(expected, t.Tree(SyncSide.Source));
         Assert.Equal(expected, t.Tree(SyncSide.Destination));
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 }
 
 /// <summary>A rename that changes only the key is journaled as one short "mv" line, and replays to the same state.</summary>
-public class RenameJournalTests
+public class RenameJournalTests : SideTests
 {
-    [Fact]
+    [SkippableFact]
     public void A_renamed_folder_is_journaled_as_moves_and_the_next_load_keeps_every_version_and_hash()
     {
         using var t = new TestPair();
@@ -391,6 +392,6 @@ public class RenameJournalTests
             Assert.Equal("(none)", Entry(SyncSide.Source, $"album/p{i:00}.jpg"));
         }
 
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 }

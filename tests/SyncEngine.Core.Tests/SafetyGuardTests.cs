@@ -9,9 +9,9 @@ using static SyncEngine.Core.Tests.Support.Sync;
 namespace SyncEngine.Core.Tests;
 
 /// <summary>Safety guards (DESIGN.md "Safety guards"): nothing is destroyed because something odd happened.</summary>
-public class SafetyGuardTests
+public class SafetyGuardTests : SideTests
 {
-    private static SyncPair Baseline(TestPair t, SyncMode mode = SyncMode.TwoWay, double maxDeletePercent = SyncPair.DefaultMaxDeletePercent, int files = 4)
+    private SyncPair Baseline(TestPair t, SyncMode mode = SyncMode.TwoWay, double maxDeletePercent = SyncPair.DefaultMaxDeletePercent, int files = 4)
     {
         for (var i = 0; i < files; i++)
         {
@@ -23,7 +23,7 @@ public class SafetyGuardTests
         return pair;
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SyncSide.Source)]
     [InlineData(SyncSide.Destination)]
     public void Deleting_more_than_half_of_a_side_stops_before_acting_unless_forced(SyncSide deletedOn)
@@ -37,7 +37,7 @@ public class SafetyGuardTests
 
         var other = deletedOn == SyncSide.Source ? SyncSide.Destination : SyncSide.Source;
         var before = t.Tree(other);
-        var plan = t.Plan(pair);
+        var plan = Plan(pair);
         Assert.Equal(3, plan.Visible().Count(a => ActionFacts.IsDelete(a.Action)));
         var violation = Assert.Single(SafetyGuards.Evaluate(plan.Actions, plan.Info, pair.MaxDeletePercent));
         Assert.Equal("SyncMassDeleteGuard", violation.ErrorId);
@@ -50,7 +50,7 @@ public class SafetyGuardTests
         Assert.Empty(t.TrashContents(other));
 
         // Not locked, nothing to "resync": the same plan again, and force goes ahead.
-        Assert.Equal(Describe(plan.Visible()), Describe(t.Plan(pair).Visible()));
+        Assert.Equal(Describe(plan.Visible()), Describe(Plan(pair).Visible()));
         ThrowsSync(() => Run(pair), "SyncMassDeleteGuard");
         var forced = Run(pair, force: true);
         Assert.Equal(3, forced.Summary.Succeeded);
@@ -58,7 +58,7 @@ public class SafetyGuardTests
         Assert.Equal(3, t.TrashContents(other).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Exactly_the_limit_is_allowed()
     {
         using var t = new TestPair();
@@ -72,7 +72,7 @@ public class SafetyGuardTests
         Assert.Equal(2, t.Tree(SyncSide.Destination).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_limit_is_configurable()
     {
         using var t = new TestPair();
@@ -84,7 +84,7 @@ public class SafetyGuardTests
         Assert.Equal(4, t.Tree(SyncSide.Destination).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_single_deletion_is_never_mass_deletion()
     {
         using var t = new TestPair();
@@ -96,7 +96,7 @@ public class SafetyGuardTests
         Assert.Equal(1, run.Summary.Succeeded);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_first_mirror_onto_a_full_folder_stops_before_deleting_it()
     {
         using var t = new TestPair();
@@ -113,7 +113,7 @@ public class SafetyGuardTests
         Assert.Equal(10, t.Tree(SyncSide.Destination).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_emptied_source_is_an_error_not_a_deletion_of_the_destination()
     {
         using var t = new TestPair();
@@ -128,7 +128,7 @@ public class SafetyGuardTests
         Assert.Empty(t.Tree(SyncSide.Destination));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_emptied_source_with_many_files_reports_the_emptied_root()
     {
         using var t = new TestPair();
@@ -142,7 +142,7 @@ public class SafetyGuardTests
         Assert.Equal(6, t.Tree(SyncSide.Destination).Count);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SyncMode.TwoWay, SyncSide.Source, "SyncRootEmptied")]
     [InlineData(SyncMode.SourceToDestination, SyncSide.Source, "SyncRootEmptied")]
     [InlineData(SyncMode.SourceBackup, SyncSide.Source, "")]
@@ -179,7 +179,7 @@ public class SafetyGuardTests
         Assert.Equal(expected.Length == 0 ? 0 : 3, t.Tree(emptied).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_missing_destination_root_while_the_state_held_files_is_an_error()
     {
         using var t = new TestPair();
@@ -193,7 +193,7 @@ public class SafetyGuardTests
         Assert.Empty(t.TrashContents(SyncSide.Source));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_missing_two_way_destination_says_what_force_and_reseed_really_do_and_still_reports_the_share()
     {
         // Issue 9, case 15: the message used to offer force as "recreate it here and sync into it"; force deletes the source.
@@ -212,7 +212,7 @@ public class SafetyGuardTests
         Assert.Equal(3, t.Tree(SyncSide.Source).Count);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SyncMode.TwoWay)]
     [InlineData(SyncMode.DestinationToSource)]
     public void A_reseed_after_a_lost_destination_copies_everything_back_and_deletes_nothing(SyncMode mode)
@@ -226,7 +226,7 @@ public class SafetyGuardTests
             Directory.CreateDirectory(t.Destination); // an empty new drive
         }
 
-        var plan = t.Plan(pair, new PlanOptions { Reseed = true });
+        var plan = Plan(pair, new PlanOptions { Reseed = true });
 
         Assert.True(plan.Info.IsReseed);
         Assert.Empty(SafetyGuards.Evaluate(plan.Actions, plan.Info, pair.MaxDeletePercent));
@@ -240,11 +240,11 @@ public class SafetyGuardTests
         if (mode.AllowsUpload())
         {
             Assert.Equal(before, t.Tree(SyncSide.Destination)); // copied back
-            NoVisibleActions(t.Plan(pair));
+            NoVisibleActions(Plan(pair));
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_reseed_merges_whatever_the_state_says_and_whatever_the_initial_preference()
     {
         using var t = new TestPair();
@@ -258,10 +258,10 @@ public class SafetyGuardTests
         Assert.DoesNotContain(run.Plan.Actions, a => ActionFacts.IsDelete(a.Action));
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
         Assert.Equal(new[] { "f0.txt", "f1.txt", "new-on-destination.txt" }, t.Tree(SyncSide.Source).Keys);
-        NoVisibleActions(t.Plan(pair));
+        NoVisibleActions(Plan(pair));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_interrupted_reseed_is_followed_by_a_merge_not_by_deletions()
     {
         // The re-seed starts the state afresh before its first action: the old records cannot make the files it did
@@ -269,7 +269,7 @@ public class SafetyGuardTests
         using var t = new TestPair();
         var pair = Baseline(t, files: 6);
         Directory.Delete(t.Destination, recursive: true);
-        using (var session = SyncSession.Open(pair))
+        using (var session = Open(pair))
         {
             var plan = session.Plan(new PlanOptions { Reseed = true });
             var exec = session.BeginExecute(plan.Actions);
@@ -278,7 +278,7 @@ public class SafetyGuardTests
             exec.Wait();
         }
 
-        var next = t.Plan(pair);
+        var next = Plan(pair);
 
         Assert.DoesNotContain(next.Actions, a => ActionFacts.IsDelete(a.Action));
         Run(pair);
@@ -286,21 +286,21 @@ public class SafetyGuardTests
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_missing_source_root_is_an_error()
     {
         using var t = new TestPair();
         var pair = Baseline(t, files: 3);
         Directory.Delete(t.Source, recursive: true);
 
-        var fromPlan = ThrowsSync(() => t.Plan(pair), "SyncRootNotFound");
+        var fromPlan = ThrowsSync(() => Plan(pair), "SyncRootNotFound");
         ThrowsSync(() => Run(pair), "SyncRootNotFound");
 
         Assert.Equal(SyncErrorKind.NotFound, fromPlan.Kind);
         Assert.Equal(3, t.Tree(SyncSide.Destination).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_emptied_destination_of_a_mirror_is_refilled_without_any_guard()
     {
         using var t = new TestPair();
@@ -316,7 +316,7 @@ public class SafetyGuardTests
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("sync_metadata.json", "truncate")]
     [InlineData("source_tree.json", "truncate")]
     [InlineData("destination_tree.json", "garbage")]
@@ -347,7 +347,7 @@ public class SafetyGuardTests
                 break;
         }
 
-        var plan = t.Plan(pair);
+        var plan = Plan(pair);
 
         Assert.True(plan.StateWasUnreadable);
         Assert.True(plan.Info.IsInitialSync);
@@ -362,13 +362,13 @@ public class SafetyGuardTests
         Assert.Equal(t.Tree(SyncSide.Source), t.Tree(SyncSide.Destination));
 
         // The run wrote a good state again.
-        var next = t.Plan(pair);
+        var next = Plan(pair);
         Assert.False(next.StateWasUnreadable);
         Assert.Empty(next.Warnings);
         NoVisibleActions(next);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Unreadable_state_merges_even_when_the_pair_prefers_one_side_for_a_first_sync()
     {
         using var t = new TestPair();
@@ -380,13 +380,13 @@ public class SafetyGuardTests
         t.Delete(SyncSide.Source, "a.txt");
         File.WriteAllText(Path.Combine(t.StateDir, "source_tree.json"), "{ \"files\": { ");
 
-        var plan = t.Plan(pair);
+        var plan = Plan(pair);
 
         Assert.True(plan.StateWasUnreadable);
         Assert.Equal(new[] { "DownloadNew a.txt" }, VisibleSorted(plan));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Source_and_destination_must_not_overlap()
     {
         using var t = new TestPair();
@@ -419,7 +419,7 @@ public class SafetyGuardTests
         Assert.Equal(Tree(("backup/x.txt", "x")), t.Tree(SyncSide.Source));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_state_folder_inside_a_root_is_refused_as_an_overlap()
     {
         // issue 9 case 11: a state folder inside a root is synced as user files (two-way) or trashed by a mirror.
@@ -461,7 +461,7 @@ public class SafetyGuardTests
         Assert.True(File.Exists(Path.Combine(t.Source, "a.txt")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Symbolic_links_are_reported_and_never_followed_or_synced()
     {
         using var t = new TestPair();
@@ -503,16 +503,16 @@ public class SafetyGuardTests
 
         return result;
     }
-    /// <summary>A side on which one folder, or one file, cannot be read (as LocalStorageProvider reports it).</summary>
+    /// <summary>A side on which one folder, or one file, cannot be read (as LocalStorageProvider reports it), over any provider.</summary>
     private sealed class Unreadable : IStorageProvider
     {
         private readonly IStorageProvider _inner;
         private readonly string? _folder;
         private readonly string? _file;
 
-        public Unreadable(string root, string? folder = null, string? file = null)
+        public Unreadable(IStorageProvider inner, string? folder = null, string? file = null)
         {
-            _inner = new LocalStorageProvider(root);
+            _inner = inner;
             _folder = folder;
             _file = file;
         }
@@ -574,7 +574,7 @@ public class SafetyGuardTests
         public void Dispose() => _inner.Dispose();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SyncMode.TwoWay)]
     [InlineData(SyncMode.SourceToDestination)]
     public void Files_in_a_folder_that_cannot_be_read_are_never_treated_as_deleted(SyncMode mode)
@@ -589,7 +589,7 @@ public class SafetyGuardTests
         Run(pair);
         t.Write(SyncSide.Destination, "docs/new-at-destination.txt", "new");
 
-        var run = Run(pair, new Unreadable(t.Source, folder: "docs", file: "private.txt"), null);
+        var run = Run(pair, new Unreadable(SideProvider(pair, SyncSide.Source), folder: "docs", file: "private.txt"), null);
 
         Assert.Contains(run.Plan.ScanIssues, i => i.Path == "docs");
         Assert.Contains(run.Plan.ScanIssues, i => i.Path == "private.txt");

@@ -28,26 +28,32 @@ public sealed class SshdServer : IDisposable
     private static string? _installProblem;
     private static bool _installTried;
     private readonly string? _password;
+    private readonly bool _withoutPermissionOverride;
     private Process? _process;
 
-    /// <summary>A server with password login for <see cref="User"/> besides key login (<see cref="SshdServer(string?)"/>).</summary>
-    public static SshdServer WithPassword(string password) => new(password ?? throw new ArgumentNullException(nameof(password)));
+    /// <summary>A server with password login for <see cref="User"/> besides key login (<see cref="SshdServer(string?, bool)"/>).</summary>
+    public static SshdServer WithPassword(string password) => new(password ?? throw new ArgumentNullException(nameof(password)), withoutPermissionOverride: false);
 
     /// <summary>Starts a server, or records why it cannot (<see cref="SkipReason"/>).</summary>
     public SshdServer()
-        : this(null)
+        : this(null, withoutPermissionOverride: false)
     {
     }
 
     /// <summary>
-    /// Starts a server that also takes <paramref name="password"/> for <see cref="User"/> (password login), or records
-    /// why it cannot. sshd (<c>UsePAM no</c>) checks passwords against <c>/etc/shadow</c>; the server is started in a
-    /// private mount namespace (<c>unshare -m</c>, root only) where a copy of it with this password is bound over
-    /// <c>/etc/shadow</c>, so no account of the system is changed.
+    /// Starts a server, or records why it cannot. With <paramref name="password"/> it also takes that password for
+    /// <see cref="User"/> (password login): sshd (<c>UsePAM no</c>) checks passwords against <c>/etc/shadow</c>, so the
+    /// server is started in a private mount namespace (<c>unshare -m</c>, root only) where a copy of it with this
+    /// password is bound over <c>/etc/shadow</c>, and no account of the system is changed. With
+    /// <paramref name="withoutPermissionOverride"/> and when running as root, sshd (and so every session) runs without
+    /// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (through util-linux's <c>setpriv</c>), so a file's mode binds a root
+    /// login as it binds any other user: <c>chmod 000</c> makes a file unreadable over SFTP. Not public: an xunit class
+    /// fixture has one public constructor (<see cref="SshdServerWithoutPermissionOverride"/>).
     /// </summary>
-    private SshdServer(string? password)
+    internal SshdServer(string? password, bool withoutPermissionOverride)
     {
         _password = password;
+        _withoutPermissionOverride = withoutPermissionOverride;
         Folder = Path.Combine(Path.GetTempPath(), "se-sshd-" + Guid.NewGuid().ToString("N").Substring(0, 10));
         try
         {
@@ -175,6 +181,11 @@ public sealed class SshdServer : IDisposable
         if (Which("ssh-keygen") is null)
         {
             return "ssh-keygen is not installed (apt-get install -y openssh-client)";
+        }
+
+        if (_withoutPermissionOverride && IsRoot() && Which("setpriv") is null)
+        {
+            return "setpriv is not installed (apt-get install -y util-linux), so a root sshd cannot be started without CAP_DAC_OVERRIDE";
         }
 
         Directory.CreateDirectory(Folder);
@@ -319,17 +330,25 @@ public sealed class SshdServer : IDisposable
         File.WriteAllText(config, lines.ToString());
 
         // With a password: unshare and sh exec into sshd (same process), after binding the shadow copy in a mount
-        // namespace of its own.
-        var start = new ProcessStartInfo(_password is null ? Sshd : "unshare")
+        // namespace of its own. Without the permission override: setpriv execs sshd (same process, so Stop holds).
+        var dropPermissionOverride = _withoutPermissionOverride && IsRoot();
+        if (_password is not null && dropPermissionOverride)
+        {
+            throw new InvalidOperationException("a password server without the permission override is not supported by this fixture");
+        }
+
+        var start = new ProcessStartInfo(_password is not null ? "unshare" : dropPermissionOverride ? Which("setpriv")! : Sshd)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        var args = _password is null
-            ? new[] { "-D", "-f", config, "-E", LogPath }
-            : new[] { "-m", "sh", "-c", "mount --bind \"$0\" /etc/shadow && exec \"$1\" -D -f \"$2\" -E \"$3\"", ShadowCopyPath, Sshd, config, LogPath };
+        var args = _password is not null
+            ? new[] { "-m", "sh", "-c", "mount --bind \"$0\" /etc/shadow && exec \"$1\" -D -f \"$2\" -E \"$3\"", ShadowCopyPath, Sshd, config, LogPath }
+            : dropPermissionOverride
+                ? new[] { "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-dac_override,-dac_read_search", Sshd, "-D", "-f", config, "-E", LogPath }
+                : new[] { "-D", "-f", config, "-E", LogPath };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -479,4 +498,17 @@ public sealed class SshdServer : IDisposable
 
         return null;
     }
+}
+
+/// <summary>
+/// An xunit class fixture: a <see cref="SshdServer"/> whose logins, root's included, are refused what a file's mode
+/// denies (sshd runs without CAP_DAC_OVERRIDE when the tests run as root).
+/// </summary>
+public sealed class SshdServerWithoutPermissionOverride : IDisposable
+{
+    /// <summary>The server.</summary>
+    public SshdServer Server { get; } = new(null, withoutPermissionOverride: true);
+
+    /// <summary>Stops the server.</summary>
+    public void Dispose() => Server.Dispose();
 }

@@ -165,6 +165,39 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         _ => new IOException($"The server refused an operation on '{Shown(relative)}': {ex.Message}", ex),
     };
 
+    /// <summary>
+    /// A failed write as the engine expects it. SFTP v3 has no "disk full" status (OpenSSH answers ENOSPC and EDQUOT
+    /// with a bare "Failure"), so a failure while writing is taken for a full disk when the server's statvfs
+    /// (statvfs@openssh.com) shows less than <see cref="FullBelowBytes"/> available for the file's folder: the engine
+    /// then reports SyncDiskFull and does not retry the copy against a full disk.
+    /// </summary>
+    private Exception MapWrite(SshException ex, string relative, SftpClient client)
+    {
+        if (ex is SftpPathNotFoundException or SftpPermissionDeniedException || AvailableBytes(client, relative) is not < FullBelowBytes)
+        {
+            return Map(ex, relative);
+        }
+
+        return new IOException($"No space left on the server {Options} for '{Shown(relative)}': {ex.Message}", ex);
+    }
+
+    private const long FullBelowBytes = 1 << 20;
+
+    /// <summary>The bytes available to this login in a file's folder on the server, or null when the server does not say.</summary>
+    private long? AvailableBytes(SftpClient client, string relative)
+    {
+        try
+        {
+            var fs = client.GetStatus(RemoteFolder(PathRules.Parent(relative)));
+            var unit = fs.FileSystemBlockSize != 0 ? fs.FileSystemBlockSize : fs.BlockSize;
+            return fs.AvailableBlocks > (ulong)long.MaxValue / Math.Max(unit, 1UL) ? long.MaxValue : (long)(fs.AvailableBlocks * unit);
+        }
+        catch (Exception e) when (e is SshException or NotSupportedException or InvalidOperationException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
     /// <inheritdoc />
     public bool RootExists()
     {
@@ -816,7 +849,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             }
             catch (SshException ex)
             {
-                throw _owner.Map(ex, _relative);
+                throw _inner.CanWrite ? _owner.MapWrite(ex, _relative, _lease.Client) : _owner.Map(ex, _relative);
             }
         }
 

@@ -1,0 +1,82 @@
+using System.Collections.Generic;
+using SyncEngine.Storage;
+
+namespace SyncEngine.Core.Tests.Support;
+
+/// <summary>
+/// A test class whose runs and plans take their side providers from <see cref="Provider"/>: both sides on the local
+/// disk by default (exactly as <see cref="Sync.Run"/> and <see cref="TestPair.Plan"/> run them), one side elsewhere in
+/// a derived class (for example on the test sshd, with the SFTP root at that side's local folder, so that every
+/// assertion reading the folders still holds). Tests call <see cref="Run"/>, <see cref="Plan"/> and
+/// <see cref="Open"/> of this class, never the engine's local-only entry points, and call <see cref="LocalOnly"/>
+/// first when what they check exists only on a local disk.
+/// </summary>
+public abstract class SideTests
+{
+    /// <summary>The side a derived class puts elsewhere, or null when both are local.</summary>
+    protected virtual SyncSide? RemoteSide => null;
+
+    /// <summary>A new provider for one side of <paramref name="pair"/>, or null for the engine's local provider.</summary>
+    protected virtual IStorageProvider? Provider(SyncPair pair, SyncSide side) => null;
+
+    /// <summary>Skips the test (with <paramref name="reason"/>) where a side is not on the local disk.</summary>
+    protected void LocalOnly(string reason) => Skip.If(RemoteSide is not null, $"local sides only: {reason}");
+
+    /// <summary>A provider for one side that a test wraps in a decorator: <see cref="Provider"/>, or the local one.</summary>
+    protected IStorageProvider SideProvider(SyncPair pair, SyncSide side) =>
+        Provider(pair, side) ?? new LocalStorageProvider(side == SyncSide.Source ? pair.Source : pair.Destination);
+
+    /// <summary>As <see cref="Sync.Run"/>, with the class's providers for every side the caller does not pass.</summary>
+    protected RunRecord Run(SyncPair pair, IStorageProvider? source = null, IStorageProvider? destination = null, PlanOptions? planOptions = null,
+                            bool force = false, Control.SyncController? controller = null)
+    {
+        var made = new List<IStorageProvider>();
+        try
+        {
+            return Sync.Run(pair, source ?? Made(pair, SyncSide.Source, made), destination ?? Made(pair, SyncSide.Destination, made), planOptions, force, controller);
+        }
+        finally
+        {
+            // The session disposes its providers; these are disposed again (harmless) for when it never opened.
+            made.ForEach(p => p.Dispose());
+        }
+    }
+
+    /// <summary>As <see cref="TestPair.Plan"/> (the engine's own local planning when both sides are local).</summary>
+    protected SyncPlan Plan(SyncPair pair, PlanOptions? options = null)
+    {
+        if (RemoteSide is null)
+        {
+            return SyncPlanner.Plan(pair, options);
+        }
+
+        using var session = Open(pair);
+        return session.Plan(options);
+    }
+
+    /// <summary>A session over the class's providers.</summary>
+    protected SyncSession Open(SyncPair pair)
+    {
+        var made = new List<IStorageProvider>();
+        try
+        {
+            return SyncSession.Open(pair, Made(pair, SyncSide.Source, made), Made(pair, SyncSide.Destination, made));
+        }
+        catch
+        {
+            made.ForEach(p => p.Dispose());
+            throw;
+        }
+    }
+
+    private IStorageProvider? Made(SyncPair pair, SyncSide side, List<IStorageProvider> made)
+    {
+        var provider = Provider(pair, side);
+        if (provider is not null)
+        {
+            made.Add(provider);
+        }
+
+        return provider;
+    }
+}
