@@ -356,22 +356,8 @@ public sealed class SyncSession : IDisposable
 public static class SyncPlanner
 {
     /// <summary>Validates the pair, reads its state and plans.</summary>
-    public static SyncPlan Plan(SyncPair pair, PlanOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        pair.Validate();
-        var (source, destination) = SyncSession.OpenSides(pair, null, null);
-        using var src = source;
-        using var dst = destination;
-        var load = Directory.Exists(pair.ResolvedStatePath) ? StateStore.Load(pair.ResolvedStatePath, pair) : new StateLoad();
-        SyncSession.UseTemporaryNames(pair, pair.ResolvedStatePath, src, dst);
-        var warnings = new List<string>();
-        if (load.Warning is not null)
-        {
-            warnings.Add(load.Warning);
-        }
-
-        return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options ?? new PlanOptions(), cancellationToken);
-    }
+    public static SyncPlan Plan(SyncPair pair, PlanOptions? options = null, CancellationToken cancellationToken = default) =>
+        Plan(pair, null, null, options, cancellationToken);
 
     /// <summary>
     /// As <see cref="Plan(SyncPair, PlanOptions?, CancellationToken)"/>, on the providers given for the sides that
@@ -380,11 +366,6 @@ public static class SyncPlanner
     /// </summary>
     public static SyncPlan Plan(SyncPair pair, IStorageProvider? source, IStorageProvider? destination, PlanOptions? options, CancellationToken cancellationToken = default)
     {
-        if (source is null && destination is null)
-        {
-            return Plan(pair, options, cancellationToken);
-        }
-
         IStorageProvider src;
         IStorageProvider dst;
         try

@@ -317,63 +317,11 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     /// file the pair's record says an interrupted run of this pair left (kept for clean-up), or a name that must not
     /// be used (reported). Any other name that merely looks like a temporary file is a user's file and is listed.
     /// </summary>
-    private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue)
-    {
-        var childRel = rel.Length == 0 ? name : rel + "/" + name;
-        if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.OrdinalIgnoreCase))
-        {
-            if (string.Equals(name, PathRules.EngineFolder, StringComparison.Ordinal))
-            {
-                return null;
-            }
+    private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue) =>
+        ListingRules.Admit(rel, name, side, Capabilities.CaseSensitive, _names, _leftovers, onIssue);
 
-            // Another case of the engine's folder is a user's folder where case matters; where it does not, the
-            // engine's trash and temporary files live in it, so it is left out, and said so.
-            if (!Capabilities.CaseSensitive)
-            {
-                onIssue(new ScanIssue(side, name, PathRules.EngineFolderCaseProblem(name, "this side"), coversSubtree: true));
-                return null;
-            }
-        }
-
-        if (_names.IsLeftover(name))
-        {
-            _leftovers.Enqueue(childRel);
-            return null;
-        }
-
-        var problem = PathRules.ValidateRelative(childRel);
-        if (problem is not null)
-        {
-            onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
-            return null;
-        }
-
-        return childRel;
-    }
-
-    /// <summary>Sends a listed entry where it belongs: a folder onto the stack, a link or special file to the issues. True for a file.</summary>
-    private static bool Route(StorageEntry entry, SyncSide side, Func<string, bool> includeFolder, Stack<string> stack, Action<ScanIssue> onIssue)
-    {
-        switch (entry.Kind)
-        {
-            case EntryKind.Directory:
-                if (includeFolder(entry.Path))
-                {
-                    stack.Push(entry.Path);
-                }
-
-                return false;
-            case EntryKind.File:
-                return true;
-            case EntryKind.SymbolicLink:
-                onIssue(new ScanIssue(side, entry.Path, "symbolic link: not followed, not synchronized", coversSubtree: true));
-                return false;
-            default:
-                onIssue(new ScanIssue(side, entry.Path, "not a regular file (FIFO, socket or device): not synchronized"));
-                return false;
-        }
-    }
+    private static bool Route(StorageEntry entry, SyncSide side, Func<string, bool> includeFolder, Stack<string> stack, Action<ScanIssue> onIssue) =>
+        ListingRules.Route(entry, side, includeFolder, stack, onIssue);
 
     /// <summary>The names in a folder, without building full paths where the runtime allows it.</summary>
     private static IEnumerable<string> ListNames(string dirFull)

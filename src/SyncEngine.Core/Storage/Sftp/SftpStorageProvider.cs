@@ -289,51 +289,11 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     /// The relative path of a listed name, or null when it is left out: the engine's own folder, a temporary file the
     /// pair's record says an interrupted run left (kept for clean-up), or a name that must not be used (reported).
     /// </summary>
-    private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue)
-    {
-        var childRel = rel.Length == 0 ? name : rel + "/" + name;
-        if (rel.Length == 0 && string.Equals(name, PathRules.EngineFolder, StringComparison.Ordinal))
-        {
-            return null;
-        }
+    private string? Admit(string rel, string name, SyncSide side, Action<ScanIssue> onIssue) =>
+        ListingRules.Admit(rel, name, side, Capabilities.CaseSensitive, _names, _leftovers, onIssue);
 
-        if (_names.IsLeftover(name))
-        {
-            _leftovers.Enqueue(childRel);
-            return null;
-        }
-
-        var problem = PathRules.ValidateRelative(childRel);
-        if (problem is not null)
-        {
-            onIssue(new ScanIssue(side, PathRules.Printable(childRel), problem));
-            return null;
-        }
-
-        return childRel;
-    }
-
-    private static bool Route(StorageEntry entry, SyncSide side, Func<string, bool> includeFolder, Stack<string> stack, Action<ScanIssue> onIssue)
-    {
-        switch (entry.Kind)
-        {
-            case EntryKind.Directory:
-                if (includeFolder(entry.Path))
-                {
-                    stack.Push(entry.Path);
-                }
-
-                return false;
-            case EntryKind.File:
-                return true;
-            case EntryKind.SymbolicLink:
-                onIssue(new ScanIssue(side, entry.Path, "symbolic link: not followed, not synchronized", coversSubtree: true));
-                return false;
-            default:
-                onIssue(new ScanIssue(side, entry.Path, "not a regular file (FIFO, socket or device): not synchronized"));
-                return false;
-        }
-    }
+    private static bool Route(StorageEntry entry, SyncSide side, Func<string, bool> includeFolder, Stack<string> stack, Action<ScanIssue> onIssue) =>
+        ListingRules.Route(entry, side, includeFolder, stack, onIssue);
 
     private static StorageEntry ToEntry(SftpFileAttributes a, string rel)
     {
