@@ -30,9 +30,10 @@ public sealed class SyncSession : IDisposable
     private SyncExecution? _execution;
     private bool _disposed;
 
-    private SyncSession(SyncPair pair, IStorageProvider source, IStorageProvider destination, PairLock pairLock, StateLoad load, string runId, TemporaryNames tempNames)
+    private SyncSession(SyncPair pair, string stateDir, IStorageProvider source, IStorageProvider destination, PairLock pairLock, StateLoad load, string runId, TemporaryNames tempNames)
     {
         Pair = pair;
+        StateDir = stateDir;
         Source = source;
         Destination = destination;
         _lock = pairLock;
@@ -109,7 +110,8 @@ public sealed class SyncSession : IDisposable
 
     internal bool HadState => _load.State is not null;
 
-    internal string StateDir => Pair.ResolvedStatePath;
+    /// <summary>The state folder this session locked and loaded (resolved once: the control poll and saves use it as is).</summary>
+    internal string StateDir { get; }
 
     internal PairLock Lock => _lock;
 
@@ -149,7 +151,7 @@ public sealed class SyncSession : IDisposable
             StateStore.RemoveLeftovers(stateDir);
             var load = StateStore.Load(stateDir, pair);
             var tempNames = UseTemporaryNames(pair, stateDir, source, destination);
-            return new SyncSession(pair, source, destination, pairLock, load, runId, tempNames);
+            return new SyncSession(pair, stateDir, source, destination, pairLock, load, runId, tempNames);
         }
         catch
         {
