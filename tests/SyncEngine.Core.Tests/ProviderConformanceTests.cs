@@ -43,5 +43,5 @@ public sealed class InMemoryRemoteLikeProviderConformanceTests : ProviderConform
 {
     protected override IStorageProvider CreateProvider() => new InMemoryStorageProvider(
         "memory://remote-like",
-        new StorageCapabilities { CaseSensitive = false, MtimePrecision = TimeSpan.FromSeconds(1), HasFolders = false, CheapRename = false });
+        new StorageCapabilities { CaseSensitive = false, MtimePrecision = TimeSpan.FromSeconds(1), HasFolders = false, Rename = RenameSupport.ServerSideCopy });
 }

@@ -1,4 +1,5 @@
 using System;
+using SyncEngine.Storage;
 
 namespace SyncEngine;
 
@@ -27,8 +28,62 @@ public sealed class FileVersion
     /// <summary>Identity that survives a rename on this side (inode), or 0.</summary>
     public ulong FileId { get; }
 
-    /// <summary>Content hash (SHA-256 hex, or the side's native hash), when known.</summary>
+    /// <summary>The content's SHA-256 (lowercase hex), when known: the algorithm every side can give.</summary>
     public string? Hash { get; internal set; }
+
+    /// <summary>
+    /// Hashes of other algorithms the side gave (an S3 ETag as <see cref="HashAlgorithms.Md5"/>), or null: kept apart
+    /// from <see cref="Hash"/> because nearly every version has SHA-256 only.
+    /// </summary>
+    internal ContentHashes? OtherHashes { get; set; }
+
+    /// <summary>Every known content hash, keyed by algorithm (<see cref="HashAlgorithms"/>).</summary>
+    public ContentHashes Hashes
+    {
+        get
+        {
+            var others = OtherHashes ?? ContentHashes.None;
+            return Hash is null ? others : others.With(HashAlgorithms.Sha256, Hash);
+        }
+    }
+
+    /// <summary>Creates a version from a listing entry: its SHA-256 (when listed) and its other hashes kept apart.</summary>
+    internal static FileVersion FromEntry(StorageEntry entry)
+    {
+        var hashes = entry.Hashes;
+        var sha = hashes.Get(HashAlgorithms.Sha256);
+        var others = sha is null ? hashes : hashes.Without(HashAlgorithms.Sha256);
+        return new FileVersion(entry.Path, entry.Size, entry.MtimeTicks, entry.FileId, sha)
+        {
+            Permissions = entry.Permissions,
+            OtherHashes = others.Count == 0 ? null : others,
+        };
+    }
+
+    /// <summary>
+    /// Whether the content of the two versions is known to be the same or different by a hash both hold (SHA-256, or
+    /// another algorithm both sides listed); false when they share none.
+    /// </summary>
+    internal static bool TryCompareContent(FileVersion a, FileVersion b, out bool equal)
+    {
+        if (a.Hash is not null && b.Hash is not null)
+        {
+            equal = string.Equals(a.Hash, b.Hash, StringComparison.Ordinal);
+            return true;
+        }
+
+        return ContentHashes.TryCompare(a.OtherHashes, b.OtherHashes, out equal);
+    }
+
+    /// <summary>Takes the hashes <paramref name="from"/> knows that this version lacks (the same content, recorded earlier).</summary>
+    internal void LearnHashes(FileVersion from)
+    {
+        Hash ??= from.Hash;
+        if (from.OtherHashes is { } others)
+        {
+            OtherHashes = others.Merge(OtherHashes);
+        }
+    }
 
     /// <summary>POSIX permission bits as listed (not recorded in the state), where the side keeps them.</summary>
     public int? Permissions { get; init; }
@@ -41,7 +96,7 @@ public sealed class FileVersion
         Size == other.Size && MtimeTicks == other.MtimeTicks && (FileId == 0 || other.FileId == 0 || FileId == other.FileId);
 
     /// <summary>Returns a copy with another path.</summary>
-    public FileVersion WithPath(string path) => new FileVersion(path, Size, MtimeTicks, FileId, Hash) { Permissions = Permissions };
+    public FileVersion WithPath(string path) => new FileVersion(path, Size, MtimeTicks, FileId, Hash) { Permissions = Permissions, OtherHashes = OtherHashes };
 
     /// <inheritdoc />
     public override string ToString() => $"{Path} ({Size} bytes, {LastWriteTimeUtc:u})";

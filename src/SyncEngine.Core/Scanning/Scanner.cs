@@ -163,7 +163,7 @@ internal static class Scanner
             }
             else
             {
-                scan.Files[key] = new FileVersion(entry.Path, entry.Size, entry.MtimeTicks, entry.FileId, entry.NativeHash) { Permissions = entry.Permissions };
+                scan.Files[key] = FileVersion.FromEntry(entry);
             }
 
             if (progress is not null && (count & 1023) == 0 && unchecked(Environment.TickCount - lastReport) > 250)

@@ -27,14 +27,14 @@ public enum EntryKind
 public sealed class StorageEntry
 {
     /// <summary>Creates an entry.</summary>
-    public StorageEntry(string path, EntryKind kind, long size, long mtimeTicks, ulong fileId = 0, string? nativeHash = null)
+    public StorageEntry(string path, EntryKind kind, long size, long mtimeTicks, ulong fileId = 0, ContentHashes? hashes = null)
     {
         Path = path;
         Kind = kind;
         Size = size;
         MtimeTicks = mtimeTicks;
         FileId = fileId;
-        NativeHash = nativeHash;
+        Hashes = hashes ?? ContentHashes.None;
     }
 
     /// <summary>Relative path as the side stores it, '/'-separated.</summary>
@@ -46,14 +46,29 @@ public sealed class StorageEntry
     /// <summary>Size in bytes.</summary>
     public long Size { get; }
 
-    /// <summary>Last write time, UTC, in <see cref="DateTime.Ticks"/>.</summary>
+    /// <summary>
+    /// Last write time, UTC, in <see cref="DateTime.Ticks"/>: the file's own time. On a side whose listing does not
+    /// give it (<see cref="StorageCapabilities.MtimeInListing"/> false) a listed entry holds the store's own time
+    /// (an S3 object's LastModified) instead, and <see cref="IStorageProvider.Stat"/> gives the file's own time.
+    /// </summary>
     public long MtimeTicks { get; }
 
     /// <summary>A stable identity that survives a rename on this side (inode), or 0 when unknown.</summary>
     public ulong FileId { get; }
 
-    /// <summary>A content hash the side provides without reading the file (for example an S3 ETag), if any.</summary>
-    public string? NativeHash { get; }
+    /// <summary>
+    /// The content hashes the side gives without reading the file, keyed by algorithm (an S3 single-part ETag as
+    /// <see cref="HashAlgorithms.Md5"/>); <see cref="ContentHashes.None"/> when it gives none.
+    /// </summary>
+    public ContentHashes Hashes { get; }
+
+    /// <summary>
+    /// A token the side changes whenever it rewrites the file's content or metadata (an S3 ETag with its
+    /// LastModified), or null. Where the listing does not give the file's own time
+    /// (<see cref="StorageCapabilities.MtimeInListing"/> false), an entry whose size and tag are the ones recorded
+    /// keeps its recorded time, so a no-change run needs the listing only.
+    /// </summary>
+    public string? VersionTag { get; init; }
 
     /// <summary>
     /// The POSIX permission bits (<c>mode &amp; 0777</c>) where the side keeps them
@@ -77,8 +92,17 @@ public sealed class StorageCapabilities
     /// <summary>Finest modification-time resolution the side keeps.</summary>
     public TimeSpan MtimePrecision { get; init; } = TimeSpan.FromTicks(1);
 
-    /// <summary>Whether <see cref="IStorageProvider.Move"/> is a cheap rename (false: copy then delete).</summary>
-    public bool CheapRename { get; init; } = true;
+    /// <summary>What <see cref="IStorageProvider.Move"/> costs: the engine replays a rename as a move only where it
+    /// saves the transfer (<see cref="RenameSupport.Cheap"/> or <see cref="RenameSupport.ServerSideCopy"/>).</summary>
+    public RenameSupport Rename { get; init; } = RenameSupport.Cheap;
+
+    /// <summary>
+    /// Whether the listing gives each file's own modification time (true for file systems). False for a store that
+    /// keeps it in object metadata (S3, rclone's <c>mtime</c>): listed entries then carry the store's time and a
+    /// <see cref="StorageEntry.VersionTag"/>, and the engine asks <see cref="IStorageProvider.Stat"/> for the file's
+    /// own time only for files whose tag is not the recorded one.
+    /// </summary>
+    public bool MtimeInListing { get; init; } = true;
 
     /// <summary>Whether folders exist on their own (false for object stores).</summary>
     public bool HasFolders { get; init; } = true;
@@ -98,11 +122,19 @@ public sealed class StorageCapabilities
     /// </summary>
     public bool NoReplaceCommit { get; init; }
 
-    /// <summary>
-    /// Name of the hash in <see cref="StorageEntry.NativeHash"/> ("md5" for S3 single-part ETags), or null when
-    /// the side has none and hashes are computed by reading content.
-    /// </summary>
-    public string? NativeHashAlgorithm { get; init; }
+}
+
+/// <summary>How a side renames a file.</summary>
+public enum RenameSupport
+{
+    /// <summary>A rename in place (file systems, SFTP): no data is copied.</summary>
+    Cheap,
+
+    /// <summary>A copy made by the server then a delete (S3): no data crosses the network, but the server copies it.</summary>
+    ServerSideCopy,
+
+    /// <summary>No rename: <see cref="IStorageProvider.Move"/> is not offered, and a rename is replayed as a copy from the other side and a delete.</summary>
+    None,
 }
 
 /// <summary>A problem met while listing: the entry is left out of the sync and reported.</summary>

@@ -60,7 +60,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
                     CaseSensitive = probed ?? !(IsWindows || System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX)),
                     WindowsNames = IsWindows,
                     MtimePrecision = TimeSpan.FromTicks(1),
-                    CheapRename = true,
+                    Rename = RenameSupport.Cheap,
                     HasFolders = true,
                     PosixPermissions = !IsWindows,
                     NoReplaceCommit = Raw,

@@ -31,7 +31,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         CaseSensitive = true,
         WindowsNames = false,
         MtimePrecision = TimeSpan.FromSeconds(1),
-        CheapRename = true,
+        Rename = RenameSupport.Cheap,
         HasFolders = true,
         PosixPermissions = true,
     };
