@@ -66,10 +66,12 @@ public sealed class S3ConnectionOptions
     public TimeSpan OrphanedUploadAge { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// Whether the store honours <c>If-None-Match: *</c> on a PUT (refuses to replace an existing object): null asks
-    /// the store once (a probe on a scratch key under the root's engine folder), true or false says so.
+    /// Whether the store honours <c>If-None-Match: *</c> on a PUT (refuses to replace an existing object), as AWS (since
+    /// 2024), Ceph RGW and MinIO do: true by default, and then <see cref="StorageCapabilities.NoReplaceCommit"/>. False
+    /// for a store that ignores it: the provider then looks the key up just before the PUT, and the engine before and
+    /// after the copy.
     /// </summary>
-    public bool? ConditionalPut { get; init; }
+    public bool ConditionalPut { get; init; } = true;
 
     /// <summary>For tests: wraps the HTTP handler the SDK sends through (fault injection).</summary>
     internal Func<HttpMessageHandler, HttpMessageHandler>? WrapHandler { get; init; }

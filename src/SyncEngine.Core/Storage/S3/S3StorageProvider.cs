@@ -90,7 +90,7 @@ public sealed class S3StorageProvider : IStorageProvider
             HasFolders = false,
             PosixPermissions = false,
             MtimeInListing = OwnTimesInListing,
-            NoReplaceCommit = options.ConditionalPut == true,
+            NoReplaceCommit = options.ConditionalPut,
         };
     }
 
