@@ -870,10 +870,14 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         private readonly SftpSessionPool.Lease _lease;
         private readonly SftpStorageProvider _owner;
         private readonly string _relative;
+        private readonly bool _writing;
         private bool _disposed;
 
         public LeasedStream(SftpFileStream inner, SftpSessionPool.Lease lease, SftpStorageProvider owner, string relative)
         {
+            // Whether this stream writes, fixed now: SftpFileStream.CanWrite turns false once it is disposed, and a
+            // write the server refused (a full disk) may be reported only by the close in Dispose, still a write error.
+            _writing = inner.CanWrite;
             _inner = inner;
             _lease = lease;
             _owner = owner;
@@ -948,7 +952,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
                     }
 
                     return stat.GetAwaiter().GetResult();
-                }, writing: true);
+                }, _writing);
             }
             catch
             {
@@ -969,7 +973,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             }
         }
 
-        private T Guard<T>(Func<T> operation) => Guard(operation, _inner.CanWrite);
+        private T Guard<T>(Func<T> operation) => Guard(operation, _writing);
 
         private T Guard<T>(Func<T> operation, bool writing)
         {
