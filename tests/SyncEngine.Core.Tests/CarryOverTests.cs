@@ -288,7 +288,8 @@ public class CarryOverTests
     [Fact]
     public void Tree_files_and_journal_lines_are_byte_for_byte_what_the_previous_writer_wrote()
     {
-        // So an older SyncEngine reads this one's state, and the shape DESIGN.md fixes is kept.
+        // The shape DESIGN.md fixes is kept, written by a plain JsonWriter in format 2 (hashes keyed by algorithm; a
+        // value that is not a SHA-256 is not written as one). An older SyncEngine refuses format 2 by its metadata.
         using var t = new TestPair();
         var pair = t.Pair();
         var rng = new Random(11);
@@ -325,7 +326,7 @@ public class CarryOverTests
 
     private static readonly JsonWriterOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The previous engine's WriteVersion: mtime through decimal, hash and path as strings.</summary>
+    /// <summary>A plain WriteVersion of format 2: mtime through decimal, the SHA-256 under "hashes", path as a string.</summary>
     private static void PreviousVersion(Utf8JsonWriter w, FileVersion v, string key)
     {
         w.WriteStartObject();
@@ -336,9 +337,11 @@ public class CarryOverTests
             w.WriteNumber("id", v.FileId);
         }
 
-        if (v.Hash is not null)
+        if (SyncEngine.Storage.HashAlgorithms.IsValid(SyncEngine.Storage.HashAlgorithms.Sha256, v.Hash))
         {
-            w.WriteString("hash", v.Hash);
+            w.WriteStartObject("hashes");
+            w.WriteString("sha256", v.Hash);
+            w.WriteEndObject();
         }
 
         if (!string.Equals(v.Path, key, StringComparison.Ordinal))
@@ -355,7 +358,7 @@ public class CarryOverTests
         using (var w = new Utf8JsonWriter(ms, Relaxed))
         {
             w.WriteStartObject();
-            w.WriteNumber("format", 1);
+            w.WriteNumber("format", 2);
             w.WriteString("pairId", pairId);
             w.WriteNumber("generation", generation);
             w.WriteStartObject("files");

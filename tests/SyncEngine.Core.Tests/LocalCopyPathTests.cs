@@ -131,7 +131,7 @@ public class LocalCopyPathTests
         {
             var bytes = File.ReadAllBytes(Path.Combine(t.Destination, f.Name.Replace('/', Path.DirectorySeparatorChar)));
             var expected = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
-            Assert.Equal(expected, f.Value.GetProperty("hash").GetString());
+            Assert.Equal(expected, f.Value.GetProperty("hashes").GetProperty("sha256").GetString());
         }
     }
 

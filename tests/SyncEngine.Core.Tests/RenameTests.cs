@@ -375,7 +375,7 @@ public class RenameJournalTests : SideTests
         Run(pair);
         string Entry(SyncSide side, string key) => StateEntry(t.StateDir, side, key)?.GetRawText() ?? "(none)";
         var before = Enumerable.Range(0, 20).Select(i => (Entry(SyncSide.Source, $"album/p{i:00}.jpg"), Entry(SyncSide.Destination, $"album/p{i:00}.jpg"))).ToArray();
-        Assert.All(before, b => Assert.Contains("\"hash\"", b.Item2, System.StringComparison.Ordinal));
+        Assert.All(before, b => Assert.Contains("\"hashes\":{\"sha256\"", b.Item2, System.StringComparison.Ordinal));
 
         Directory.Move(Path.Combine(t.Source, "album"), Path.Combine(t.Source, "album-2024"));
         var run = Run(pair);

@@ -1,3 +1,4 @@
+using SyncEngine.Storage;
 using SyncEngine.State;
 
 namespace SyncEngine.Core.Tests;
@@ -39,17 +40,19 @@ public class StateRecordTests
     [Fact]
     public void Every_hash_combination_survives_a_snapshot_save_and_load()
     {
+        const string Md5 = "d41d8cd98f00b204e9800998ecf8427e";
         using var t = new TestPair();
         var pair = t.Pair();
         var state = new PairState(pair.Id, pair.Source, pair.Destination);
         var cases = new (string Key, string? S, string? D)[]
         {
             ("same.txt", H1, H1), ("differ.txt", H1, H2), ("source-only.txt", H1, null), ("destination-only.txt", null, H2),
-            ("none.txt", null, null), ("md5.txt", "d41d8cd98f00b204e9800998ecf8427e", "d41d8cd98f00b204e9800998ecf8427e"),
+            ("none.txt", null, null), ("md5.txt", null, null), ("not-a-sha256.txt", Md5, "ABC"),
         };
         foreach (var (key, sh, dh) in cases)
         {
-            state.Set(key, new FileVersion(key, 10, 20, 30, sh), new FileVersion(key, 10, 20, 40, dh));
+            var md5 = key == "md5.txt" ? ContentHashes.Of(HashAlgorithms.Md5, Md5) : null;
+            state.Set(key, new FileVersion(key, 10, 20, 30, sh) { OtherHashes = md5 }, new FileVersion(key, 10, 20, 40, dh) { OtherHashes = md5 });
         }
 
         StateStore.Save(t.StateDir, state, pair);
@@ -57,8 +60,13 @@ public class StateRecordTests
 
         foreach (var (key, sh, dh) in cases)
         {
-            Assert.Equal(sh, loaded.Records[key].SourceHash);
-            Assert.Equal(dh, loaded.Records[key].DestinationHash);
+            // A SHA-256 reads back exactly; a string that is none was never one, so it is not kept under that name.
+            Assert.Equal(key == "not-a-sha256.txt" ? null : sh, loaded.Records[key].SourceHash);
+            Assert.Equal(key == "not-a-sha256.txt" ? null : dh, loaded.Records[key].DestinationHash);
         }
+
+        Assert.Equal(Md5, loaded.Records["md5.txt"].OtherHashes(SyncSide.Source)!.Get(HashAlgorithms.Md5));
+        Assert.Equal(Md5, loaded.Records["md5.txt"].Destination.Hashes.Get(HashAlgorithms.Md5));
+        Assert.Null(loaded.Records["same.txt"].OtherHashes(SyncSide.Source));
     }
 }

@@ -12,6 +12,9 @@ namespace SyncEngine.TestSupport;
 /// test asks for (case-insensitive names, a coarse modification-time precision, no folders of its own). It keeps
 /// the contract's promises the way a remote side must: a write is invisible until it is committed, a commit or move
 /// without overwrite refuses an existing target, identities survive a rename. Thread-safe (one lock).
+/// With <see cref="StorageCapabilities.MtimeInListing"/> false it behaves like an object store: its listing gives a
+/// store time of its own (a counter, as S3's LastModified) and a version tag, and only <see cref="Stat"/> gives a
+/// file's own time; with <see cref="ListsMd5"/> its entries carry the content's MD5 as an S3 single-part ETag does.
 /// </summary>
 public sealed class InMemoryStorageProvider : IStorageProvider
 {
@@ -20,7 +23,39 @@ public sealed class InMemoryStorageProvider : IStorageProvider
     private readonly HashSet<string> _folders;
     private readonly StringComparer _names;
     private ulong _nextId = 1;
+    private long _storeClock = 638_000_000_000_000_000;
     private bool _rootExists;
+    private int _stats;
+    private int _moves;
+    private int _hashes;
+    private int _emptyParents;
+
+    /// <summary>Whether entries carry the content's MD5 (<see cref="HashAlgorithms.Md5"/>), as an S3 store lists ETags.</summary>
+    public bool ListsMd5 { get; set; }
+
+    /// <summary>Calls of <see cref="Stat"/> so far.</summary>
+    public int StatCount => Volatile.Read(ref _stats);
+
+    /// <summary>Calls of <see cref="Move"/> so far.</summary>
+    public int MoveCount => Volatile.Read(ref _moves);
+
+    /// <summary>Calls of <see cref="ComputeHash"/> so far.</summary>
+    public int ComputeHashCount => Volatile.Read(ref _hashes);
+
+    /// <summary>Calls of <see cref="RemoveEmptyParents"/> so far.</summary>
+    public int RemoveEmptyParentsCount => Volatile.Read(ref _emptyParents);
+
+    /// <summary>Paths of every file on the side (committed), sorted.</summary>
+    public IReadOnlyList<string> Paths
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _files.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+            }
+        }
+    }
 
     /// <summary>Creates an empty side.</summary>
     public InMemoryStorageProvider(string root = "memory://side", StorageCapabilities? capabilities = null, bool rootExists = true)
@@ -60,7 +95,7 @@ public sealed class InMemoryStorageProvider : IStorageProvider
             EnsureFolders(path);
             var id = _files.TryGetValue(path, out var old) ? old.Id : _nextId++;
             _files.Remove(path);
-            _files[path] = new MemoryFile(path, content, Truncate(lastWriteTimeUtc.Ticks), id);
+            _files[path] = new MemoryFile(path, content, Truncate(lastWriteTimeUtc.Ticks), id) { StoreTicks = ++_storeClock };
         }
     }
 
@@ -103,7 +138,7 @@ public sealed class InMemoryStorageProvider : IStorageProvider
                 throw new DirectoryNotFoundException($"'{Root}' does not exist.");
             }
 
-            snapshot = _files.Values.Select(f => f.Entry()).ToList();
+            snapshot = _files.Values.Select(f => Entry(f, listing: true)).ToList();
             folders = _folders.ToList();
         }
 
@@ -152,10 +187,20 @@ public sealed class InMemoryStorageProvider : IStorageProvider
     public StorageEntry? Stat(string path)
     {
         PathRules.EnsureRelative(path);
+        Interlocked.Increment(ref _stats);
         lock (_gate)
         {
-            return _files.TryGetValue(path, out var file) ? file.Entry() : null;
+            return _files.TryGetValue(path, out var file) ? Entry(file, listing: false) : null;
         }
+    }
+
+    /// <summary>A file's entry: its own time, or in a listing of a store that does not list it, the store's time and a tag.</summary>
+    private StorageEntry Entry(MemoryFile f, bool listing)
+    {
+        var hashes = ListsMd5 ? ContentHashes.Of(HashAlgorithms.Md5, f.Md5) : null;
+        var tag = Capabilities.MtimeInListing ? null : f.Md5 + "@" + f.StoreTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mtime = listing && !Capabilities.MtimeInListing ? f.StoreTicks : f.MtimeTicks;
+        return new StorageEntry(f.Path, EntryKind.File, f.Content.LongLength, mtime, Capabilities.MtimeInListing ? f.Id : 0, hashes) { VersionTag = tag };
     }
 
     /// <inheritdoc />
@@ -186,6 +231,12 @@ public sealed class InMemoryStorageProvider : IStorageProvider
     {
         PathRules.EnsureRelative(fromPath);
         PathRules.EnsureRelative(toPath);
+        Interlocked.Increment(ref _moves);
+        if (Capabilities.Rename == RenameSupport.None)
+        {
+            throw new NotSupportedException($"{Root} cannot rename ('{fromPath}' -> '{toPath}').");
+        }
+
         lock (_gate)
         {
             if (!_files.TryGetValue(fromPath, out var file))
@@ -202,7 +253,7 @@ public sealed class InMemoryStorageProvider : IStorageProvider
             _files.Remove(fromPath);
             _files.Remove(toPath);
             EnsureFolders(toPath);
-            _files[toPath] = file with { Path = toPath };
+            _files[toPath] = file with { Path = toPath, StoreTicks = ++_storeClock };
         }
     }
 
@@ -224,7 +275,7 @@ public sealed class InMemoryStorageProvider : IStorageProvider
             }
 
             EnsureFolders(copyPath);
-            _files[copyPath] = file with { Path = copyPath, Id = _nextId++ };
+            _files[copyPath] = file with { Path = copyPath, Id = _nextId++, StoreTicks = ++_storeClock };
         }
     }
 
@@ -241,6 +292,7 @@ public sealed class InMemoryStorageProvider : IStorageProvider
     /// <inheritdoc />
     public void RemoveEmptyParents(string path)
     {
+        Interlocked.Increment(ref _emptyParents);
         lock (_gate)
         {
             for (var folder = PathRules.Parent(path); folder.Length > 0; folder = PathRules.Parent(folder))
@@ -259,6 +311,7 @@ public sealed class InMemoryStorageProvider : IStorageProvider
     /// <inheritdoc />
     public string ComputeHash(string path, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _hashes);
         using var stream = OpenRead(path);
         return Hashing.Sha256Hex(stream, cancellationToken);
     }
@@ -313,15 +366,24 @@ public sealed class InMemoryStorageProvider : IStorageProvider
 
             EnsureFolders(path);
             _files.Remove(path);
-            var file = new MemoryFile(path, content, Truncate(mtimeTicks), _nextId++);
+            var file = new MemoryFile(path, content, Truncate(mtimeTicks), _nextId++) { StoreTicks = ++_storeClock };
             _files[path] = file;
-            entry = file.Entry();
+            entry = Entry(file, listing: false);
         }
     }
 
     private sealed record MemoryFile(string Path, byte[] Content, long MtimeTicks, ulong Id)
     {
-        public StorageEntry Entry() => new(Path, EntryKind.File, Content.LongLength, MtimeTicks, Id);
+        /// <summary>The store's own time of the last write (an object store's LastModified).</summary>
+        public long StoreTicks { get; init; }
+
+        public string Md5 { get; } = Md5Hex(Content);
+
+        private static string Md5Hex(byte[] content)
+        {
+            using var md5 = System.Security.Cryptography.MD5.Create();
+            return Hashing.ToHex(md5.ComputeHash(content));
+        }
     }
 
     private sealed class StagedWrite : IStagedWrite

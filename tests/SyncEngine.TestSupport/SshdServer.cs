@@ -29,6 +29,7 @@ public sealed class SshdServer : IDisposable
     private static bool _installTried;
     private readonly string? _password;
     private readonly bool _withoutPermissionOverride;
+    private readonly bool _sftpOnly;
     private Process? _process;
 
     /// <summary>A server with password login for <see cref="User"/> besides key login (<see cref="SshdServer(string?, bool)"/>).</summary>
@@ -50,8 +51,9 @@ public sealed class SshdServer : IDisposable
     /// login as it binds any other user: <c>chmod 000</c> makes a file unreadable over SFTP. Not public: an xunit class
     /// fixture has one public constructor (<see cref="SshdServerWithoutPermissionOverride"/>).
     /// </summary>
-    internal SshdServer(string? password, bool withoutPermissionOverride)
+    internal SshdServer(string? password, bool withoutPermissionOverride, bool sftpOnly = false)
     {
+        _sftpOnly = sftpOnly;
         _password = password;
         _withoutPermissionOverride = withoutPermissionOverride;
         Folder = Path.Combine(Path.GetTempPath(), "se-sshd-" + Guid.NewGuid().ToString("N").Substring(0, 10));
@@ -327,6 +329,12 @@ public sealed class SshdServer : IDisposable
             .AppendLine("MaxSessions 32")
             .AppendLine("LogLevel VERBOSE")
             .AppendLine("Subsystem sftp internal-sftp");
+        if (_sftpOnly)
+        {
+            // SFTP only: an exec request runs internal-sftp too, never the command asked for.
+            lines.AppendLine("ForceCommand internal-sftp");
+        }
+
         File.WriteAllText(config, lines.ToString());
 
         // With a password: unshare and sh exec into sshd (same process), after binding the shadow copy in a mount
@@ -508,6 +516,19 @@ public sealed class SshdServerWithoutPermissionOverride : IDisposable
 {
     /// <summary>The server.</summary>
     public SshdServer Server { get; } = new(null, withoutPermissionOverride: true);
+
+    /// <summary>Stops the server.</summary>
+    public void Dispose() => Server.Dispose();
+}
+
+/// <summary>
+/// An xunit class fixture: a <see cref="SshdServer"/> that gives SFTP only (<c>ForceCommand internal-sftp</c>): no
+/// command runs through an exec channel, as on a server without a shell.
+/// </summary>
+public sealed class SshdServerWithoutShell : IDisposable
+{
+    /// <summary>The server.</summary>
+    public SshdServer Server { get; } = new(null, withoutPermissionOverride: false, sftpOnly: true);
 
     /// <summary>Stops the server.</summary>
     public void Dispose() => Server.Dispose();

@@ -61,7 +61,8 @@ internal static class ActionRunner
             throw new StaleException($"'{path}' vanished from the {sideName} after the plan was made");
         }
 
-        if (current.Size != planned.Size || current.MtimeTicks != planned.MtimeTicks || (planned.FileId != 0 && current.FileId != 0 && planned.FileId != current.FileId))
+        if (current.Size != planned.Size || current.MtimeTicks != planned.MtimeTicks || (planned.FileId != 0 && current.FileId != 0 && planned.FileId != current.FileId)
+            || (planned.VersionTag is not null && current.VersionTag is not null && !string.Equals(planned.VersionTag, current.VersionTag, StringComparison.Ordinal)))
         {
             throw new StaleException($"'{path}' changed on the {sideName} after the plan was made");
         }
@@ -150,14 +151,11 @@ internal static class ActionRunner
         }
 
         hash ??= content.Hash;
-        if (content.Hash is null && hash is not null)
-        {
-            content.Hash = hash;
-        }
-
-        var written = new FileVersion(committed.Path, committed.Size, committed.MtimeTicks, committed.FileId, hash);
-        var source = target == SyncSide.Destination ? content : written;
-        var destination = target == SyncSide.Destination ? written : content;
+        // The plan's version is the user's: the hash learned while copying goes into a copy of it.
+        var read = content.WithHashIfNone(hash);
+        var written = FileVersion.Written(committed, hash);
+        var source = target == SyncSide.Destination ? read : written;
+        var destination = target == SyncSide.Destination ? written : read;
         x.RecordSet(a.RelativePath, source, destination);
 
         if (a.ConflictCopyPath is not null && existing is not null)
@@ -193,8 +191,8 @@ internal static class ActionRunner
                 copied = staged.Commit(keptOnLoser.LastWriteTimeUtc, overwrite: false);
             }
 
-            var loserVersion = new FileVersion(keptOnLoser.Path, keptOnLoser.Size, keptOnLoser.MtimeTicks, keptOnLoser.FileId, loserHash);
-            var copiedVersion = new FileVersion(copied.Path, copied.Size, copied.MtimeTicks, copied.FileId, loserHash);
+            var loserVersion = FileVersion.Written(keptOnLoser, loserHash);
+            var copiedVersion = FileVersion.Written(copied, loserHash);
             x.RecordSet(PathRules.Key(a.ConflictCopyPath), target == SyncSide.Destination ? copiedVersion : loserVersion, target == SyncSide.Destination ? loserVersion : copiedVersion);
         }
 
@@ -404,7 +402,14 @@ internal static class ActionRunner
     {
         Expect(side, planned.Path, planned, sideId == SyncSide.Source ? "source" : "destination");
         x.Token.ThrowIfCancellationRequested();
-        if (x.Session.Pair.UseTrash)
+        if (x.Session.Pair.UseTrash && side.Capabilities.Rename == RenameSupport.None)
+        {
+            // A side that cannot rename keeps the version by copying it into the trash before the file goes.
+            side.PreserveCopy(planned.Path, x.TrashPathFor(sideId, planned.Path));
+            ExpectKept(side, planned.Path, side.Stat(planned.Path) ?? throw new StaleException($"'{planned.Path}' vanished while it was being kept"), sideId == SyncSide.Source ? "source" : "destination");
+            side.Delete(planned.Path);
+        }
+        else if (x.Session.Pair.UseTrash)
         {
             side.Move(planned.Path, x.TrashPathFor(sideId, planned.Path), overwrite: false);
         }
@@ -450,7 +455,7 @@ internal static class ActionRunner
         }
         var moved = side.Stat(model.Path) ?? throw new IOException($"'{model.Path}' vanished right after the rename.");
         var hash = model.Hash ?? moving.Hash;
-        var movedVersion = new FileVersion(moved.Path, moved.Size, moved.MtimeTicks, moved.FileId, hash);
+        var movedVersion = FileVersion.Written(moved, hash);
         x.RecordRename(a.PreviousPath!, a.RelativePath, target == SyncSide.Destination ? model : movedVersion, target == SyncSide.Destination ? movedVersion : model);
         x.FolderMayBeEmpty(target, moving.Path);
     }
@@ -471,17 +476,8 @@ internal static class ActionRunner
 
         Expect(s.Source, a.Source.Path, a.Source, "source");
         Expect(s.Destination, a.Destination.Path, a.Destination, "destination");
+        // Both sides hold the same content: each learns the other's SHA-256, in copies (the plan's versions are the user's).
         var hash = a.Source.Hash ?? a.Destination.Hash;
-        if (a.Source.Hash is null && hash is not null)
-        {
-            a.Source.Hash = hash;
-        }
-
-        if (a.Destination.Hash is null && hash is not null)
-        {
-            a.Destination.Hash = hash;
-        }
-
-        x.RecordSet(a.RelativePath, a.Source, a.Destination);
+        x.RecordSet(a.RelativePath, a.Source.WithHashIfNone(hash), a.Destination.WithHashIfNone(hash));
     }
 }

@@ -551,7 +551,14 @@ public sealed class SyncExecution
             $"'{r.RelativePath}' was written but could not be made durable ({_durabilityFailure}); it is not recorded as done, and the next run compares it afresh.",
             "SyncNotDurable", SyncErrorKind.IOError);
 
-    internal void FolderMayBeEmpty(SyncSide side, string path) => _emptiedFolders.TryAdd((side, path), 0);
+    internal void FolderMayBeEmpty(SyncSide side, string path)
+    {
+        // A store whose folders are implied by its keys (S3) has no empty folder to remove.
+        if ((side == SyncSide.Source ? _session.Source : _session.Destination).Capabilities.HasFolders)
+        {
+            _emptiedFolders.TryAdd((side, path), 0);
+        }
+    }
 
     internal void RecordSet(string key, FileVersion source, FileVersion destination)
     {

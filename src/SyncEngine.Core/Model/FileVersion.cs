@@ -37,6 +37,9 @@ public sealed class FileVersion
     /// </summary>
     internal ContentHashes? OtherHashes { get; set; }
 
+    /// <summary>The side's version tag (<see cref="StorageEntry.VersionTag"/>), or null.</summary>
+    internal string? VersionTag { get; set; }
+
     /// <summary>Every known content hash, keyed by algorithm (<see cref="HashAlgorithms"/>).</summary>
     public ContentHashes Hashes
     {
@@ -57,8 +60,30 @@ public sealed class FileVersion
         {
             Permissions = entry.Permissions,
             OtherHashes = others.Count == 0 ? null : others,
+            VersionTag = entry.VersionTag,
         };
     }
+
+    /// <summary>
+    /// The version a side holds after the engine wrote or moved it: the entry the side gave back (its hashes and
+    /// version tag included), with the SHA-256 the engine knows of the content (computed while copying, or recorded).
+    /// </summary>
+    internal static FileVersion Written(StorageEntry entry, string? sha256)
+    {
+        var v = FromEntry(entry);
+        if (sha256 is not null)
+        {
+            v.Hash = sha256;
+        }
+
+        return v;
+    }
+
+    /// <summary>This version, or a copy of it with <paramref name="sha256"/> as its hash when it has none (a plan's versions are never changed once handed out).</summary>
+    internal FileVersion WithHashIfNone(string? sha256) =>
+        Hash is not null || sha256 is null
+            ? this
+            : new FileVersion(Path, Size, MtimeTicks, FileId, sha256) { Permissions = Permissions, OtherHashes = OtherHashes, VersionTag = VersionTag };
 
     /// <summary>
     /// Whether the content of the two versions is known to be the same or different by a hash both hold (SHA-256, or
@@ -91,12 +116,13 @@ public sealed class FileVersion
     /// <summary>Last write time as a UTC <see cref="DateTime"/>.</summary>
     public DateTime LastWriteTimeUtc => new DateTime(MtimeTicks, DateTimeKind.Utc);
 
-    /// <summary>True when size, time and (where both known) identity are the same: the file was not touched.</summary>
+    /// <summary>True when size, time and (where both known) identity and version tag are the same: the file was not touched.</summary>
     public bool SameMetadata(FileVersion other) =>
-        Size == other.Size && MtimeTicks == other.MtimeTicks && (FileId == 0 || other.FileId == 0 || FileId == other.FileId);
+        Size == other.Size && MtimeTicks == other.MtimeTicks && (FileId == 0 || other.FileId == 0 || FileId == other.FileId)
+        && (VersionTag is null || other.VersionTag is null || string.Equals(VersionTag, other.VersionTag, StringComparison.Ordinal));
 
     /// <summary>Returns a copy with another path.</summary>
-    public FileVersion WithPath(string path) => new FileVersion(path, Size, MtimeTicks, FileId, Hash) { Permissions = Permissions, OtherHashes = OtherHashes };
+    public FileVersion WithPath(string path) => new FileVersion(path, Size, MtimeTicks, FileId, Hash) { Permissions = Permissions, OtherHashes = OtherHashes, VersionTag = VersionTag };
 
     /// <inheritdoc />
     public override string ToString() => $"{Path} ({Size} bytes, {LastWriteTimeUtc:u})";

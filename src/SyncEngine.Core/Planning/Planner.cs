@@ -431,6 +431,12 @@ internal sealed class Planner
         }
 
         var carried = renamedOn == SyncSide.Source ? Mode.AllowsUpload() : Mode.AllowsDownload();
+        var renaming = carried == (renamedOn == SyncSide.Source) ? _dst : _src;
+        if (renaming.Capabilities.Rename == RenameSupport.None)
+        {
+            return; // the side that would be renamed cannot rename: it stays a case conflict, left alone and reported
+        }
+
         var (sourceVersion, destinationVersion) = renamedOn == SyncSide.Source ? (moved, kept) : (kept, moved);
         var renamedOnName = renamedOn == SyncSide.Source ? "source" : "destination";
         SyncAction action;
@@ -461,14 +467,14 @@ internal sealed class Planner
 
         if (current.FileId != 0 && current.FileId == recorded.FileId && current.MtimeTicks == recorded.MtimeTicks)
         {
-            current.Hash ??= recorded.Hash ?? recordedOther.Hash;
+            current.LearnHashes(recorded);
+            current.Hash ??= recordedOther.Hash;
             return true;
         }
 
-        var known = recorded.Hash ?? recordedOther.Hash;
         try
         {
-            return known is not null && string.Equals(Hash(current, side), known, StringComparison.Ordinal);
+            return MatchesRecordedContent(current, recorded, recordedOther, side) == true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -488,7 +494,7 @@ internal sealed class Planner
             }
 
             if (sChanged != dChanged && _pair.CompareMode is CompareMode.HashThenMtime or CompareMode.HashOnly && s.Size == d.Size
-                && HashIfAvailable(s, _src) is { } sourceHash && string.Equals(sourceHash, HashIfAvailable(d, _dst), StringComparison.Ordinal))
+                && ContentEqual(s, _src, d, _dst) == true)
             {
                 // Touched, not edited (new time, same content): nothing to copy; the new metadata and hashes are recorded.
                 return new SyncAction(SyncActionType.NoAction, key, "modification time changed, content unchanged", s, d, _info) { RecordOnly = true };
@@ -633,7 +639,8 @@ internal sealed class Planner
     {
         var refresh = !s.SameMetadata(lastSource) || !d.SameMetadata(lastDestination)
                       || !string.Equals(s.Path, lastSource.Path, StringComparison.Ordinal) || !string.Equals(d.Path, lastDestination.Path, StringComparison.Ordinal)
-                      || (s.Hash is not null && lastSource.Hash is null) || (d.Hash is not null && lastDestination.Hash is null);
+                      || (s.Hash is not null && lastSource.Hash is null) || (d.Hash is not null && lastDestination.Hash is null)
+                      || !SameSideMetadata(s, lastSource) || !SameSideMetadata(d, lastDestination);
         if (refresh)
         {
             return new SyncAction(SyncActionType.NoAction, key, "unchanged (metadata refreshed)", s, d, _info) { RecordOnly = true };
@@ -751,11 +758,8 @@ internal sealed class Planner
     {
         if (current.SameMetadata(last))
         {
-            if (current.Hash is null)
-            {
-                current.Hash = last.Hash ?? lastOther.Hash;
-            }
-
+            current.LearnHashes(last);
+            current.Hash ??= lastOther.Hash;
             return false;
         }
 
@@ -768,26 +772,10 @@ internal sealed class Planner
             case CompareMode.SizeAndMtime:
                 return current.Size != last.Size || current.MtimeTicks != last.MtimeTicks;
             case CompareMode.HashOnly:
-                {
-                    var known = last.Hash ?? lastOther.Hash;
-                    return known is null || !string.Equals(Hash(current, side), known, StringComparison.Ordinal);
-                }
+                return MatchesRecordedContent(current, last, lastOther, side) != true;
 
             default:
-                {
-                    if (current.Size != last.Size)
-                    {
-                        return true;
-                    }
-
-                    var known = last.Hash ?? lastOther.Hash;
-                    if (known is null)
-                    {
-                        return true;
-                    }
-
-                    return !string.Equals(Hash(current, side), known, StringComparison.Ordinal);
-                }
+                return current.Size != last.Size || MatchesRecordedContent(current, last, lastOther, side) != true;
         }
     }
 
@@ -804,7 +792,7 @@ internal sealed class Planner
             case CompareMode.SizeAndMtime:
                 return s.Size == d.Size && closeInTime;
             case CompareMode.HashOnly:
-                return string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal);
+                return FileVersion.TryCompareContent(s, d, out var equal) ? equal : string.Equals(Hash(s, _src), Hash(d, _dst), StringComparison.Ordinal);
             default:
                 if (s.Size != d.Size)
                 {
@@ -813,16 +801,47 @@ internal sealed class Planner
 
                 // Seed 000: where both sides have a hash (known, or computed now) the hashes decide; close times
                 // decide only where a side cannot give one. Equal size and close times are no proof of equal content.
-                var sh = HashIfAvailable(s, _src);
-                var dh = sh is null ? null : HashIfAvailable(d, _dst);
-                if (sh is not null && dh is not null)
-                {
-                    return string.Equals(sh, dh, StringComparison.Ordinal);
-                }
-
-                return closeInTime;
+                return ContentEqual(s, _src, d, _dst) ?? closeInTime;
         }
     }
+
+    /// <summary>
+    /// Whether two versions hold the same content: by a hash both already hold (SHA-256, or another algorithm both
+    /// sides listed, never one algorithm against another), else by SHA-256 computed now; null when a side cannot
+    /// give one (<see cref="NotSupportedException"/>).
+    /// </summary>
+    private bool? ContentEqual(FileVersion a, IStorageProvider aSide, FileVersion b, IStorageProvider bSide)
+    {
+        if (FileVersion.TryCompareContent(a, b, out var equal))
+        {
+            return equal;
+        }
+
+        var ah = HashIfAvailable(a, aSide);
+        var bh = ah is null ? null : HashIfAvailable(b, bSide);
+        return ah is null || bh is null ? null : string.Equals(ah, bh, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Whether a side's current version holds the content recorded for it at the last sync (<paramref name="last"/>;
+    /// <paramref name="lastOther"/>, the other side's recorded version, had the same content): by a hash held by both
+    /// (no reading), else by SHA-256 against the recorded one; null when nothing recorded can tell.
+    /// </summary>
+    private bool? MatchesRecordedContent(FileVersion current, FileVersion last, FileVersion lastOther, IStorageProvider side)
+    {
+        if (FileVersion.TryCompareContent(current, last, out var equal) || FileVersion.TryCompareContent(current, lastOther, out equal))
+        {
+            return equal;
+        }
+
+        var known = last.Hash ?? lastOther.Hash;
+        return known is null ? null : string.Equals(Hash(current, side), known, StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether the side's other hashes and version tag are the recorded ones (else the record is refreshed).</summary>
+    private static bool SameSideMetadata(FileVersion current, FileVersion last) =>
+        string.Equals(current.VersionTag, last.VersionTag, StringComparison.Ordinal)
+        && (current.OtherHashes is null || (last.OtherHashes is not null && current.OtherHashes.Equals(last.OtherHashes)));
 
     /// <summary>The version's hash, computed if not known; null when the side cannot hash (<see cref="NotSupportedException"/>).</summary>
     private string? HashIfAvailable(FileVersion v, IStorageProvider side)
@@ -855,6 +874,11 @@ internal sealed class Planner
     /// </summary>
     private void PairRenames(List<SyncAction> actions, SyncSide target)
     {
+        if ((target == SyncSide.Destination ? _dst : _src).Capabilities.Rename == RenameSupport.None)
+        {
+            return; // the side cannot rename: the copy and the deletion stay as they are
+        }
+
         var deletes = new List<int>();
         var copies = new List<int>();
         for (var i = 0; i < actions.Count; i++)
@@ -958,7 +982,7 @@ internal sealed class Planner
 
                 try
                 {
-                    if (string.Equals(Hash(content, target == SyncSide.Destination ? _src : _dst), Hash(Victim(actions[di], target), target == SyncSide.Destination ? _dst : _src), StringComparison.Ordinal))
+                    if (ContentEqual(content, target == SyncSide.Destination ? _src : _dst, Victim(actions[di], target), target == SyncSide.Destination ? _dst : _src) == true)
                     {
                         return di;
                     }

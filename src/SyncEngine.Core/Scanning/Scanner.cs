@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
+using System.Threading.Tasks;
 using SyncEngine.Ignore;
 using SyncEngine.State;
 using SyncEngine.Storage;
@@ -65,6 +67,11 @@ internal static class Scanner
             progress?.Invoke(new SyncProgressEvent { Type = SyncEventType.ScanComplete, Side = side });
             return scan;
         }
+
+        // A store that keeps each file's own time in metadata (S3) lists its own time instead: an entry whose size and
+        // version tag are the recorded ones is the recorded version (no request); any other is looked up afterwards.
+        var timesListed = provider.Capabilities.MtimeInListing;
+        List<KeyValuePair<string, StorageEntry>>? untimed = null;
 
         // NFC/NFD twins can only arise among non-ASCII names: only those are tracked.
         Dictionary<string, string>? nonAscii = null;
@@ -140,7 +147,9 @@ internal static class Scanner
 
             count++;
             if (records is not null && records.TryGetValue(key, out var rec)
-                && rec.Matches(side, entry.Path, entry.Size, entry.MtimeTicks, entry.FileId))
+                && (timesListed
+                    ? rec.Matches(side, entry.Path, entry.Size, entry.MtimeTicks, entry.FileId)
+                    : rec.MatchesTag(side, entry.Path, entry.Size, entry.VersionTag)))
             {
                 // A recorded version whose identity is unknown (forgotten on upgrade) learns it here; it is saved with
                 // the next state the run writes.
@@ -161,9 +170,13 @@ internal static class Scanner
                     }
                 }
             }
-            else
+            else if (timesListed)
             {
                 scan.Files[key] = FileVersion.FromEntry(entry);
+            }
+            else
+            {
+                (untimed ??= new List<KeyValuePair<string, StorageEntry>>()).Add(new KeyValuePair<string, StorageEntry>(key, entry));
             }
 
             if (progress is not null && (count & 1023) == 0 && unchecked(Environment.TickCount - lastReport) > 250)
@@ -192,9 +205,68 @@ internal static class Scanner
             }
         }
 
+        if (untimed is not null)
+        {
+            AddWithOwnTimes(provider, side, scan, untimed, onIssue, ct);
+        }
+
         scan.Count = count;
         progress?.Invoke(new SyncProgressEvent { Type = SyncEventType.ScanComplete, Side = side, FilesDone = count });
         return scan;
+    }
+
+    /// <summary>How many look-ups of files' own times run at once on a side that does not list them.</summary>
+    internal const int TimeLookups = 16;
+
+    /// <summary>
+    /// Adds the listed files whose own modification time the listing did not give (new or changed since the last
+    /// sync on a store like S3), each with the time <see cref="IStorageProvider.Stat"/> gives, looked up
+    /// <see cref="TimeLookups"/> at a time. A file gone meanwhile is left out (it is gone); one that cannot be looked
+    /// up is reported and left alone on both sides this run.
+    /// </summary>
+    private static void AddWithOwnTimes(IStorageProvider provider, SyncSide side, SideScan scan, List<KeyValuePair<string, StorageEntry>> untimed,
+                                        Action<ScanIssue> onIssue, CancellationToken ct)
+    {
+        var found = new FileVersion?[untimed.Count];
+        var failed = new string?[untimed.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = TimeLookups, CancellationToken = ct };
+        Parallel.For(0, untimed.Count, options, i =>
+        {
+            var listed = untimed[i].Value;
+            try
+            {
+                var entry = provider.Stat(listed.Path);
+                if (entry is not null)
+                {
+                    var v = FileVersion.FromEntry(entry);
+                    v.VersionTag ??= listed.VersionTag;
+                    if (v.OtherHashes is null && listed.Hashes.Count > 0)
+                    {
+                        v.LearnHashes(FileVersion.FromEntry(listed));
+                    }
+
+                    found[i] = v;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException)
+            {
+                failed[i] = ex.Message;
+            }
+        });
+
+        for (var i = 0; i < untimed.Count; i++)
+        {
+            var key = untimed[i].Key;
+            if (failed[i] is { } reason)
+            {
+                scan.BlockedKeys.Add(key);
+                onIssue(new ScanIssue(side, untimed[i].Value.Path, "its modification time could not be read: " + reason));
+            }
+            else if (found[i] is { } v && !scan.BlockedKeys.Contains(key))
+            {
+                scan.Files[key] = v;
+            }
+        }
     }
 
     private static bool IsAscii(string s)

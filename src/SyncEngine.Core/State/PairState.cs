@@ -33,9 +33,17 @@ internal sealed class StateRecord
         HasDestination = HasDestination,
         _hash = _hash,
         _hashSides = _hashSides,
-        _extras = _extras is null || (_extras.SourceHash is null && _extras.DestinationHash is null)
+        _extras = _extras is null || (_extras.SourceHash is null && _extras.DestinationHash is null && !_extras.HasMetadata)
             ? null
-            : new Extras { SourceHash = _extras.SourceHash, DestinationHash = _extras.DestinationHash },
+            : new Extras
+            {
+                SourceHash = _extras.SourceHash,
+                DestinationHash = _extras.DestinationHash,
+                SourceOthers = _extras.SourceOthers,
+                DestinationOthers = _extras.DestinationOthers,
+                SourceTag = _extras.SourceTag,
+                DestinationTag = _extras.DestinationTag,
+            },
     };
 
     /// <summary>
@@ -79,6 +87,55 @@ internal sealed class StateRecord
         public string? SourcePath;
         public string? DestinationHash;
         public string? DestinationPath;
+
+        /// <summary>Each side's hashes of algorithms other than SHA-256 (an S3 ETag as md5), or null.</summary>
+        public ContentHashes? SourceOthers;
+        public ContentHashes? DestinationOthers;
+
+        /// <summary>Each side's version tag (<see cref="StorageEntry.VersionTag"/>), or null.</summary>
+        public string? SourceTag;
+        public string? DestinationTag;
+
+        public bool HasMetadata => SourceOthers is not null || DestinationOthers is not null || SourceTag is not null || DestinationTag is not null;
+
+        public bool IsEmpty => SourceHash is null && DestinationHash is null && SourcePath is null && DestinationPath is null && !HasMetadata;
+    }
+
+    /// <summary>The side's hashes of algorithms other than SHA-256, or null.</summary>
+    public ContentHashes? OtherHashes(SyncSide side) => side == SyncSide.Source ? _extras?.SourceOthers : _extras?.DestinationOthers;
+
+    /// <summary>The side's version tag, or null.</summary>
+    public string? Tag(SyncSide side) => side == SyncSide.Source ? _extras?.SourceTag : _extras?.DestinationTag;
+
+    /// <summary>Sets the side's other hashes and version tag (null and empty sets keep no extra object).</summary>
+    public void SetMetadata(SyncSide side, ContentHashes? others, string? tag)
+    {
+        if (others is { Count: 0 })
+        {
+            others = null;
+        }
+
+        if (others is null && tag is null && _extras is null)
+        {
+            return;
+        }
+
+        var e = _extras ??= new Extras();
+        if (side == SyncSide.Source)
+        {
+            e.SourceOthers = others;
+            e.SourceTag = tag;
+        }
+        else
+        {
+            e.DestinationOthers = others;
+            e.DestinationTag = tag;
+        }
+
+        if (e.IsEmpty)
+        {
+            _extras = null;
+        }
     }
 
     public string? SourceHash
@@ -136,7 +193,7 @@ internal sealed class StateRecord
         {
             _extras.SourceHash = null;
             _extras.DestinationHash = null;
-            if (_extras.SourcePath is null && _extras.DestinationPath is null)
+            if (_extras.IsEmpty)
             {
                 _extras = null;
             }
@@ -220,9 +277,17 @@ internal sealed class StateRecord
     /// <summary>The plan epoch in which the destination listing found this file with unchanged metadata.</summary>
     public ushort DestinationSeen;
 
-    public FileVersion Source => new(SourcePath ?? Key, SourceSize, SourceMtime, SourceId, SourceHash);
+    public FileVersion Source => new(SourcePath ?? Key, SourceSize, SourceMtime, SourceId, SourceHash)
+    {
+        OtherHashes = _extras?.SourceOthers,
+        VersionTag = _extras?.SourceTag,
+    };
 
-    public FileVersion Destination => new(DestinationPath ?? Key, DestinationSize, DestinationMtime, DestinationId, DestinationHash);
+    public FileVersion Destination => new(DestinationPath ?? Key, DestinationSize, DestinationMtime, DestinationId, DestinationHash)
+    {
+        OtherHashes = _extras?.DestinationOthers,
+        VersionTag = _extras?.DestinationTag,
+    };
 
     public void SetSource(FileVersion v)
     {
@@ -230,6 +295,7 @@ internal sealed class StateRecord
         SourceMtime = v.MtimeTicks;
         SourceId = v.FileId;
         SourceHash = v.Hash;
+        SetMetadata(SyncSide.Source, v.OtherHashes, v.VersionTag);
 
         SourcePath = string.Equals(v.Path, Key, StringComparison.Ordinal) ? null : v.Path;
     }
@@ -240,8 +306,18 @@ internal sealed class StateRecord
         DestinationMtime = v.MtimeTicks;
         DestinationId = v.FileId;
         DestinationHash = v.Hash;
+        SetMetadata(SyncSide.Destination, v.OtherHashes, v.VersionTag);
         DestinationPath = string.Equals(v.Path, Key, StringComparison.Ordinal) ? null : v.Path;
     }
+
+    /// <summary>
+    /// On a side that does not list files' own times (<see cref="StorageCapabilities.MtimeInListing"/> false): whether
+    /// a listed file is this side's recorded version, by name, size and version tag (a null tag never matches).
+    /// </summary>
+    public bool MatchesTag(SyncSide side, string path, long size, string? tag) =>
+        tag is not null && string.Equals(tag, Tag(side), StringComparison.Ordinal)
+        && size == (side == SyncSide.Source ? SourceSize : DestinationSize)
+        && string.Equals(path, (side == SyncSide.Source ? SourcePath : DestinationPath) ?? Key, StringComparison.Ordinal);
 
     /// <summary>Whether a listed file is this side's recorded version, untouched (same name, size, time and identity).</summary>
     public bool Matches(SyncSide side, string path, long size, long mtime, ulong fileId)
@@ -260,7 +336,12 @@ internal sealed class StateRecord
 /// <summary>The last-known state of a pair: one record per NFC path key.</summary>
 internal sealed class PairState
 {
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The state files' format. 1: one "hash" per version (SHA-256, or an unnamed other hash). 2: "hashes", an
+    /// object keyed by algorithm (<c>{"sha256":"…","md5":"…"}</c>), and a version "tag". Format 1 is read (its
+    /// SHA-256 kept, an unnamed other hash dropped) and upgraded: the next save rewrites the trees in format 2.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     /// <summary>
     /// What the recorded file identities ("id") are, written in the metadata as "identities": the inode together with
@@ -386,7 +467,9 @@ internal sealed class PairState
         rec.DestinationMtime = destination.Mtime;
         rec.DestinationId = destination.Id;
         rec.DestinationPath = destination.Path is null || string.Equals(destination.Path, key, StringComparison.Ordinal) ? null : destination.Path;
-        rec.LoadHashes(source.HasSha, source.Sha, source.OtherHash, destination.HasSha, destination.Sha, destination.OtherHash);
+        rec.LoadHashes(source.HasSha, source.Sha, null, destination.HasSha, destination.Sha, null);
+        rec.SetMetadata(SyncSide.Source, source.Others, source.Tag);
+        rec.SetMetadata(SyncSide.Destination, destination.Others, destination.Tag);
         rec.HasDestination = true;
         rec.SourceSeen = 0;
         rec.DestinationSeen = 0;

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using SyncEngine.Storage;
 
 namespace SyncEngine.State;
 
@@ -70,9 +71,10 @@ internal static class StateStore
 
         PairState state;
         bool identitiesKnown;
+        int format;
         try
         {
-            (state, identitiesKnown) = ReadMetadata(metaPath, pair);
+            (state, identitiesKnown, format) = ReadMetadata(metaPath, pair);
             ReadTrees(srcPath, dstPath, state);
             state.TreesOnDisk = true;
         }
@@ -95,10 +97,18 @@ internal static class StateStore
             state.ForgetIdentities();
         }
 
+        if (format < PairState.FormatVersion)
+        {
+            // An older format was read (format 1: one unnamed "hash" per version): the next save writes the whole
+            // state in this format, so the trees never stay older than the metadata that names the format.
+            state.TreesOnDisk = false;
+            state.Dirty = true;
+        }
+
         return new StateLoad { State = state, JournalEntriesReplayed = replayed };
     }
 
-    private static (PairState State, bool IdentitiesKnown) ReadMetadata(string metaPath, SyncPair pair)
+    private static (PairState State, bool IdentitiesKnown, int Format) ReadMetadata(string metaPath, SyncPair pair)
     {
         using var doc = JsonDocument.Parse(Storage.EngineFile.ReadAllBytes(metaPath));
         var root = doc.RootElement;
@@ -151,11 +161,11 @@ internal static class StateStore
 
         var identitiesKnown = root.TryGetProperty("identities", out var ids) && ids.ValueKind == JsonValueKind.String
                               && string.Equals(ids.GetString(), PairState.IdentityScheme, StringComparison.Ordinal);
-        return (state, identitiesKnown);
+        return (state, identitiesKnown, format);
     }
 
     /// <summary>
-    /// Reads both tree files: <c>{"format":1,"pairId":"…","generation":N,"files":{"key":{"size":…,"mtime":…,"id":…,"hash":…,"path":…},…}}</c>.
+    /// Reads both tree files: <c>{"format":1,"pairId":"…","generation":N,"files":{"key":{"size":…,"mtime":…,"id":…,"hashes":{"sha256":…},"tag":…,"path":…},…}}</c> (format 1: "hash" instead of "hashes").
     /// A record exists for a key found in both trees; a key in one tree only is dropped (it becomes "new").
     /// </summary>
     internal static void ReadTrees(string srcPath, string dstPath, PairState state) =>
@@ -206,7 +216,9 @@ internal static class StateStore
             var rec = new StateRecord(key);
             SetSide(rec, s.Version, sourceSide: true);
             SetSide(rec, d.Version, sourceSide: false);
-            rec.LoadHashes(s.Version.HasSha, s.Version.Sha, s.Version.OtherHash, d.Version.HasSha, d.Version.Sha, d.Version.OtherHash);
+            rec.LoadHashes(s.Version.HasSha, s.Version.Sha, null, d.Version.HasSha, d.Version.Sha, null);
+            rec.SetMetadata(SyncSide.Source, s.Version.Others, s.Version.Tag);
+            rec.SetMetadata(SyncSide.Destination, d.Version.Others, d.Version.Tag);
             rec.HasDestination = true;
 #if NET
             if (!records.TryAdd(key, rec))
@@ -235,7 +247,8 @@ internal static class StateStore
                 var key = e.Key();
                 var rec = new StateRecord(key);
                 SetSide(rec, e.Version, sourceSide: true);
-                rec.LoadHashes(e.Version.HasSha, e.Version.Sha, e.Version.OtherHash, false, default, null);
+                rec.LoadHashes(e.Version.HasSha, e.Version.Sha, null, false, default, null);
+                rec.SetMetadata(SyncSide.Source, e.Version.Others, e.Version.Tag);
                 records[key] = rec;
             }
         }
@@ -270,7 +283,8 @@ internal static class StateStore
                 if (rec is not null)
                 {
                     SetSide(rec, e.Version, sourceSide: false);
-                    rec.LoadDestinationHash(e.Version.HasSha, e.Version.Sha, e.Version.OtherHash);
+                    rec.LoadDestinationHash(e.Version.HasSha, e.Version.Sha, null);
+                    rec.SetMetadata(SyncSide.Destination, e.Version.Others, e.Version.Tag);
                     rec.HasDestination = true;
                 }
             }
@@ -457,10 +471,7 @@ internal static class StateStore
     {
         w.WriteStartObject();
         WriteSizeAndTime(w, v.Size, v.MtimeTicks, v.FileId);
-        if (v.Hash is not null)
-        {
-            w.WriteString("hash"u8, v.Hash);
-        }
+        WriteHashes(w, v.Hash, default, false, v.OtherHashes, v.VersionTag);
 
         if (!string.Equals(v.Path, key, StringComparison.Ordinal))
         {
@@ -477,11 +488,11 @@ internal static class StateStore
         if (rec.TryGetInlineHash(side, out var sha))
         {
             sha.WriteHex(hex);
-            w.WriteString("hash"u8, hex);
+            WriteHashes(w, null, hex, true, rec.OtherHashes(side), rec.Tag(side));
         }
-        else if ((side == SyncSide.Source ? rec.SourceHash : rec.DestinationHash) is { } hash)
+        else
         {
-            w.WriteString("hash"u8, hash);
+            WriteHashes(w, side == SyncSide.Source ? rec.SourceHash : rec.DestinationHash, default, false, rec.OtherHashes(side), rec.Tag(side));
         }
 
         if (path is not null)
@@ -490,6 +501,52 @@ internal static class StateStore
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Format 2's hashes, keyed by algorithm (<c>"hashes":{"md5":"…","sha256":"…"}</c>, sorted, SHA-256 last so the
+    /// usual record, SHA-256 only, reads on the fast path), then the version tag. The SHA-256 comes as text
+    /// (<paramref name="sha256"/>) or as hex bytes (<paramref name="hexSha"/> with <paramref name="hasHex"/>).
+    /// </summary>
+    private static void WriteHashes(Utf8JsonWriter w, string? sha256, ReadOnlySpan<byte> hexSha, bool hasHex, ContentHashes? others, string? tag)
+    {
+        // Only a SHA-256 is written as one: a value that is not (a provider's own string) is not kept.
+        if (sha256 is not null && !HashAlgorithms.IsValid(HashAlgorithms.Sha256, sha256))
+        {
+            sha256 = null;
+        }
+
+        var hasOthers = others is { Count: > 0 };
+        if (sha256 is not null || hasHex || hasOthers)
+        {
+            w.WriteStartObject("hashes"u8);
+            if (hasOthers)
+            {
+                foreach (var kv in others!.Pairs())
+                {
+                    if (!string.Equals(kv.Key, HashAlgorithms.Sha256, StringComparison.Ordinal))
+                    {
+                        w.WriteString(kv.Key, kv.Value);
+                    }
+                }
+            }
+
+            if (hasHex)
+            {
+                w.WriteString("sha256"u8, hexSha);
+            }
+            else if (sha256 is not null)
+            {
+                w.WriteString("sha256"u8, sha256);
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (tag is not null)
+        {
+            w.WriteString("tag"u8, tag);
+        }
     }
 
     private static void WriteSizeAndTime(Utf8JsonWriter w, long size, long mtime, ulong id)

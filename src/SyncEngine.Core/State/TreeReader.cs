@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using SyncEngine.Storage;
 
 namespace SyncEngine.State;
 
@@ -27,8 +28,11 @@ internal sealed class VersionFields
 
     public Sha256Value Sha;
 
-    /// <summary>A hash that is not lowercase SHA-256 hex, as written.</summary>
-    public string? OtherHash;
+    /// <summary>The hashes of other algorithms ("hashes" other than sha256), or null.</summary>
+    public ContentHashes? Others;
+
+    /// <summary>The side's version tag ("tag"), or null.</summary>
+    public string? Tag;
 
     /// <summary>The on-disk name when it differs from the key ("path"); null when absent.</summary>
     public string? Path;
@@ -45,13 +49,14 @@ internal sealed class VersionFields
         Id = 0;
         HasSha = false;
         Sha = default;
-        OtherHash = null;
+        Others = null;
+        Tag = null;
         Path = null;
         PathNull = false;
     }
 
-    /// <summary>The hash as text (null when none).</summary>
-    public string? HashText => HasSha ? Sha.ToHex() : OtherHash;
+    /// <summary>The SHA-256 as text (null when none).</summary>
+    public string? HashText => HasSha ? Sha.ToHex() : null;
 
     /// <summary>
     /// Reads the fields of a version object whose <c>{</c> the reader has just read, up to and including its <c>}</c>.
@@ -73,7 +78,8 @@ internal sealed class VersionFields
                 return true;
             }
 
-            var field = r.ValueTextEquals("size"u8) ? 1 : r.ValueTextEquals("mtime"u8) ? 2 : r.ValueTextEquals("id"u8) ? 3 : r.ValueTextEquals("hash"u8) ? 4 : r.ValueTextEquals("path"u8) ? 5 : 0;
+            var field = r.ValueTextEquals("size"u8) ? 1 : r.ValueTextEquals("mtime"u8) ? 2 : r.ValueTextEquals("id"u8) ? 3 : r.ValueTextEquals("hash"u8) ? 4 : r.ValueTextEquals("path"u8) ? 5
+                : r.ValueTextEquals("hashes"u8) ? 6 : r.ValueTextEquals("tag"u8) ? 7 : 0;
             if (!r.Read())
             {
                 return false;
@@ -99,18 +105,31 @@ internal sealed class VersionFields
                     Id = JsonNumbers.UInt64(ref r);
                     break;
                 case 4:
+                    // Format 1's single "hash": a SHA-256 when it is one; any other value named no algorithm, so it
+                    // cannot be compared with anything and is dropped (the hash is learned again), never misread.
+                    // The last of "hash" and "hashes" decides, as for any repeated field.
                     HasSha = false;
-                    OtherHash = null;
                     if (r.TokenType == JsonTokenType.String)
                     {
-                        if (!r.ValueIsEscaped && Sha256Value.TryParse(r.ValueSpan, out Sha))
-                        {
-                            HasSha = true;
-                        }
-                        else
-                        {
-                            OtherHash = JsonNumbers.String(ref r);
-                        }
+                        HasSha = TryReadSha(ref r, out Sha);
+                    }
+                    else if (r.TokenType != JsonTokenType.Null)
+                    {
+                        throw new InvalidDataException("expected a string");
+                    }
+
+                    break;
+                case 6:
+                    if (!ReadHashes(ref r))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case 7:
+                    if (r.TokenType == JsonTokenType.String)
+                    {
+                        Tag = JsonNumbers.String(ref r);
                     }
                     else if (r.TokenType != JsonTokenType.Null)
                     {
@@ -142,6 +161,87 @@ internal sealed class VersionFields
                     }
 
                     break;
+            }
+        }
+    }
+    /// <summary>A string token that is lowercase SHA-256 hex (escaped or not, as JSON allows).</summary>
+    private static bool TryReadSha(ref Utf8JsonReader r, out Sha256Value sha)
+    {
+        if (!r.ValueIsEscaped)
+        {
+            return Sha256Value.TryParse(r.ValueSpan, out sha);
+        }
+
+        return Sha256Value.TryParse(JsonNumbers.String(ref r), out sha);
+    }
+
+    /// <summary>
+    /// Reads a "hashes" object (<c>{"sha256":"…","md5":"…"}</c>) whose <c>{</c> is the current token, up to its <c>}</c>.
+    /// An algorithm this version does not know, or a value that is not that algorithm's lowercase hex digest, is
+    /// skipped: such a hash is unknown here, and is learned again, never compared. False when the buffer ends first.
+    /// </summary>
+    private bool ReadHashes(ref Utf8JsonReader r)
+    {
+        HasSha = false;
+        Others = null;
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            throw new InvalidDataException("expected an object");
+        }
+
+        while (true)
+        {
+            if (!r.Read())
+            {
+                return false;
+            }
+
+            if (r.TokenType == JsonTokenType.EndObject)
+            {
+                return true;
+            }
+
+            var algorithm = r.GetString();
+            if (!r.Read())
+            {
+                return false;
+            }
+
+            if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                if (!r.TrySkip())
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (r.TokenType != JsonTokenType.String)
+            {
+                continue;
+            }
+
+            if (string.Equals(algorithm, HashAlgorithms.Sha256, StringComparison.Ordinal))
+            {
+                if (TryReadSha(ref r, out var sha))
+                {
+                    Sha = sha;
+                    HasSha = true;
+                }
+            }
+            else if (algorithm is not null && HashAlgorithms.IsKnown(algorithm))
+            {
+                var value = JsonNumbers.String(ref r);
+                if (HashAlgorithms.IsValid(algorithm, value))
+                {
+                    Others = (Others ?? ContentHashes.None).With(algorithm, value);
+                }
             }
         }
     }
@@ -622,7 +722,11 @@ internal static class FastJson
         return 1;
     }
 
-    /// <summary>A version object as written: <c>{"size":N,"mtime":T[,"id":N][,"hash":"sha256"][,"path":"…"]}</c>.</summary>
+    /// <summary>
+    /// A version object as this format writes it in the usual case:
+    /// <c>{"size":N,"mtime":T[,"id":N][,"hashes":{"sha256":"…"}][,"path":"…"]}</c>. Anything else (another
+    /// algorithm, a tag, format 1's "hash") returns -1 and is read by the general reader.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(HotPath.Options)]
     public static int Version(ReadOnlySpan<byte> s, ref int p, VersionFields v)
     {
@@ -679,20 +783,20 @@ internal static class FastJson
 
                 next = 1;
             }
-            else if (next <= 1 && (m = Literal(s, ref i, ",\"hash\":\""u8)) != -1)
+            else if (next <= 1 && (m = Literal(s, ref i, ",\"hashes\":{\"sha256\":\""u8)) != -1)
             {
-                if (m == 0 || i + 65 > s.Length)
+                if (m == 0 || i + 66 > s.Length)
                 {
                     return 0;
                 }
 
-                if (s[i + 64] != (byte)'"' || !Sha256Value.TryParse(s.Slice(i, 64), out v.Sha))
+                if (s[i + 64] != (byte)'"' || s[i + 65] != (byte)'}' || !Sha256Value.TryParse(s.Slice(i, 64), out v.Sha))
                 {
-                    return -1;
+                    return -1; // another algorithm too, or not as written: the general reader takes it
                 }
 
                 v.HasSha = true;
-                i += 65;
+                i += 66;
                 next = 2;
             }
             else if (next <= 2 && (m = Literal(s, ref i, ",\"path\":"u8)) != -1)

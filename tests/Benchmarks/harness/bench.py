@@ -18,6 +18,7 @@ import sys
 import time
 
 import measure
+import sshd
 import trees
 from targets import LABELS, OURS, ORDER, TITLES
 
@@ -25,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)                      # tests/Benchmarks
 REPO = os.path.dirname(os.path.dirname(BENCH))     # repository root
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+RCLONE_REMOTE = "benchsftp"   # rclone's sftp remote, defined by RCLONE_CONFIG_BENCHSFTP_* variables
 GENERATOR_VERSION = 1   # bump when generated content changes (invalidates cached trees)
 
 
@@ -49,6 +51,9 @@ def params(scale):
         "S6": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB, "new": d(100), "modified": d(100),
                "conflicts": d(10)},
         "S7": {"files": d(1_000_000), "dirs": d(1_000), "size": 128},
+        # S1 and S2 again, with the destination on the harness's own sshd (SFTP).
+        "S8": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB},
+        "S9": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
     }
 
 
@@ -198,6 +203,7 @@ class Harness:
             env["DOTNET_ROOT"] = os.path.dirname(os.path.realpath(dotnet))
         self.env = env
         self.log_dir = args.log_dir
+        self.sshd = sshd.TestSshd(os.path.join(self.scratch, "sshd"))
 
     # commands ---------------------------------------------------------------
     def ours(self, *a):
@@ -206,6 +212,33 @@ class Harness:
     def ours_oneway(self, src, dst, state):
         os.makedirs(state, exist_ok=True)   # the harness creates the (empty) state folder
         return self.ours("sync", src, dst, "--mode", "source-to-destination", "--state-dir", state)
+
+    # SFTP (S8, S9): `dst` is a folder on this machine, reached through the harness's sshd.
+    def ours_sftp(self, src, dst, state):
+        os.makedirs(state, exist_ok=True)
+        s = self.sshd
+        return self.ours("sync", src, s.sftp_url(dst), "--mode", "source-to-destination", "--state-dir", state,
+                         "--sftp-key", s.key, "--sftp-known-hosts", s.known_hosts)
+
+    def rsync_ssh(self, src, dst, *extra):
+        s = self.sshd
+        return ["rsync", "-a", "--delete", *extra, "-e", s.ssh_command(), src.rstrip("/") + "/",
+                f"{s.user}@{s.host}:{dst.rstrip('/')}/"]
+
+    def rclone_sftp(self, src, dst):
+        return ["rclone", "sync", src, f"{RCLONE_REMOTE}:{dst}", "--config", "/dev/null"]
+
+    def sftp_command(self, key, src, dst, state):
+        if key == OURS:
+            return self.ours_sftp(src, dst, state)
+        if key == "rsync-ssh":
+            return self.rsync_ssh(src, dst)
+        if key == "rsync-ssh-checksum":
+            return self.rsync_ssh(src, dst, "--checksum")
+        return self.rclone_sftp(src, dst)
+
+    def sftp_env(self):
+        return dict(self.env, **self.sshd.rclone_env(RCLONE_REMOTE))
 
     @staticmethod
     def rsync(src, dst, *extra):
@@ -219,7 +252,8 @@ class Harness:
         if key == OURS:
             return (self.cli is not None and not self.args.no_ours), \
                 ("disabled with --no-ours" if self.args.no_ours else self.cli_reason or "not available")
-        exe = {"rsync": "rsync", "rsync-dry-run": "rsync", "cp": "cp", "unison": "unison"}.get(key, "rclone")
+        exe = {"rsync": "rsync", "rsync-dry-run": "rsync", "rsync-ssh": "rsync", "rsync-ssh-checksum": "rsync",
+               "cp": "cp", "unison": "unison"}.get(key, "rclone")
         return (shutil.which(exe) is not None), f"{exe} is not installed"
 
     def run_scenario(self, sc):
@@ -273,6 +307,8 @@ class Harness:
                     f"written {(wb or 0) / MIB:9.2f} MiB  {'ok' if res['valid'] else 'INVALID: ' + str(res['reason'])[:200]}")
                 sc.after_run(key, r)
             sc.after_round(r)
+        if hasattr(sc, "read_check") and sc.keys:
+            sc.read_check(rec)
         sc.teardown()
         rec["loadavg_after"] = os.getloadavg()
         rec["total_s"] = round(time.perf_counter() - t0, 1)
@@ -410,11 +446,12 @@ class S1(Scenario):
 # ---------------------------------------------------------------- S2/S3: one big tree, state built once
 
 class BigTree:
-    """The 100,000-file tree of S2 and S3; each tool's destination (and state) built by that tool."""
+    """The 100,000-file tree of S2 and S3 (and S9's); each tool's destination (and state) built by that tool."""
 
-    def __init__(self, h):
+    def __init__(self, h, name="S2S3", sid="S2"):
         self.h = h
-        self.dir = os.path.join(h.scratch, "S2S3")
+        self.dir = os.path.join(h.scratch, name)
+        self.sid = sid
         self.ready = False
         self.setup_failed = {}
 
@@ -429,13 +466,16 @@ class BigTree:
             return self.h.rsync(self.src, dst)
         return self.h.rclone_sync(self.src, dst)
 
+    def initial_command(self, key):
+        return self.command(key)
+
     def build(self, sc, rec):
         if not self.ready:
             trees.rmtree(self.dir)
             self.src = os.path.join(self.dir, "src")
-            p = self.h.p["S2"]
+            p = self.h.p[self.sid]
             log(f"{sc.sid}: generating {p['files']:,} files")
-            self.expected = trees.gen_tree(self.src, p["files"], p["dirs"], p["size"], "S2")
+            self.expected = trees.gen_tree(self.src, p["files"], p["dirs"], p["size"], self.sid)
             self.built, self.settled = set(), set()
             self.ready = True
         for key in sc.keys:
@@ -446,7 +486,7 @@ class BigTree:
             dst, state = self.paths(key)
             os.makedirs(dst, exist_ok=True)
             log(f"{sc.sid}: building {key}'s destination and state (untimed initial sync)")
-            ok, res = sc.untimed(rec, key, self.command(key), "initial-sync")
+            ok, res = sc.untimed(rec, key, self.initial_command(key), "initial-sync")
             if ok:
                 good, why, _ = sc.check_tree(dst, self.expected)
                 if not good:
@@ -859,6 +899,153 @@ class S7(Scenario):
         return self.check_tree(self.dst, self.expected, with_hash=False)
 
 
+# ---------------------------------------------------------------- S8/S9: SFTP, against the harness's own sshd
+
+def start_sshd(sc, rec):
+    """Starts the harness's sshd (once per harness run); False (every tool's setup failed) when it cannot run."""
+    why = sc.h.sshd.start()
+    if why:
+        for key in sc.keys:
+            sc.fail_setup(rec, key, why)
+        return False
+    rec["notes"].append(f"Server: OpenSSH sshd started by the harness on 127.0.0.1 (tests/TestSshd/test-sshd.sh, "
+                        f"`Subsystem sftp internal-sftp`), user {sc.h.sshd.user}; the remote folder is on the "
+                        "same disk as the source.")
+    return True
+
+
+class S8(S1):
+    sid = "S8"
+    tools = ["ours", "rsync-ssh", "rclone-sftp"]
+
+    def __init__(self, h):
+        super().__init__(h)
+        p = self.prm
+        self.description = (f"Initial one-way copy of {p['files']:,} files × {p['size'] // KIB} KiB in "
+                            f"{p['dirs']:,} folders to SFTP: an empty folder on the harness's own sshd "
+                            "(127.0.0.1), fresh and with no state before every run.")
+        self.notes = ["rsync runs over OpenSSH's client (`-e ssh`, the same key and known_hosts); rclone uses its "
+                      "sftp backend with its defaults (4 transfers, mtime set, hashes checked by remote "
+                      "md5sum/sha1sum when the server allows a shell, as this one does)."]
+
+    def setup(self, rec):
+        super().setup(rec)
+        start_sshd(self, rec)
+
+    def env(self, key):
+        return self.h.sftp_env()
+
+    def command(self, key, r):
+        dst, state = self.paths(key)
+        return self.h.sftp_command(key, self.src, dst, state)
+
+    def display_paths(self):
+        s = self.h.sshd
+        out = super().display_paths()
+        if s.info:
+            out = [(str(s.port), "$PORT")] + out
+        return out
+
+
+class SftpBigTree(BigTree):
+    def command(self, key):
+        dst, state = self.paths(key)
+        return self.h.sftp_command(key, self.src, dst, state)
+
+    def initial_command(self, key):
+        # rclone keeps no state, and its sftp backend uploads a file in ~0.2 s here (it runs md5sum/sha1sum over
+        # ssh after every upload): its copy is made by a local rsync -a (same names, sizes and mtimes, which is all
+        # rclone compares), then settled by an untimed rclone run as every tool's is.
+        if key == "rclone-sftp":
+            dst, _ = self.paths(key)
+            return ["rsync", "-a", self.src.rstrip("/") + "/", dst.rstrip("/") + "/"]
+        return self.command(key)
+
+
+def evict(root):
+    """Drops the page-cache pages of every file under root (clean pages; call os.sync() first), so that reading a
+    file's content afterwards shows in read_bytes. Only these files are touched, nothing system-wide."""
+    n = 0
+    for dirpath, _, files in os.walk(root):
+        for name in files:
+            try:
+                fd = os.open(os.path.join(dirpath, name), os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                n += 1
+            finally:
+                os.close(fd)
+    return n
+
+
+class S9(S2):
+    sid = "S9"
+    tools = ["ours", "rsync-ssh", "rclone-sftp"]
+
+    def __init__(self, h):
+        super().__init__(h, SftpBigTree(h, "S9", "S9"), False)
+        p = self.prm
+        self.description = (f"No-change re-sync of {p['files']:,} files × {p['size'] // KIB} KiB in {p['dirs']:,} "
+                            "folders to SFTP (the harness's own sshd on 127.0.0.1). Each tool's remote copy (and "
+                            "state) was built by that tool beforehand (untimed initial sync plus one untimed "
+                            "no-change pass). After the timed runs, an untimed read check: with the file pages of "
+                            "both trees evicted from the page cache, one more no-change run of each tool, counting "
+                            "what its processes and the sshd serving it read from disk (`read_bytes`); "
+                            "`rsync --checksum`, which reads every file on both sides, is the control.")
+
+    def setup(self, rec):
+        if start_sshd(self, rec):
+            super().setup(rec)
+
+    def env(self, key):
+        return self.h.sftp_env()
+
+    def display_paths(self):
+        s = self.h.sshd
+        out = super().display_paths()
+        if s.info:
+            out = [(str(s.port), "$PORT")] + out
+        return out
+
+    def read_check(self, rec):
+        """Per tool: bytes read from disk by its process tree and by the sshd, with cold file pages."""
+        s, big = self.h.sshd, self.big
+        content = sum(v[0] for v in big.expected.values())
+        out = {}
+        for key in list(self.keys) + ["rsync-ssh-checksum"]:
+            if key != "rsync-ssh-checksum" and key not in big.built:
+                continue
+            if key == "rsync-ssh-checksum":
+                if "rsync-ssh" not in big.built:
+                    continue
+                dst = big.paths("rsync-ssh")[0]
+            else:
+                dst = big.paths(key)[0]
+            os.sync()
+            evict(big.src)
+            evict(dst)
+            s.wait_idle()
+            before = s.io()
+            cmd = self.h.sftp_command(key, big.src, dst, big.paths(key if key != "rsync-ssh-checksum" else "rsync-ssh")[1])
+            res = measure.run(cmd, env=self.env(key), timeout=self.h.timeout,
+                              log_path=os.path.join(self.h.log_dir, f"{self.sid}-{key}-read-check.log"))
+            idle = s.wait_idle()
+            after = s.io()
+            out[key] = {"client_read_bytes": res.get("read_bytes"),
+                        "server_read_bytes": (after.get("read_bytes", 0) - before.get("read_bytes", 0)) if after and before else None,
+                        "content_bytes": content, "rc": res["rc"], "wall_s": res["wall_s"],
+                        "note": ("control: reads every file" if key == "rsync-ssh-checksum" else None)
+                        if idle else "the server's session processes had not ended: server figure incomplete"}
+            log(f"{self.sid} read check {key:<20} ours-side read {(res.get('read_bytes') or 0) / MIB:8.2f} MiB, "
+                f"sshd read {(out[key]['server_read_bytes'] or 0) / MIB:8.2f} MiB (content {content / MIB:.1f} MiB)")
+        rec["read_check"] = out
+
+    def teardown(self):
+        self.big.drop()
+
+
 # --------------------------------------------------------------------------- main
 
 def parse_args(argv):
@@ -866,7 +1053,7 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true", help="trees ÷10 (S4 256 MiB, S7 100k files), 3 runs")
     ap.add_argument("--scale", type=int, default=None, help="divide every tree size by N (1 = reference)")
     ap.add_argument("--runs", type=int, default=None, help="timed runs per tool (default 5; 3 with --quick)")
-    ap.add_argument("--scenarios", default="S1,S2,S3,S4,S5,S6,S7", help="comma-separated subset, e.g. S1,S4")
+    ap.add_argument("--scenarios", default=",".join(ORDER), help="comma-separated subset, e.g. S1,S4 (S8, S9: SFTP)")
     ap.add_argument("--cli", default=None, help="a prebuilt syncengine executable (skips the build)")
     ap.add_argument("--no-build", action="store_true", help="do not build our CLI; without --cli it is 'not available'")
     ap.add_argument("--no-ours", action="store_true", help="peers only")
@@ -940,8 +1127,12 @@ def main(argv):
         elif sid == "S3":
             sc = S3(h, big)
         else:
-            sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7}[sid](h)
-        result["scenarios"][sid] = h.run_scenario(sc)
+            sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7, "S8": S8, "S9": S9}[sid](h)
+        try:
+            result["scenarios"][sid] = h.run_scenario(sc)
+        finally:
+            if sid == max(x for x in ORDER if x in a.scenarios):
+                h.sshd.stop()
         result["elapsed_s"] = round(time.perf_counter() - t0, 1)
         with open(out + ".tmp", "w") as f:
             json.dump(result, f, indent=1)

@@ -12,6 +12,9 @@ LABELS = {
     "unison": "unison",
     "rclone-bisync": "rclone bisync",
     "rsync-dry-run": "rsync --dry-run",
+    "rsync-ssh": "rsync -e ssh",
+    "rclone-sftp": "rclone sftp",
+    "rsync-ssh-checksum": "rsync -e ssh --checksum",
 }
 
 TITLES = {
@@ -22,6 +25,8 @@ TITLES = {
     "S5": "Renamed folder",
     "S6": "Two-way with conflicts",
     "S7": "No-change plan of a huge tree",
+    "S8": "Initial copy to SFTP",
+    "S9": "No-change re-sync over SFTP",
 }
 
 # The targets. kind "ratio": ours median / peer median <= max_ratio, where the peer
@@ -36,6 +41,12 @@ TARGETS = {
     "S6": {"kind": "ratio", "peer": "unison", "max_ratio": 1.0, "losers_kept": True,
            "text": "≤ 1.0 × unison, every conflict loser kept"},
     "S7": {"kind": "rss_per_file", "max_bytes": 300, "text": "≤ 300 B peak RSS per file"},
+    # SFTP: every tool talks to the harness's own sshd on 127.0.0.1 (tests/TestSshd/test-sshd.sh).
+    "S8": {"kind": "ratio", "peer": "rsync-ssh", "max_ratio": 1.0,
+           "also": [{"peer": "rclone-sftp", "max_ratio": 0.5}],
+           "text": "≤ 1.0 × rsync -e ssh, ≤ 0.5 × rclone sftp"},
+    "S9": {"kind": "ratio", "peer": "rsync-ssh", "max_ratio": 1.2, "max_content_read": 1 << 20,
+           "text": "≤ 1.2 × rsync -e ssh, no file content read on either side"},
 }
 
-ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7"]
+ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9"]

@@ -289,7 +289,7 @@ internal static class LegacyTreeReader
             else if (reader.ValueIs("format"u8))
             {
                 reader.Next();
-                if (reader.GetInt64() > 1)
+                if (reader.GetInt64() > SyncEngine.State.PairState.FormatVersion)
                 {
                     throw new InvalidDataException("tree from a newer format");
                 }
@@ -316,14 +316,40 @@ internal static class LegacyTreeReader
         string? hash = null;
         while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
         {
-            var field = reader.ValueIs("size"u8) ? 1 : reader.ValueIs("mtime"u8) ? 2 : reader.ValueIs("id"u8) ? 3 : reader.ValueIs("hash"u8) ? 4 : reader.ValueIs("path"u8) ? 5 : 0;
+            var field = reader.ValueIs("size"u8) ? 1 : reader.ValueIs("mtime"u8) ? 2 : reader.ValueIs("id"u8) ? 3 : reader.ValueIs("hash"u8) ? 4 : reader.ValueIs("path"u8) ? 5
+                : reader.ValueIs("hashes"u8) ? 6 : 0;
             reader.Next();
             switch (field)
             {
                 case 1: size = reader.GetInt64(); break;
                 case 2: mtime = SyncEngine.State.TimeCodec.FromUnixSeconds(reader.GetDecimal()); break;
                 case 3: id = reader.GetUInt64(); break;
-                case 4: hash = reader.Token == JsonTokenType.Null ? null : reader.GetString(); break;
+                case 4: hash = reader.Token == JsonTokenType.String && IsSha(reader.GetString()) ? reader.GetString() : null; break;
+                case 6:
+                    // Format 2: {"sha256":"…","md5":"…"}; only the SHA-256 is modelled here.
+                    hash = null;
+                    if (reader.Token == JsonTokenType.StartObject)
+                    {
+                        while (reader.Next() && reader.Token == JsonTokenType.PropertyName)
+                        {
+                            var isSha = reader.ValueIs("sha256"u8);
+                            reader.Next();
+                            if (isSha && reader.Token == JsonTokenType.String && IsSha(reader.GetString()))
+                            {
+                                hash = reader.GetString();
+                            }
+                            else
+                            {
+                                reader.SkipValue();
+                            }
+                        }
+                    }
+                    else
+                    {
+                        reader.SkipValue();
+                    }
+
+                    break;
                 case 5: path = reader.GetString(); break;
                 default: reader.SkipValue(); break;
             }
@@ -336,4 +362,6 @@ internal static class LegacyTreeReader
 
         return new SideModel(size, mtime, id, hash, path);
     }
+
+    private static bool IsSha(string? s) => SyncEngine.Storage.HashAlgorithms.IsValid(SyncEngine.Storage.HashAlgorithms.Sha256, s);
 }

@@ -60,6 +60,42 @@ internal static class RawSftp
     /// <summary>setstat with the attributes' changed fields (time, mode).</summary>
     public static void SetStat(SftpClient client, string path, SftpFileAttributes attributes) => Call(client, Api.Value.SetStat, path, attributes);
 
+    /// <summary>fsetstat on an open handle: the attributes' changed fields (see <see cref="NewAttributes"/>).</summary>
+    public static void FSetStat(SftpClient client, byte[] handle, SftpFileAttributes attributes) => Call(client, Api.Value.FSetStat, handle, attributes);
+
+    /// <summary>
+    /// Sends fstat on an open handle and returns without waiting for the answer: a request sent after it on the same
+    /// handle (close) is answered after it, so the two cost one round trip.
+    /// </summary>
+    public static System.Threading.Tasks.Task<SftpFileAttributes> FStatAsync(SftpClient client, byte[] handle) =>
+        (System.Threading.Tasks.Task<SftpFileAttributes>)Call(client, Api.Value.FStatAsync, handle, System.Threading.CancellationToken.None)!;
+
+    /// <summary>
+    /// Attributes for a setstat that sends only the modification time (access time set to the same) and, when given,
+    /// the rwx bits: no lstat first. SSH.NET sends the fields that differ from the ones it was built with, so it is
+    /// built with values that every field set here differs from (times at DateTime.MinValue, size, owner and group
+    /// -1, permissions of a regular file with one bit flipped), and the untouched fields are not sent.
+    /// </summary>
+    public static SftpFileAttributes NewAttributes(DateTime? lastWriteTimeUtc, int? permissionBits)
+    {
+        var bits = permissionBits ?? 0;
+        var original = 0x8000u | (uint)((bits ^ 1) & 0x1FF);
+        var a = (SftpFileAttributes)Api.Value.AttributesConstructor.Invoke(new object?[] { DateTime.MinValue, DateTime.MinValue, -1L, -1, -1, original, null });
+        if (lastWriteTimeUtc is { } time)
+        {
+            a.LastWriteTimeUtc = time;
+            a.LastAccessTimeUtc = time;
+        }
+
+        if (permissionBits is not null)
+        {
+            var digits = ((bits >> 6) & 7) * 100 + ((bits >> 3) & 7) * 10 + (bits & 7);
+            a.SetPermissions((short)digits);
+        }
+
+        return a;
+    }
+
     /// <summary>The names and lstat attributes of a folder's entries ("." and ".." left out).</summary>
     public static List<KeyValuePair<string, SftpFileAttributes>> List(SftpClient client, string path)
     {
@@ -151,6 +187,11 @@ internal static class RawSftp
             Method("RequestMkDir", typeof(string)),
             Method("RequestRmDir", typeof(string)),
             Method("RequestSetStat", typeof(string), typeof(SftpFileAttributes)),
+            Method("RequestFSetStat", typeof(byte[]), typeof(SftpFileAttributes)),
+            Method("RequestFStatAsync", typeof(byte[]), typeof(System.Threading.CancellationToken)),
+            typeof(SftpFileAttributes).GetConstructor(Any, null,
+                new[] { typeof(DateTime), typeof(DateTime), typeof(long), typeof(int), typeof(int), typeof(uint), typeof(Dictionary<string, string>) }, null)
+                ?? throw Missing("SftpFileAttributes(DateTime, DateTime, long, int, int, uint, Dictionary)"),
             Method("RequestOpenDir", typeof(string)),
             Method("RequestReadDir", typeof(byte[])),
             Method("RequestClose", typeof(byte[])));
@@ -162,7 +203,8 @@ internal static class RawSftp
     private sealed class Members
     {
         public Members(PropertyInfo sessionProperty, MethodInfo lStat, MethodInfo remove, MethodInfo rename, MethodInfo posixRename,
-                       MethodInfo mkDir, MethodInfo rmDir, MethodInfo setStat, MethodInfo openDir, MethodInfo readDir, MethodInfo close)
+                       MethodInfo mkDir, MethodInfo rmDir, MethodInfo setStat, MethodInfo fSetStat, MethodInfo fStatAsync, ConstructorInfo attributesConstructor,
+                       MethodInfo openDir, MethodInfo readDir, MethodInfo close)
         {
             SessionProperty = sessionProperty;
             LStat = lStat;
@@ -172,6 +214,9 @@ internal static class RawSftp
             MkDir = mkDir;
             RmDir = rmDir;
             SetStat = setStat;
+            FSetStat = fSetStat;
+            FStatAsync = fStatAsync;
+            AttributesConstructor = attributesConstructor;
             OpenDir = openDir;
             ReadDir = readDir;
             Close = close;
@@ -192,6 +237,12 @@ internal static class RawSftp
         public MethodInfo RmDir { get; }
 
         public MethodInfo SetStat { get; }
+
+        public MethodInfo FSetStat { get; }
+
+        public MethodInfo FStatAsync { get; }
+
+        public ConstructorInfo AttributesConstructor { get; }
 
         public MethodInfo OpenDir { get; }
 

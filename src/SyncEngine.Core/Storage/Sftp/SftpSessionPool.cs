@@ -23,6 +23,8 @@ internal sealed class SftpSessionPool : IDisposable
     private readonly List<Slot> _slots = new();
     private readonly object _keysGate = new();
     private List<PrivateKeyFile>? _keys;
+    private readonly object _execGate = new();
+    private SshClient? _exec;
     private bool _disposed;
 
     public SftpSessionPool(SftpConnectionOptions options, string? password)
@@ -120,7 +122,7 @@ internal sealed class SftpSessionPool : IDisposable
         Close(close);
     }
 
-    private static void Close(SftpClient? client)
+    private static void Close(BaseClient? client)
     {
         if (client is null)
         {
@@ -136,7 +138,67 @@ internal sealed class SftpSessionPool : IDisposable
         }
     }
 
-    private SftpClient Connect()
+    /// <summary>
+    /// Runs one command on the server through an exec channel of a separate SSH connection (opened on first use,
+    /// checked against the known_hosts file like every other): its standard input is closed at once, and the answer
+    /// is the exit status and standard output, or null when the server runs no command (no shell, no exec channel,
+    /// a timeout) or the connection fails. Only for commands that change nothing on the server.
+    /// </summary>
+    public (int? Exit, string Output)? Exec(string command, TimeSpan timeout)
+    {
+        SshClient client;
+        try
+        {
+            lock (_execGate)
+            {
+                if (_disposed)
+                {
+                    throw new ObjectDisposedException(nameof(SftpStorageProvider));
+                }
+
+                if (_exec is { IsConnected: false })
+                {
+                    Close(_exec);
+                    _exec = null;
+                }
+
+                _exec ??= Connect(info => new SshClient(info));
+                client = _exec;
+            }
+        }
+        catch (SyncEngineException)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var run = client.CreateCommand(command);
+            run.CommandTimeout = timeout;
+            var pending = run.BeginExecute();
+            run.CreateInputStream().Dispose(); // EOF: a command that reads its input ends instead of waiting
+            run.EndExecute(pending);
+            return (run.ExitStatus, run.Result);
+        }
+        catch (Exception ex) when (ex is SshException or SocketException or ObjectDisposedException or InvalidOperationException or System.IO.IOException)
+        {
+            lock (_execGate)
+            {
+                if (ReferenceEquals(_exec, client) && (!client.IsConnected || ex is SshOperationTimeoutException))
+                {
+                    Close(client);
+                    _exec = null;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private SftpClient Connect() => Connect(info => new SftpClient(info) { OperationTimeout = _options.OperationTimeout });
+
+    private T Connect<T>(Func<ConnectionInfo, T> create)
+        where T : BaseClient
     {
         var target = _options.ToString();
         var methods = new List<AuthenticationMethod>();
@@ -163,7 +225,7 @@ internal sealed class SftpSessionPool : IDisposable
         };
         OfferOnlyKnownKeyTypes(info);
 
-        var client = new SftpClient(info) { OperationTimeout = _options.OperationTimeout };
+        var client = create(info);
         HostKeyVerdict? verdict = null;
         byte[]? presented = null;
         Exception? checkFailure = null;
@@ -310,6 +372,12 @@ internal sealed class SftpSessionPool : IDisposable
         {
             Close(slot.Client);
             slot.Client = null;
+        }
+
+        lock (_execGate)
+        {
+            Close(_exec);
+            _exec = null;
         }
 
         lock (_keysGate)

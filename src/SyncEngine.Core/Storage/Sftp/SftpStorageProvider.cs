@@ -311,20 +311,9 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         | (a.GroupCanRead ? 0x20 : 0) | (a.GroupCanWrite ? 0x10 : 0) | (a.GroupCanExecute ? 0x8 : 0)
         | (a.OthersCanRead ? 0x4 : 0) | (a.OthersCanWrite ? 0x2 : 0) | (a.OthersCanExecute ? 0x1 : 0);
 
-    /// <summary>Makes a file just created readable and writable by its owner only (before any content is written).</summary>
-    private static void OwnerOnly(SftpClient client, string remote)
-    {
-        var a = RawSftp.LStat(client, remote);
-        SetPermissions(a, 0x180);
-        RawSftp.SetStat(client, remote, a);
-    }
-
-    /// <summary>Sets rwx bits on attributes about to be sent (SSH.NET takes them as three octal digits).</summary>
-    private static void SetPermissions(SftpFileAttributes a, int bits)
-    {
-        var digits = ((bits >> 6) & 7) * 100 + ((bits >> 3) & 7) * 10 + (bits & 7);
-        a.SetPermissions((short)digits);
-    }
+    /// <summary>Makes a file just created readable and writable by its owner only (before any content is written), by fsetstat on its handle.</summary>
+    private static void OwnerOnly(SftpClient client, SftpFileStream created) =>
+        RawSftp.FSetStat(client, created.Handle, RawSftp.NewAttributes(null, 0x180));
 
     /// <inheritdoc />
     public StorageEntry? Stat(string path)
@@ -445,8 +434,8 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         }
     }
 
-    /// <summary>Sets a server file's modification time (and permission bits) by setstat.</summary>
-    private void SetTimeAndMode(string relative, string remote, DateTime lastWriteTimeUtc, int? permissions)
+    /// <summary>A modification time as SFTP v3 keeps it (whole seconds from 1970 to 2106), or an error naming the file.</summary>
+    private DateTime WholeSeconds(string relative, DateTime lastWriteTimeUtc)
     {
         var utc = lastWriteTimeUtc.Kind == DateTimeKind.Local ? lastWriteTimeUtc.ToUniversalTime() : DateTime.SpecifyKind(lastWriteTimeUtc, DateTimeKind.Utc);
         if (utc < Epoch || utc >= EndOfTime)
@@ -455,18 +444,14 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
                 "The modification time {0:o} of '{1}' cannot be kept over SFTP, which stores whole seconds from 1970 to 2106.", utc, Shown(relative)));
         }
 
-        var whole = new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
-        Use(relative, idempotent: true, c =>
-        {
-            var a = RawSftp.LStat(c, remote);
-            a.LastWriteTimeUtc = whole;
-            if (permissions is int bits)
-            {
-                SetPermissions(a, bits);
-            }
+        return new DateTime(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+    }
 
-            RawSftp.SetStat(c, remote, a);
-        });
+    /// <summary>Sets a server file's modification time (and permission bits) by one setstat (no lstat first).</summary>
+    private void SetTimeAndMode(string relative, string remote, DateTime lastWriteTimeUtc, int? permissions)
+    {
+        var attributes = RawSftp.NewAttributes(WholeSeconds(relative, lastWriteTimeUtc), permissions);
+        Use(relative, idempotent: true, c => RawSftp.SetStat(c, remote, attributes));
     }
 
     /// <summary>
@@ -535,7 +520,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
                 {
                     using var output = RawSftp.Open(lease.Client, to, FileMode.CreateNew, FileAccess.Write);
                     created = true;
-                    OwnerOnly(lease.Client, to);
+                    OwnerOnly(lease.Client, output);
                     input.CopyTo(output, 1 << 18);
                 }
                 catch (Exception ex) when (SftpSessionPool.IsDropped(ex, lease.Client))
@@ -610,10 +595,147 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Where the server runs commands and has <c>sha256sum</c> (probed once per provider), the hash is computed there,
+    /// as rclone does, and no content crosses the network; otherwise, or when that run fails in any way, the file is
+    /// read.
+    /// </remarks>
     public string ComputeHash(string path, CancellationToken cancellationToken)
     {
+        var remote = Remote(path);
+        var computed = ServerSha256(path, remote);
+        if (computed is not null)
+        {
+            return computed;
+        }
+
         using var stream = OpenRead(path);
         return Hashing.Sha256Hex(stream, cancellationToken);
+    }
+
+    private const string EmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    /// <summary>A name with every character the quoting must survive: the probe echoes it back through the login shell.</summary>
+    private const string QuotingSample = "-a'b\\'c\"d\n$e`f` *?;&|<>(g)\\";
+
+    private int _serverHashing; // 0 not probed yet, 1 the server hashes, -1 it does not
+
+    private int _serverHashes;
+
+    /// <summary>How many hashes the server computed (for tests).</summary>
+    internal int ServerHashes => Volatile.Read(ref _serverHashes);
+
+    /// <summary>
+    /// The file's SHA-256 computed on the server by <c>sha256sum</c>, or null when that is not possible here (the
+    /// caller then reads the file). Like <see cref="OpenRead"/>, only a regular file is hashed (sha256sum would follow
+    /// a link). The output must be the one line sha256sum prints for exactly this path, else it is not used.
+    /// </summary>
+    private string? ServerSha256(string relative, string remote)
+    {
+        if (!ServerHashes256())
+        {
+            return null;
+        }
+
+        if (Use(relative, idempotent: true, c => RawSftp.TryLStat(c, remote)) is not { IsRegularFile: true })
+        {
+            return null;
+        }
+
+        var run = _pool.Exec("sha256sum -- " + ShellQuote(remote), Options.OperationTimeout);
+        var hash = run is { Exit: 0 } done ? ParseSha256sumLine(done.Output, remote) : null;
+        if (hash is not null)
+        {
+            Interlocked.Increment(ref _serverHashes);
+        }
+
+        return hash;
+    }
+
+    /// <summary>
+    /// Whether the server hashes: asked once per provider. One exec runs a POSIX-shell <c>printf</c> of a sample
+    /// full of quotes, a newline, a leading dash and shell syntax (so a login shell that would read our quoting
+    /// otherwise is found out) and <c>sha256sum</c> of <c>/dev/null</c>; both answers must be exactly as expected.
+    /// A server without a shell (<c>ForceCommand internal-sftp</c>), without <c>sha256sum</c>, or refusing exec
+    /// channels answers otherwise, and its files are read.
+    /// </summary>
+    private bool ServerHashes256()
+    {
+        var known = Volatile.Read(ref _serverHashing);
+        if (known != 0)
+        {
+            return known > 0;
+        }
+
+        var probe = _pool.Exec("printf '%s\\n' " + ShellQuote(QuotingSample) + " && sha256sum -- /dev/null", TimeSpan.FromSeconds(15));
+        var works = probe is { Exit: 0 } p && p.Output == QuotingSample + "\n" + EmptySha256 + "  /dev/null\n";
+        Interlocked.CompareExchange(ref _serverHashing, works ? 1 : -1, 0);
+        return Volatile.Read(ref _serverHashing) > 0;
+    }
+
+    /// <summary>A word for a POSIX shell that stands for exactly <paramref name="text"/>: single quotes, a quote inside as <c>'\''</c>.</summary>
+    internal static string ShellQuote(string text) => "'" + text.Replace("'", "'\\''") + "'";
+
+    /// <summary>
+    /// The hash from sha256sum's output for one file, or null when the output is not exactly one line for
+    /// <paramref name="remote"/>: 64 lowercase hex digits, two spaces (or space and <c>*</c>), the name. GNU sha256sum
+    /// starts the line with a backslash when it escaped the name (<c>\\</c>, <c>\n</c>, <c>\r</c>).
+    /// </summary>
+    internal static string? ParseSha256sumLine(string output, string remote)
+    {
+        if (output.Length == 0 || output[output.Length - 1] != '\n' || output.IndexOf('\n') != output.Length - 1)
+        {
+            return null;
+        }
+
+        var line = output.Substring(0, output.Length - 1);
+        var escaped = line.StartsWith("\\", StringComparison.Ordinal);
+        if (escaped)
+        {
+            line = line.Substring(1);
+        }
+
+        if (line.Length < 66 || line[64] != ' ' || (line[65] != ' ' && line[65] != '*'))
+        {
+            return null;
+        }
+
+        var hash = line.Substring(0, 64);
+        if (hash.Any(ch => !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))))
+        {
+            return null;
+        }
+
+        var name = line.Substring(66);
+        if (escaped)
+        {
+            var unescaped = new System.Text.StringBuilder(name.Length);
+            for (var i = 0; i < name.Length; i++)
+            {
+                if (name[i] != '\\')
+                {
+                    unescaped.Append(name[i]);
+                    continue;
+                }
+
+                if (++i >= name.Length)
+                {
+                    return null;
+                }
+
+                switch (name[i])
+                {
+                    case '\\': unescaped.Append('\\'); break;
+                    case 'n': unescaped.Append('\n'); break;
+                    case 'r': unescaped.Append('\r'); break;
+                    default: return null;
+                }
+            }
+
+            name = unescaped.ToString();
+        }
+
+        return string.Equals(name, remote, StringComparison.Ordinal) ? hash : null;
     }
 
     /// <inheritdoc />
@@ -748,10 +870,14 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         private readonly SftpSessionPool.Lease _lease;
         private readonly SftpStorageProvider _owner;
         private readonly string _relative;
+        private readonly bool _writing;
         private bool _disposed;
 
         public LeasedStream(SftpFileStream inner, SftpSessionPool.Lease lease, SftpStorageProvider owner, string relative)
         {
+            // Whether this stream writes, fixed now: SftpFileStream.CanWrite turns false once it is disposed, and a
+            // write the server refused (a full disk) may be reported only by the close in Dispose, still a write error.
+            _writing = inner.CanWrite;
             _inner = inner;
             _lease = lease;
             _owner = owner;
@@ -796,7 +922,60 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             return 0;
         });
 
-        private T Guard<T>(Func<T> operation)
+        /// <summary>
+        /// Ends a write: sends what is buffered, sets the attributes on the open handle (fsetstat), then sends fstat and
+        /// close back to back (answered in order: one round trip) and gives the connection back. Returns the fstat.
+        /// </summary>
+        public SftpFileAttributes Finish(SftpFileAttributes attributes)
+        {
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(LeasedStream));
+            }
+
+            _disposed = true;
+            try
+            {
+                return Guard(() =>
+                {
+                    _inner.Flush();
+                    RawSftp.FSetStat(_lease.Client, _inner.Handle, attributes);
+                    var stat = RawSftp.FStatAsync(_lease.Client, _inner.Handle);
+                    try
+                    {
+                        _inner.Dispose();
+                    }
+                    catch
+                    {
+                        stat.ContinueWith(static t => _ = t.Exception, System.Threading.Tasks.TaskScheduler.Default);
+                        throw;
+                    }
+
+                    return stat.GetAwaiter().GetResult();
+                }, _writing);
+            }
+            catch
+            {
+                // Close the handle on the server if it is still open (the caller removes the temporary file).
+                try
+                {
+                    _inner.Dispose();
+                }
+                catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException or InvalidOperationException or System.Net.Sockets.SocketException)
+                {
+                }
+
+                throw;
+            }
+            finally
+            {
+                _lease.Dispose();
+            }
+        }
+
+        private T Guard<T>(Func<T> operation) => Guard(operation, _writing);
+
+        private T Guard<T>(Func<T> operation, bool writing)
         {
             try
             {
@@ -809,7 +988,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
             }
             catch (SshException ex)
             {
-                throw _inner.CanWrite ? _owner.MapWrite(ex, _relative, _lease.Client) : _owner.Map(ex, _relative);
+                throw writing ? _owner.MapWrite(ex, _relative, _lease.Client) : _owner.Map(ex, _relative);
             }
         }
 
@@ -904,7 +1083,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
                     if (Permissions is not null)
                     {
                         // Owner-only while the content is written; the final bits are set on commit.
-                        OwnerOnly(lease.Client, remote);
+                        OwnerOnly(lease.Client, stream);
                     }
 
                     return new LeasedStream(stream, lease, _owner, _tempRelative);
@@ -935,18 +1114,34 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         }
 
         /// <inheritdoc />
+        /// <remarks>
+        /// Round trips: the last write, one fsetstat on the open handle (time and bits), fstat and close sent together,
+        /// then the rename. The entry returned is the fstat of the file written (what the server keeps), taken before
+        /// the rename, which changes neither size nor time.
+        /// </remarks>
         public StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite)
         {
             var stream = (LeasedStream)Stream;
-            stream.Flush();
-            stream.Dispose();
-            _stream = null;
+            var whole = _owner.WholeSeconds(_relative, lastWriteTimeUtc);
+            SftpFileAttributes written;
+            try
+            {
+                written = stream.Finish(RawSftp.NewAttributes(whole, Permissions));
+            }
+            finally
+            {
+                _stream = null;
+            }
 
             var tempRemote = _owner.Remote(_tempRelative);
-            _owner.SetTimeAndMode(_tempRelative, tempRemote, lastWriteTimeUtc, Permissions);
             _owner.Rename(_tempRelative, tempRemote, _relative, _owner.Remote(_relative), overwrite);
             _committed = true;
-            return _owner.Stat(_relative) ?? throw new IOException($"'{_owner.Shown(_relative)}' vanished right after it was written.");
+            if (!written.IsRegularFile)
+            {
+                throw new IOException($"'{_owner.Shown(_relative)}' is not a regular file right after it was written.");
+            }
+
+            return ToEntry(written, _relative);
         }
 
         /// <inheritdoc />
