@@ -28,6 +28,12 @@ internal static class CliApp
             return ExitCodes.InvalidInput;
         }
 
+        if (NamesS3SecretOption(args))
+        {
+            context.Error.WriteLine("syncengine: there is no option for an S3 secret: a command line shows in process listings and shell history. Give the credentials through the AWS credential chain instead (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the shared credentials file).");
+            return ExitCodes.InvalidInput;
+        }
+
         var root = BuildCommands(context);
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null, EnablePosixBundling = false });
         if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
@@ -42,6 +48,25 @@ internal static class CliApp
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
         });
+    }
+
+    /// <summary>Whether an argument before <c>--</c> looks like an option for an S3 secret (<c>--s3-secret…</c>, <c>--aws-secret…</c>).</summary>
+    private static bool NamesS3SecretOption(string[] args)
+    {
+        foreach (var arg in args)
+        {
+            if (arg == "--")
+            {
+                return false;
+            }
+
+            if (arg.StartsWith("--s3-secret", StringComparison.OrdinalIgnoreCase) || arg.StartsWith("--aws-secret", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether an argument before <c>--</c> is <c>--sftp-password</c> (or <c>--sftp-password=…</c>).</summary>
@@ -103,9 +128,12 @@ internal static class CliApp
         var sftpKey = new Option<string[]>("--sftp-key") { HelpName = "FILE", Description = "SSH private key file", AllowMultipleArgumentsPerToken = false };
         var sftpKnownHosts = Text("--sftp-known-hosts", "FILE", "known_hosts file");
         var sftpAcceptNew = new Option<bool>("--sftp-accept-new-host") { Description = "add an unknown host key" };
+        var s3Endpoint = Text("--s3-endpoint", "URL", "S3 endpoint");
+        var s3Region = Text("--s3-region", "REGION", "S3 region");
         var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
         {
             source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
+            s3Endpoint, s3Region,
         };
         Option<bool>? force = null, noTrash = null;
         Option<int?>? transfers = null, operations = null;
@@ -148,6 +176,8 @@ internal static class CliApp
                 SftpKeys = parse.GetValue(sftpKey) ?? Array.Empty<string>(),
                 SftpKnownHosts = parse.GetValue(sftpKnownHosts),
                 SftpAcceptNewHost = parse.GetValue(sftpAcceptNew),
+                S3Endpoint = parse.GetValue(s3Endpoint),
+                S3Region = parse.GetValue(s3Region),
             };
             return sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
         }));

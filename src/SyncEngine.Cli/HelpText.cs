@@ -33,6 +33,7 @@ internal static class HelpText
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
+                sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action (action, path, reason), then a summary line; warnings on stderr.");
                 AppendPairOptions(sb, sync: false);
@@ -45,6 +46,7 @@ internal static class HelpText
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed] [--force] [--no-trash]");
                 sb.AppendLine("                  [--transfers N] [--operations N] [--bwlimit RATE]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
+                sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action that ran (status, action, path, error), then");
                 sb.AppendLine("'N succeeded, N failed, N skipped, N stale, N conflicts, <bytes> copied in <s>'.");
@@ -86,8 +88,8 @@ internal static class HelpText
                 sb.AppendLine("  syncengine status --state-dir DIR [--json]      idle, running or paused; the last run");
                 sb.AppendLine("  syncengine --version | --help | COMMAND --help");
                 sb.AppendLine();
-                sb.AppendLine("SOURCE and DESTINATION are local folders or sftp://[user@]host[:port]/absolute/path (either");
-                sb.AppendLine("side). Relative SOURCE, DESTINATION and DIR resolve against the current folder. pause, resume,");
+                sb.AppendLine("SOURCE and DESTINATION are local folders, sftp://[user@]host[:port]/absolute/path or");
+                sb.AppendLine("s3://bucket[/prefix] (either side). Relative SOURCE, DESTINATION and DIR resolve against the current folder. pause, resume,");
                 sb.AppendLine("stop and status also take SOURCE DESTINATION instead of --state-dir for the default state folder.");
                 AppendPairOptions(sb, sync: true);
                 break;
@@ -124,6 +126,15 @@ internal static class HelpText
         sb.AppendLine("  A password is read only from the SYNCENGINE_SFTP_PASSWORD environment variable: there is no");
         sb.AppendLine("  --sftp-password option, since a command line shows in process listings and shell history.");
         sb.AppendLine("  The user defaults to the local user name, as ssh's does.");
+        sb.AppendLine();
+        sb.AppendLine("S3 (a SOURCE or DESTINATION of the form s3://bucket[/prefix]; AWS, Ceph RGW, MinIO ...):");
+        sb.AppendLine("  --s3-endpoint URL       the store's URL (default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL,");
+        sb.AppendLine("                          else AWS itself); path-style addressing for a custom endpoint");
+        sb.AppendLine("  --s3-region REGION      the signing region (default: AWS_REGION, else AWS_DEFAULT_REGION, else");
+        sb.AppendLine("                          us-east-1)");
+        sb.AppendLine("  Credentials come from the AWS credential chain only (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,");
+        sb.AppendLine("  AWS_SESSION_TOKEN, AWS_PROFILE, the shared credentials file): there is no option for a secret.");
+        sb.AppendLine("  A missing bucket, refused credentials or an unreachable endpoint stop the run (exit 2).");
         if (sync)
         {
             sb.AppendLine();
@@ -147,7 +158,8 @@ internal static class HelpText
         sb.AppendLine("  1    some actions failed (the others were applied), or an unexpected error");
         sb.AppendLine("  2    bad arguments or input: unknown option or value, missing source folder, malformed");
         sb.AppendLine("       .syncignore, state folder of another pair or of a newer version, unusable state folder,");
-        sb.AppendLine("       SFTP host key unknown or changed (the message prints its SHA256 fingerprint), login refused");
+        sb.AppendLine("       SFTP host key unknown or changed (the message prints its SHA256 fingerprint), login refused,");
+        sb.AppendLine("       S3 bucket missing, credentials refused or missing, endpoint unreachable");
         sb.AppendLine("  3    refused by a safety guard; nothing was changed (check the plan, then use --force)");
         sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual, or two names that differ only");
         sb.AppendLine("       in case toward a side that ignores case)");

@@ -169,15 +169,16 @@ public sealed class CephServer : IDisposable
             RunScript("bash", null, Path.Combine(_scripts, "stop-ceph.sh"));
         }
 
-        try
+        for (var attempt = 0; attempt < 5 && Directory.Exists(Folder); attempt++)
         {
-            if (Directory.Exists(Folder))
+            try
             {
                 Directory.Delete(Folder, recursive: true);
             }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(200); // a daemon still closing its log
+            }
         }
     }
 

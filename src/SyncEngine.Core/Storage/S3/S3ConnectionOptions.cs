@@ -73,6 +73,12 @@ public sealed class S3ConnectionOptions
     /// </summary>
     public bool ConditionalPut { get; init; } = true;
 
+    /// <summary>
+    /// Whether the listing sends a HEAD per object to give each file's own time (as a store without version tags
+    /// needs); false by default: the engine matches listed objects to its state by size, ETag and LastModified.
+    /// </summary>
+    internal bool HeadInListing { get; init; }
+
     /// <summary>For tests: wraps the HTTP handler the SDK sends through (fault injection).</summary>
     internal Func<HttpMessageHandler, HttpMessageHandler>? WrapHandler { get; init; }
 

@@ -80,6 +80,7 @@ public sealed class S3StorageProvider : IStorageProvider
         }
 
         Root = "s3://" + bucket + (_prefix.Length == 0 ? "" : "/" + _prefix);
+        OwnTimesInListing = options.HeadInListing;
         _client = CreateClient(options, credentials);
         _capabilities = new StorageCapabilities
         {
@@ -110,11 +111,12 @@ public sealed class S3StorageProvider : IStorageProvider
     public StorageCapabilities Capabilities => _capabilities;
 
     /// <summary>
-    /// Whether a listing asks each object for its own modification time (a HEAD per object), so listed entries carry
-    /// the file's time. True until the engine reads <see cref="StorageEntry.VersionTag"/> and
-    /// <see cref="StorageCapabilities.MtimeInListing"/>: then a no-change run needs the listing only.
+    /// Whether a listing asks each object for its own modification time (a HEAD per object). False: listed entries
+    /// carry LastModified and a <see cref="StorageEntry.VersionTag"/> (ETag and LastModified), and the engine asks
+    /// <see cref="Stat"/> only for files whose size and tag are not the recorded ones, so a no-change run needs the
+    /// listing only (<see cref="StorageCapabilities.MtimeInListing"/> false).
     /// </summary>
-    internal static bool OwnTimesInListing => true;
+    internal bool OwnTimesInListing { get; }
 
     /// <summary>For tests: called with the part number before each part is sent (throw to make that part fail).</summary>
     internal Action<int>? BeforePart { get; set; }
