@@ -33,6 +33,9 @@ internal static class ModuleErrorIds
     /// <summary>-SftpKeyFile, -SftpKnownHostsFile or -SftpAcceptNewHost with no sftp:// side (InvalidArgument).</summary>
     public const string SftpOptionWithoutRemote = "SyncSftpOptionWithoutRemote";
 
+    /// <summary>-S3Endpoint or -S3Region with no s3:// side (InvalidArgument).</summary>
+    public const string S3OptionWithoutRemote = "SyncS3OptionWithoutRemote";
+
     /// <summary>-SftpKeyFile names a file that does not exist (ObjectNotFound).</summary>
     public const string SftpKeyFileNotFound = "SyncSftpKeyFileNotFound";
 

@@ -72,6 +72,26 @@ internal static class PairCredentials
         }
 
         var credential = Get(pair, side);
+        if (spec.Kind == ProviderKind.S3)
+        {
+            // An S3 credential: the access key id as the user name, the secret access key as the password. Without
+            // one the engine opens the side from the pair (the AWS SDK's credential chain).
+            if (credential is null)
+            {
+                return null;
+            }
+
+            var s3 = (side == SyncSide.Source ? pair.SourceOptions : pair.DestinationOptions) ?? SideOptions.Default;
+            return new SideOptions
+            {
+                S3Endpoint = s3.S3Endpoint,
+                S3Region = s3.S3Region,
+                S3PathStyle = s3.S3PathStyle,
+                S3AccessKeyId = credential.UserName ?? "",
+                Password = new NetworkCredential(string.Empty, credential.Password).Password,
+            };
+        }
+
         var password = credential is null ? environmentPassword : new NetworkCredential(string.Empty, credential.Password).Password;
         if (string.IsNullOrEmpty(password))
         {
