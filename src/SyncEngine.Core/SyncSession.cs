@@ -30,6 +30,9 @@ public sealed class SyncSession : IDisposable
     private SyncExecution? _execution;
     private bool _disposed;
 
+    /// <summary>The clock the run id and the trash retention read (tests pass a fake one).</summary>
+    internal Func<DateTime> UtcNow { get; private init; } = static () => DateTime.UtcNow;
+
     private SyncSession(SyncPair pair, string stateDir, IStorageProvider source, IStorageProvider destination, PairLock pairLock, StateLoad load, string runId, TemporaryNames tempNames)
     {
         Pair = pair;
@@ -151,7 +154,7 @@ public sealed class SyncSession : IDisposable
             StateStore.RemoveLeftovers(stateDir);
             var load = StateStore.Load(stateDir, pair);
             var tempNames = UseTemporaryNames(pair, stateDir, source, destination);
-            return new SyncSession(pair, stateDir, source, destination, pairLock, load, runId, tempNames);
+            return new SyncSession(pair, stateDir, source, destination, pairLock, load, runId, tempNames) { UtcNow = utcNow };
         }
         catch
         {

@@ -239,7 +239,13 @@ public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage, I
 
     public string? TryGetLocalPath(string path) => LocalFastPath ? _inner.TryGetLocalPath(path) : null;
 
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+    public void CleanUp(CancellationToken cancellationToken) => _inner.CleanUp(cancellationToken);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder) => _inner.ListEngineFolders(engineFolder);
+
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken) => _inner.DeleteEngineFolder(engineFolder, cancellationToken);
 
     public void UseTemporaryNames(TemporaryNames names) => (_inner as ITemporaryFileNaming)?.UseTemporaryNames(names);
 

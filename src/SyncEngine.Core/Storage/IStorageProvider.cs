@@ -250,8 +250,25 @@ public interface IStorageProvider : IDisposable
     /// <summary>The file's local filesystem path, when the side is a local folder; null otherwise.</summary>
     string? TryGetLocalPath(string path);
 
-    /// <summary>Deletes what an interrupted run left behind (temporary files) and trash older than the retention.</summary>
-    void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes what this provider itself left behind: temporary files of this pair's interrupted runs that its listing
+    /// met (the names <see cref="TemporaryNames"/> recognises), and on a store, unfinished uploads. Trash retention is
+    /// the engine's (<see cref="TrashPolicy"/>), through <see cref="ListEngineFolders"/> and <see cref="DeleteEngineFolder"/>.
+    /// </summary>
+    void CleanUp(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The names of the folders directly inside <paramref name="engineFolder"/> of the engine's own folder
+    /// (<c>"trash"</c>: the run folders of <c>.syncengine/trash</c>). Empty when it does not exist, or when it or the
+    /// engine folder is not a real folder (a link is never followed). On a store, folders are key prefixes.
+    /// </summary>
+    IReadOnlyList<string> ListEngineFolders(string engineFolder);
+
+    /// <summary>
+    /// Deletes a folder of the engine's own folder (<c>"trash/&lt;run&gt;"</c>) and everything in it for good, removing
+    /// links as links, never following one, never touching anything outside it.
+    /// </summary>
+    void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken);
 }
 
 /// <summary>

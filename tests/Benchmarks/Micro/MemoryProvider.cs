@@ -59,9 +59,13 @@ public sealed class MemoryProvider : IStorageProvider
     {
     }
 
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    public void CleanUp(CancellationToken cancellationToken)
     {
     }
+
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder) => Array.Empty<string>();
+
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken) => throw new NotSupportedException("plan-only provider");
 
     public void Dispose()
     {
