@@ -422,7 +422,6 @@ public class EdgeCaseTests
 
         public string ComputeHash(string path, CancellationToken cancellationToken) => _inner.ComputeHash(path, cancellationToken);
 
-        public string? TryGetLocalPath(string path) => _inner.TryGetLocalPath(path);
 
         public void CleanUp(System.Threading.CancellationToken cancellationToken) => _inner.CleanUp(cancellationToken);
 

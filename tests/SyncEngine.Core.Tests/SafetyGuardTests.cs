@@ -567,7 +567,6 @@ public class SafetyGuardTests : SideTests
 
         public string ComputeHash(string path, System.Threading.CancellationToken cancellationToken) => _inner.ComputeHash(path, cancellationToken);
 
-        public string? TryGetLocalPath(string path) => _inner.TryGetLocalPath(path);
 
         public void CleanUp(System.Threading.CancellationToken cancellationToken) => _inner.CleanUp(cancellationToken);
 

@@ -317,9 +317,6 @@ public sealed class InMemoryStorageProvider : IStorageProvider
     }
 
     /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => null;
-
-    /// <inheritdoc />
     public void CleanUp(CancellationToken cancellationToken)
     {
         // Nothing is left behind: an uncommitted write never reaches the side.
@@ -433,8 +430,6 @@ public sealed class InMemoryStorageProvider : IStorageProvider
         }
 
         public Stream Stream => _buffer;
-
-        public string? LocalTempPath => null;
 
         /// <summary>Accepted and not kept: the in-memory side declares no POSIX permissions.</summary>
         public int? Permissions { get; set; }

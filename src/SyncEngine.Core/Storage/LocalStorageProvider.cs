@@ -728,8 +728,8 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
         return Hashing.Sha256Hex(stream, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => Full(path);
+    /// <summary>The file's local filesystem path (not part of the provider contract: the engine never needs it).</summary>
+    public string TryGetLocalPath(string path) => Full(path);
 
     /// <inheritdoc />
     /// <remarks>
@@ -823,7 +823,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     /// following links) and the temporary file is created, renamed and, if abandoned, removed relative to it; the
     /// commit checks the path still leads to that same folder. The data is synced to disk before the rename.
     /// </summary>
-    private sealed class LocalStagedWrite : IStagedWrite
+    private sealed class LocalStagedWrite : ILocalStagedWrite
     {
         private readonly LocalStorageProvider _owner;
         private readonly string _relative;

@@ -45,7 +45,6 @@ public sealed class MemoryProvider : IStorageProvider
         return Hashing.Sha256Hex(s, cancellationToken);
     }
 
-    public string? TryGetLocalPath(string path) => null;
 
     public IStagedWrite BeginWrite(string path) => throw new NotSupportedException("plan-only provider");
 

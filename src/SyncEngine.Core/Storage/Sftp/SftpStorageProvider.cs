@@ -737,7 +737,6 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     }
 
     /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => null;
 
     /// <inheritdoc />
     /// <remarks>
@@ -1022,7 +1021,6 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         public int? Permissions { get; set; }
 
         /// <inheritdoc />
-        public string? LocalTempPath => null;
 
         /// <inheritdoc />
         public Stream Stream
