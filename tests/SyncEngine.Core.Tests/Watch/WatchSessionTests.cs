@@ -194,4 +194,28 @@ public class WatchSessionTests
         Assert.Equal("destination edit, newer", t.Read(SyncSide.Source, "both.txt")); // NewestWins
         Assert.Single(w.TakeResults());
     }
+
+    [Fact]
+    public void Tracked_paths_outside_a_batch_count_as_unchanged_and_keep_their_records()
+    {
+        using var t = new TestPair();
+        for (var i = 0; i < 5; i++)
+        {
+            t.Write(SyncSide.Source, $"kept/f{i}.txt", "kept " + i);
+        }
+
+        var pair = PairOf(t);
+        using var w = new WatchRig(t, pair);
+        w.Start();
+        w.TakeResults();
+        t.Write(SyncSide.Source, "one.txt", "one");
+        w.Changed(SyncSide.Source, "one.txt");
+        w.After(Quiet);
+        Assert.Single(w.TakeResults());
+
+        // The state on disk still knows every file (a batch over one path neither forgot nor re-planned the others).
+        var plan = SyncPlanner.Plan(pair);
+        Assert.Equal(6, plan.Info.TrackedFileCount);
+        Assert.DoesNotContain(plan.Actions, a => a.Action != SyncActionType.NoAction);
+    }
 }
