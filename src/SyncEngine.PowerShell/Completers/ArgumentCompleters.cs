@@ -79,3 +79,30 @@ public sealed class OptionTransformationAttribute : ArgumentTransformationAttrib
         }
     }
 }
+
+/// <summary>
+/// Lets a TimeSpan parameter take a duration as the CLI writes it (<c>200ms</c>, <c>2s</c>, <c>10m</c>, <c>1h</c>) or a
+/// number of seconds, besides a TimeSpan or PowerShell's own TimeSpan text (<c>00:00:02</c>).
+/// </summary>
+[System.AttributeUsage(System.AttributeTargets.Property | System.AttributeTargets.Field)]
+public sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
+{
+    /// <inheritdoc />
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var value = inputData is PSObject ps ? ps.BaseObject : inputData;
+        switch (value)
+        {
+            case string text when Watch.WatchDurations.TryParse(text, out var parsed):
+                return parsed;
+            case int seconds:
+                return System.TimeSpan.FromSeconds(seconds);
+            case long seconds:
+                return System.TimeSpan.FromSeconds(seconds);
+            case double seconds:
+                return System.TimeSpan.FromSeconds(seconds);
+            default:
+                return value;
+        }
+    }
+}
