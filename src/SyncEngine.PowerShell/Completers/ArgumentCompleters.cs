@@ -93,14 +93,25 @@ public sealed class DurationTransformationAttribute : ArgumentTransformationAttr
         var value = inputData is PSObject ps ? ps.BaseObject : inputData;
         switch (value)
         {
+            case null:
+            case System.TimeSpan:
+                return value;
             case string text when Watch.WatchDurations.TryParse(text, out var parsed):
                 return parsed;
-            case int seconds:
-                return System.TimeSpan.FromSeconds(seconds);
-            case long seconds:
-                return System.TimeSpan.FromSeconds(seconds);
+            case string text when System.TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span):
+                return span;
+            case string text:
+                throw new ArgumentTransformationMetadataException($"'{text}' is not a duration. Write a whole number and a unit in quotes ('200ms', '2s', '10m', '1h'), a number of seconds, or a TimeSpan.");
+            case decimal:
+                // PowerShell reads a bare 1d as the decimal number 1: days were surely meant, seconds would be taken.
+                throw new ArgumentTransformationMetadataException($"{value} came as a decimal number (PowerShell reads a bare 1d as the decimal 1): write days in quotes ('1d') or give seconds (86400).");
             case double seconds:
                 return System.TimeSpan.FromSeconds(seconds);
+            case float seconds:
+                return System.TimeSpan.FromSeconds(seconds);
+            case System.IConvertible number when value is sbyte or byte or short or ushort or int or uint or long or ulong:
+                // Whole numbers are seconds (PowerShell reads a bare 2s as the short number 2).
+                return System.TimeSpan.FromSeconds(number.ToDouble(System.Globalization.CultureInfo.InvariantCulture));
             default:
                 return value;
         }
