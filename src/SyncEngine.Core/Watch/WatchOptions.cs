@@ -143,7 +143,7 @@ public sealed class WatchEvent
     /// <summary>The watch's state after it.</summary>
     public WatchState State { get; init; }
 
-    /// <summary>The batch's number (1 is the first full sync).</summary>
+    /// <summary>The batch's number (counting batches that had work).</summary>
     public int Batch { get; init; }
 
     /// <summary>Paths waiting for the next batch.</summary>

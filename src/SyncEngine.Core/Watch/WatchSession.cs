@@ -77,7 +77,7 @@ public sealed class WatchSession : IDisposable, IChangeSink
     /// <summary>What the watch is doing now.</summary>
     public WatchState State => _state;
 
-    /// <summary>Batches run so far (the first full sync is batch 1).</summary>
+    /// <summary>Batches that had work so far (a batch that finds nothing to do is not counted).</summary>
     public int Batch => _batch;
 
     /// <summary>Paths waiting for a batch.</summary>
