@@ -80,6 +80,7 @@ internal static class CliApp
 
         root.Add(PairCommand(context, "plan", sync: false));
         root.Add(PairCommand(context, "sync", sync: true));
+        root.Add(PairCommand(context, "watch", sync: true));
         root.Add(ControlCommand(context, "pause", ControlRequest.Pause));
         root.Add(ControlCommand(context, "resume", ControlRequest.Resume));
         root.Add(ControlCommand(context, "stop", ControlRequest.Stop));
@@ -103,7 +104,8 @@ internal static class CliApp
         var sftpKey = new Option<string[]>("--sftp-key") { HelpName = "FILE", Description = "SSH private key file", AllowMultipleArgumentsPerToken = false };
         var sftpKnownHosts = Text("--sftp-known-hosts", "FILE", "known_hosts file");
         var sftpAcceptNew = new Option<bool>("--sftp-accept-new-host") { Description = "add an unknown host key" };
-        var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
+        var watch = name == "watch";
+        var command = new Command(name, watch ? "sync, then keep syncing changes" : sync ? "plan and execute" : "print the plan; change nothing")
         {
             source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
         };
@@ -122,6 +124,19 @@ internal static class CliApp
             command.Add(operations);
             bwlimit = Text("--bwlimit", "RATE", "bandwidth limit");
             command.Add(bwlimit);
+        }
+
+        Option<string?>? debounce = null, maxDelay = null, rescan = null, poll = null;
+        if (watch)
+        {
+            debounce = Text("--debounce", "D", "quiet period before a batch");
+            maxDelay = Text("--max-delay", "D", "longest wait for a batch");
+            rescan = Text("--rescan", "D", "full rescan interval");
+            poll = Text("--poll", "D", "listing interval of sides without change events");
+            command.Add(debounce);
+            command.Add(maxDelay);
+            command.Add(rescan);
+            command.Add(poll);
         }
 
         command.SetAction(parse => Execute(context, () =>
@@ -148,8 +163,12 @@ internal static class CliApp
                 SftpKeys = parse.GetValue(sftpKey) ?? Array.Empty<string>(),
                 SftpKnownHosts = parse.GetValue(sftpKnownHosts),
                 SftpAcceptNewHost = parse.GetValue(sftpAcceptNew),
+                Debounce = debounce is null ? null : parse.GetValue(debounce),
+                MaxDelay = maxDelay is null ? null : parse.GetValue(maxDelay),
+                Rescan = rescan is null ? null : parse.GetValue(rescan),
+                Poll = poll is null ? null : parse.GetValue(poll),
             };
-            return sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
+            return watch ? WatchCommand.Run(context, args) : sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
         }));
         return command;
     }
