@@ -105,6 +105,7 @@ internal static class CliApp
 
         root.Add(PairCommand(context, "plan", sync: false));
         root.Add(PairCommand(context, "sync", sync: true));
+        root.Add(PairCommand(context, "watch", sync: true));
         root.Add(ControlCommand(context, "pause", ControlRequest.Pause));
         root.Add(ControlCommand(context, "resume", ControlRequest.Resume));
         root.Add(ControlCommand(context, "stop", ControlRequest.Stop));
@@ -130,7 +131,8 @@ internal static class CliApp
         var sftpAcceptNew = new Option<bool>("--sftp-accept-new-host") { Description = "add an unknown host key" };
         var s3Endpoint = Text("--s3-endpoint", "URL", "S3 endpoint");
         var s3Region = Text("--s3-region", "REGION", "S3 region");
-        var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
+        var watch = name == "watch";
+        var command = new Command(name, watch ? "sync, then keep syncing changes" : sync ? "plan and execute" : "print the plan; change nothing")
         {
             source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
             s3Endpoint, s3Region,
@@ -150,6 +152,19 @@ internal static class CliApp
             command.Add(operations);
             bwlimit = Text("--bwlimit", "RATE", "bandwidth limit");
             command.Add(bwlimit);
+        }
+
+        Option<string?>? debounce = null, maxDelay = null, rescan = null, poll = null;
+        if (watch)
+        {
+            debounce = Text("--debounce", "D", "quiet period before a batch");
+            maxDelay = Text("--max-delay", "D", "longest wait for a batch");
+            rescan = Text("--rescan", "D", "full rescan interval");
+            poll = Text("--poll", "D", "listing interval of sides without change events");
+            command.Add(debounce);
+            command.Add(maxDelay);
+            command.Add(rescan);
+            command.Add(poll);
         }
 
         command.SetAction(parse => Execute(context, () =>
@@ -178,8 +193,12 @@ internal static class CliApp
                 SftpAcceptNewHost = parse.GetValue(sftpAcceptNew),
                 S3Endpoint = parse.GetValue(s3Endpoint),
                 S3Region = parse.GetValue(s3Region),
+                Debounce = debounce is null ? null : parse.GetValue(debounce),
+                MaxDelay = maxDelay is null ? null : parse.GetValue(maxDelay),
+                Rescan = rescan is null ? null : parse.GetValue(rescan),
+                Poll = poll is null ? null : parse.GetValue(poll),
             };
-            return sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
+            return watch ? WatchCommand.Run(context, args) : sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
         }));
         return command;
     }

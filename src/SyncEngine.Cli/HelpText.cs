@@ -53,10 +53,43 @@ internal static class HelpText
                 sb.AppendLine("On a terminal, a live progress line on stderr. Ctrl+C stops cleanly (exit 130).");
                 AppendPairOptions(sb, sync: true);
                 break;
+            case "watch":
+                sb.AppendLine("syncengine watch: sync, then keep syncing every change as it comes, until stopped.");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine watch SOURCE DESTINATION [every sync option but --what-if]");
+                sb.AppendLine("                   [--debounce D] [--max-delay D] [--rescan D] [--poll D]");
+                sb.AppendLine();
+                sb.AppendLine("One full sync first; then local sides report changes as they happen (inotify, ReadDirectoryChangesW,");
+                sb.AppendLine("FSEvents) and sftp:// sides are listed every --poll. Changes are collected until none came for");
+                sb.AppendLine("--debounce, or for --max-delay at most, and synced as one batch planned over the changed paths only.");
+                sb.AppendLine("Output: one line per action that ran, as sync prints them, and 'batch N: <summary>' per batch");
+                sb.AppendLine("(--json: result lines, {\"batch\":{...}} per batch, {\"watchEnd\":{...}} last). Notices on stderr.");
+                sb.AppendLine("'syncengine pause|resume|stop' from another terminal hold, release and end it.");
+                sb.AppendLine();
+                sb.AppendLine("Options (watch only); a duration is a whole number and a unit: 200ms, 2s, 10m, 1h, 1d:");
+                sb.AppendLine("  --debounce D     quiet period before a batch starts (default 2s)");
+                sb.AppendLine("  --max-delay D    longest wait for a batch while changes keep coming (default 10s, at least D)");
+                sb.AppendLine("  --rescan D       list both sides in full this often, whatever was reported (default 10m, >= 1s)");
+                sb.AppendLine("  --poll D         how often a side without change events is listed (default 30s, >= 100ms)");
+                sb.AppendLine();
+                sb.AppendLine("Safety: the delete guard counts every batch's deletions over the last hour; a refused batch is");
+                sb.AppendLine("reported on stderr and not applied, and the watch goes on. A missing root stops all syncing until");
+                sb.AppendLine("it is back (then a full rescan).");
+                AppendPairOptions(sb, sync: true);
+                sb.AppendLine();
+                sb.AppendLine("Exit codes (watch):");
+                sb.AppendLine("  0    ended by 'syncengine stop'");
+                sb.AppendLine("  2    bad arguments: unknown option, bad duration (names the option), --what-if, missing source");
+                sb.AppendLine("  3    ended by 'syncengine stop' while a batch refused by a safety guard was still waiting");
+                sb.AppendLine("  5    busy: another run holds the pair");
+                sb.AppendLine("  130  ended by Ctrl+C (SIGINT); finished actions were saved");
+                sb.AppendLine("  143  ended by SIGTERM; finished actions were saved");
+                return sb.ToString();
             case "pause":
             case "resume":
             case "stop":
-                sb.Append("syncengine ").Append(command).Append(": ask a sync running in another process to ")
+                sb.Append("syncengine ").Append(command).Append(": ask a sync or watch running in another process to ")
                   .AppendLine(command == "pause" ? "pause (running actions finish; no new ones start)." : command == "resume" ? "resume after a pause." : "stop (running actions finish; the state is saved).");
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
@@ -84,6 +117,7 @@ internal static class HelpText
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [options]    print the plan; change nothing");
                 sb.AppendLine("  syncengine sync SOURCE DESTINATION [options]    plan and execute");
+                sb.AppendLine("  syncengine watch SOURCE DESTINATION [options]   sync, then keep syncing changes (see watch --help)");
                 sb.AppendLine("  syncengine pause|resume|stop --state-dir DIR    reach a sync running in another process");
                 sb.AppendLine("  syncengine status --state-dir DIR [--json]      idle, running or paused; the last run");
                 sb.AppendLine("  syncengine --version | --help | COMMAND --help");
@@ -170,7 +204,7 @@ internal static class HelpText
     }
 
     /// <summary>The commands, for "did you mean" checks and tests.</summary>
-    public static readonly string[] Commands = { "plan", "sync", "pause", "resume", "stop", "status" };
+    public static readonly string[] Commands = { "plan", "sync", "watch", "pause", "resume", "stop", "status" };
 
     /// <summary>True for a known command name.</summary>
     public static bool IsCommand(string name) => Commands.Contains(name, StringComparer.Ordinal);

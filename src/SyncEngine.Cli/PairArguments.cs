@@ -57,6 +57,18 @@ internal sealed class PairArguments
     /// <summary>--s3-region REGION: the region of an s3:// side (else AWS_REGION, AWS_DEFAULT_REGION, or us-east-1).</summary>
     public string? S3Region { get; init; }
 
+    /// <summary>watch --debounce D: the quiet period, as typed (200ms, 2s).</summary>
+    public string? Debounce { get; init; }
+
+    /// <summary>watch --max-delay D: the longest wait for a batch, as typed.</summary>
+    public string? MaxDelay { get; init; }
+
+    /// <summary>watch --rescan D: the interval of full rescans, as typed.</summary>
+    public string? Rescan { get; init; }
+
+    /// <summary>watch --poll D: how often a side without change events is listed, as typed.</summary>
+    public string? Poll { get; init; }
+
     /// <summary>The environment variable an SFTP password is read from (never a command-line option).</summary>
     public const string PasswordVariable = "SYNCENGINE_SFTP_PASSWORD";
 

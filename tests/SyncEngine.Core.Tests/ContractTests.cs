@@ -283,4 +283,44 @@ public class ContractTests
 
     private static string StateFile(TestPair t, string name) =>
         Assert.Single(Directory.GetFiles(t.StateDir, name, SearchOption.AllDirectories));
+
+    [Fact]
+    public void Trash_retention_is_the_engines_policy_on_any_side_with_its_ledger_kept_on_that_side()
+    {
+        using var t = new TestPair();
+        var src = new InMemoryStorageProvider("memory://a");
+        var dst = new InMemoryStorageProvider("memory://bucket", ObjectStore());
+        var now = new DateTime(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
+        var pair = new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, Mode = SyncMode.SourceToDestination, TrashRetention = TimeSpan.FromDays(30) };
+        void RunAt(DateTime when)
+        {
+            using var session = SyncSession.Open(pair, src, dst, () => when);
+            var plan = session.Plan();
+            var exec = session.BeginExecute(plan.Actions, new ExecuteOptions());
+            foreach (var a in plan.Actions)
+            {
+                exec.Post(a);
+            }
+
+            exec.Complete();
+            Assert.Equal(0, exec.Wait().Failed);
+        }
+
+        src.Put("a.txt", Encoding.UTF8.GetBytes("old"), now.AddHours(-2));
+        RunAt(now.AddHours(-1));
+        src.Put("a.txt", Encoding.UTF8.GetBytes("new"), now);
+        RunAt(now); // "old" goes to the bucket's trash
+        Assert.Single(dst.ListEngineFolders(TrashPolicy.Folder));
+        Assert.NotNull(dst.Get(TrashPolicy.LedgerPath));
+
+        for (var day = 10; day <= 20; day += 10)
+        {
+            RunAt(now.AddDays(day));
+            Assert.Single(dst.ListEngineFolders(TrashPolicy.Folder)); // not yet as old as the retention
+        }
+
+        RunAt(now.AddDays(31));
+        Assert.Empty(dst.ListEngineFolders(TrashPolicy.Folder));
+        Assert.Equal("new", Encoding.UTF8.GetString(dst.Get("a.txt")!));
+    }
 }

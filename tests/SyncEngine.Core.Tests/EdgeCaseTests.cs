@@ -422,9 +422,12 @@ public class EdgeCaseTests
 
         public string ComputeHash(string path, CancellationToken cancellationToken) => _inner.ComputeHash(path, cancellationToken);
 
-        public string? TryGetLocalPath(string path) => _inner.TryGetLocalPath(path);
 
-        public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+        public void CleanUp(System.Threading.CancellationToken cancellationToken) => _inner.CleanUp(cancellationToken);
+
+        public System.Collections.Generic.IReadOnlyList<string> ListEngineFolders(string engineFolder) => _inner.ListEngineFolders(engineFolder);
+
+        public void DeleteEngineFolder(string engineFolder, System.Threading.CancellationToken cancellationToken) => _inner.DeleteEngineFolder(engineFolder, cancellationToken);
 
         public void Dispose() => _inner.Dispose();
 

@@ -20,8 +20,8 @@ public class TrashRetentionTests
     private static RunRecord RunAt(TestPair t, DateTime now)
     {
         var pair = new SyncPair(t.Source, t.Destination) { StatePath = t.StateDir, Mode = SyncMode.SourceToDestination, TrashRetention = Retention };
-        var src = new LocalStorageProvider(t.Source) { UtcNow = () => now };
-        var dst = new LocalStorageProvider(t.Destination) { UtcNow = () => now };
+        var src = new LocalStorageProvider(t.Source);
+        var dst = new LocalStorageProvider(t.Destination);
         var record = new RunRecord();
         using var session = SyncSession.Open(pair, src, dst, () => now);
         record.Plan = session.Plan();

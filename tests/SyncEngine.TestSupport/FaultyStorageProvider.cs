@@ -237,9 +237,13 @@ public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage, I
         return _inner.ComputeHash(path, cancellationToken);
     }
 
-    public string? TryGetLocalPath(string path) => LocalFastPath ? _inner.TryGetLocalPath(path) : null;
+    public void CleanUp(CancellationToken cancellationToken) => _inner.CleanUp(cancellationToken);
 
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder) => _inner.ListEngineFolders(engineFolder);
+
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken) => _inner.DeleteEngineFolder(engineFolder, cancellationToken);
 
     public void UseTemporaryNames(TemporaryNames names) => (_inner as ITemporaryFileNaming)?.UseTemporaryNames(names);
 
@@ -251,7 +255,7 @@ public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage, I
 
     public void Dispose() => _inner.Dispose();
 
-    private sealed class WatchedWrite : IStagedWrite
+    private sealed class WatchedWrite : ILocalStagedWrite
     {
         private readonly FaultyStorageProvider _owner;
         private readonly string _path;
@@ -267,7 +271,7 @@ public sealed class FaultyStorageProvider : IStorageProvider, IDurableStorage, I
 
         public Stream Stream => _stream ??= new WatchedStream(_owner, _path, _inner.Stream, FaultOp.Write);
 
-        public string? LocalTempPath => _owner.LocalFastPath ? _inner.LocalTempPath : null;
+        public string? LocalTempPath => _owner.LocalFastPath ? (_inner as ILocalStagedWrite)?.LocalTempPath : null;
 
         public int? Permissions { get => _inner.Permissions; set => _inner.Permissions = value; }
 

@@ -20,7 +20,6 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
     private int _maxMoves;
     private int _openReads;
     private int _hashes;
-    private int _localPaths;
     private int _beginWrites;
 
     public HookedProvider(IStorageProvider inner) => _inner = inner;
@@ -43,12 +42,10 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
 
     public int ComputeHashCount => Volatile.Read(ref _hashes);
 
-    public int LocalPathCount => Volatile.Read(ref _localPaths);
-
     public int BeginWriteCount => Volatile.Read(ref _beginWrites);
 
     /// <summary>Every way the engine can get at a file's bytes.</summary>
-    public int ContentAccessCount => OpenReadCount + ComputeHashCount + LocalPathCount;
+    public int ContentAccessCount => OpenReadCount + ComputeHashCount;
 
     public int MaxConcurrentWrites => Volatile.Read(ref _maxWrites);
 
@@ -85,10 +82,15 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
 
     public StorageEntry? Stat(string path) => _inner.Stat(path);
 
+    /// <summary>Reads of the engine's own files (the trash ledger in <c>.syncengine/</c>) are not counted: only the user's files are.</summary>
     public Stream OpenRead(string path)
     {
-        Interlocked.Increment(ref _openReads);
-        ReadPaths.Enqueue(path);
+        if (!path.StartsWith(PathRules.EngineFolder + "/", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _openReads);
+            ReadPaths.Enqueue(path);
+        }
+
         return _inner.OpenRead(path);
     }
 
@@ -147,19 +149,13 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
         return _inner.ComputeHash(path, cancellationToken);
     }
 
-    public string? TryGetLocalPath(string path)
-    {
-        if (HideLocalPaths)
-        {
-            return null;
-        }
+    public void CleanUp(CancellationToken cancellationToken) => _inner.CleanUp(cancellationToken);
 
-        Interlocked.Increment(ref _localPaths);
-        ReadPaths.Enqueue(path);
-        return _inner.TryGetLocalPath(path);
-    }
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder) => _inner.ListEngineFolders(engineFolder);
 
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken) => _inner.DeleteEngineFolder(engineFolder, cancellationToken);
 
     public void UseTemporaryNames(TemporaryNames names) => (_inner as ITemporaryFileNaming)?.UseTemporaryNames(names);
 
@@ -179,7 +175,7 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
         }
     }
 
-    private sealed class HookedWrite : IStagedWrite
+    private sealed class HookedWrite : ILocalStagedWrite
     {
         private readonly HookedProvider _owner;
         private readonly string _path;
@@ -195,7 +191,7 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
 
         public Stream Stream => _inner.Stream;
 
-        public string? LocalTempPath => _owner.HideLocalPaths ? null : _inner.LocalTempPath;
+        public string? LocalTempPath => _owner.HideLocalPaths ? null : (_inner as ILocalStagedWrite)?.LocalTempPath;
 
         public int? Permissions { get => _inner.Permissions; set => _inner.Permissions = value; }
 

@@ -317,12 +317,42 @@ public sealed class InMemoryStorageProvider : IStorageProvider
     }
 
     /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => null;
-
-    /// <inheritdoc />
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    public void CleanUp(CancellationToken cancellationToken)
     {
         // Nothing is left behind: an uncommitted write never reaches the side.
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder)
+    {
+        var prefix = PathRules.EngineFolder + "/" + engineFolder + "/";
+        lock (_gate)
+        {
+            // A folder holding files, or (with folders of its own) an empty one: either way a name under the prefix.
+            return _files.Keys.Concat(_folders)
+                .Where(k => k.StartsWith(prefix, Comparison) && k.Length > prefix.Length)
+                .Select(k => k.Substring(prefix.Length).Split('/')[0])
+                .Where(n => _files.Keys.Concat(_folders).Any(k => k.StartsWith(prefix + n + "/", Comparison)) || _folders.Contains(prefix + n))
+                .Distinct(_names)
+                .OrderBy(n => n, StringComparer.Ordinal)
+                .ToList();
+        }
+    }
+
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken)
+    {
+        var folder = PathRules.EngineFolder + "/" + engineFolder;
+        PathRules.EnsureRelative(folder);
+        lock (_gate)
+        {
+            foreach (var k in _files.Keys.Where(k => k.StartsWith(folder + "/", Comparison)).ToList())
+            {
+                _files.Remove(k);
+            }
+
+            _folders.RemoveWhere(f => _names.Equals(f, folder) || f.StartsWith(folder + "/", Comparison));
+        }
     }
 
     /// <inheritdoc />
@@ -400,8 +430,6 @@ public sealed class InMemoryStorageProvider : IStorageProvider
         }
 
         public Stream Stream => _buffer;
-
-        public string? LocalTempPath => null;
 
         /// <summary>Accepted and not kept: the in-memory side declares no POSIX permissions.</summary>
         public int? Permissions { get; set; }

@@ -90,10 +90,13 @@ public sealed class MirroredS3Side : IStorageProvider
     public string ComputeHash(string path, CancellationToken cancellationToken) => _inner.ComputeHash(path, cancellationToken);
 
     /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => null;
+    public void CleanUp(CancellationToken cancellationToken) => _inner.CleanUp(cancellationToken);
 
     /// <inheritdoc />
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken) => _inner.CleanUp(trashRetention, cancellationToken);
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder) => _inner.ListEngineFolders(engineFolder);
+
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken) => _inner.DeleteEngineFolder(engineFolder, cancellationToken);
 
     /// <summary>Copies the prefix down into the folder (once), then closes the side.</summary>
     public void Dispose()

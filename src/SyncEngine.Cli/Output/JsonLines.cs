@@ -76,6 +76,42 @@ internal sealed class JsonLines
         return End();
     }
 
+    /// <summary>A watch batch's line: <c>{"batch":{"number":N,"full":…,"succeeded":…}}</c>.</summary>
+    public string Batch(SyncSummary summary, int number, bool full)
+    {
+        Begin();
+        _writer.WriteStartObject();
+        _writer.WriteStartObject("batch");
+        _writer.WriteNumber("number", number);
+        _writer.WriteBoolean("full", full);
+        _writer.WriteString("runId", summary.RunId);
+        _writer.WriteString("outcome", summary.Outcome);
+        _writer.WriteNumber("succeeded", summary.Succeeded);
+        _writer.WriteNumber("failed", summary.Failed);
+        _writer.WriteNumber("skipped", summary.Skipped);
+        _writer.WriteNumber("stale", summary.Stale);
+        _writer.WriteNumber("conflicts", summary.Conflicts);
+        _writer.WriteNumber("bytes", summary.BytesTransferred);
+        _writer.WriteNumber("seconds", Math.Round(summary.Duration.TotalSeconds, 3));
+        _writer.WriteEndObject();
+        _writer.WriteEndObject();
+        return End();
+    }
+
+    /// <summary>A watch's last line: <c>{"watchEnd":{"batches":N,"reason":"stop|interrupt|SIGTERM","exitCode":…}}</c>.</summary>
+    public string WatchEnd(int batches, string reason, int exitCode)
+    {
+        Begin();
+        _writer.WriteStartObject();
+        _writer.WriteStartObject("watchEnd");
+        _writer.WriteNumber("batches", batches);
+        _writer.WriteString("reason", reason);
+        _writer.WriteNumber("exitCode", exitCode);
+        _writer.WriteEndObject();
+        _writer.WriteEndObject();
+        return End();
+    }
+
     /// <summary>A pair's status (<c>syncengine status --json</c>).</summary>
     public string Status(SyncStatusInfo status)
     {

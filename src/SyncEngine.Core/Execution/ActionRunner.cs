@@ -288,9 +288,9 @@ internal static class ActionRunner
     {
         long size, mtime;
         ulong id;
-        if (input is FdStream fd)
+        if (input is IOpenFileVersion open)
         {
-            var st = fd.Version();
+            var st = open.CurrentVersion();
             if (!st.IsFile)
             {
                 return false;
@@ -314,7 +314,7 @@ internal static class ActionRunner
 
     private static Microsoft.Win32.SafeHandles.SafeFileHandle? HandleOf(Stream s) => s switch
     {
-        FdStream fd => fd.Handle,
+        ILocalFileStream local => local.Handle,
         FileStream fs => fs.SafeFileHandle,
         _ => null,
     };
@@ -324,14 +324,14 @@ internal static class ActionRunner
     {
         long lastTick = 0;
         var output = staged.Stream;
-        if (expectedSize >= SequentialAdviceFrom && input is FdStream fd)
+        if (expectedSize >= SequentialAdviceFrom && input is ILocalFileStream fd)
         {
             // As cp does: without it, the parts of a big file not in the page cache are read 128 KiB at a time.
             fd.AdviseSequential();
         }
 
         var throttle = x.Throttle;
-        if (throttle is null && expectedSize > HashWhileCopyingLimit && staged.LocalTempPath is not null
+        if (throttle is null && expectedSize > HashWhileCopyingLimit && staged is ILocalStagedWrite { LocalTempPath: not null }
             && HandleOf(input) is { } inHandle && HandleOf(output) is { } outHandle)
         {
             // Large local file: in-kernel copy (copy_file_range; clones where the filesystem can) in chunks, so

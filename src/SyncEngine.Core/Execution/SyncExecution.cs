@@ -174,8 +174,12 @@ public sealed class SyncExecution
 
             try
             {
-                _session.Source.CleanUp(_session.Pair.TrashRetention, CancellationToken.None);
-                _session.Destination.CleanUp(_session.Pair.TrashRetention, CancellationToken.None);
+                // What the providers left behind, then the engine's trash retention, the same for every side.
+                _session.Source.CleanUp(CancellationToken.None);
+                _session.Destination.CleanUp(CancellationToken.None);
+                var now = _session.UtcNow();
+                TrashPolicy.Purge(_session.Source, _session.Pair.TrashRetention, now, CancellationToken.None);
+                TrashPolicy.Purge(_session.Destination, _session.Pair.TrashRetention, now, CancellationToken.None);
 
                 // Every worker is done, so this run's temporary files are renamed or removed; the leftovers of
                 // earlier runs are removed too once this session listed both sides (it found all it could).

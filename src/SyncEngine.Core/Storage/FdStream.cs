@@ -9,7 +9,7 @@ namespace SyncEngine.Storage;
 /// provider reads and stages files through it, and the executor asks it for the open file's version (fstat) instead
 /// of looking the path up again.
 /// </summary>
-internal sealed class FdStream : Stream
+internal sealed class FdStream : Stream, ILocalFileStream, IOpenFileVersion
 {
     private readonly bool _write;
     private readonly string _path;
@@ -46,6 +46,13 @@ internal sealed class FdStream : Stream
 
     /// <summary>The open file's current size, modification time and inode.</summary>
     public NativeFs.Stat Version() => NativeFs.FStat(Handle, _path);
+
+    /// <inheritdoc />
+    public (bool IsFile, long Size, long MtimeTicks, ulong FileId) CurrentVersion()
+    {
+        var st = Version();
+        return (st.IsFile, st.Size, st.MtimeTicks, st.FileId);
+    }
 
     /// <summary>Sets the open file's modification time.</summary>
     public void SetLastWriteTime(long mtimeTicks) => NativeFs.SetMtime(Handle, mtimeTicks, _path);

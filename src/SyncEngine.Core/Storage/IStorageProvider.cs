@@ -175,12 +175,6 @@ public interface IStagedWrite : IDisposable
     Stream Stream { get; }
 
     /// <summary>
-    /// The temporary file's local path when the side is a local filesystem, so a local-to-local copy can use the
-    /// OS fast path (copy_file_range / clone) instead of <see cref="Stream"/>; null otherwise.
-    /// </summary>
-    string? LocalTempPath { get; }
-
-    /// <summary>
     /// The POSIX permission bits the committed file gets, set before the first write to <see cref="Stream"/>; null
     /// leaves the side's default. A side that keeps them creates the temporary file readable by its owner only, so
     /// the content is never more exposed while it is written than the original is.
@@ -247,11 +241,25 @@ public interface IStorageProvider : IDisposable
     /// </summary>
     string ComputeHash(string path, CancellationToken cancellationToken);
 
-    /// <summary>The file's local filesystem path, when the side is a local folder; null otherwise.</summary>
-    string? TryGetLocalPath(string path);
+    /// <summary>
+    /// Deletes what this provider itself left behind: temporary files of this pair's interrupted runs that its listing
+    /// met (the names <see cref="TemporaryNames"/> recognises), and on a store, unfinished uploads. Trash retention is
+    /// the engine's (<see cref="TrashPolicy"/>), through <see cref="ListEngineFolders"/> and <see cref="DeleteEngineFolder"/>.
+    /// </summary>
+    void CleanUp(CancellationToken cancellationToken);
 
-    /// <summary>Deletes what an interrupted run left behind (temporary files) and trash older than the retention.</summary>
-    void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken);
+    /// <summary>
+    /// The names of the folders directly inside <paramref name="engineFolder"/> of the engine's own folder
+    /// (<c>"trash"</c>: the run folders of <c>.syncengine/trash</c>). Empty when it does not exist, or when it or the
+    /// engine folder is not a real folder (a link is never followed). On a store, folders are key prefixes.
+    /// </summary>
+    IReadOnlyList<string> ListEngineFolders(string engineFolder);
+
+    /// <summary>
+    /// Deletes a folder of the engine's own folder (<c>"trash/&lt;run&gt;"</c>) and everything in it for good, removing
+    /// links as links, never following one, never touching anything outside it.
+    /// </summary>
+    void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -263,4 +271,36 @@ public interface IDurableStorage
 {
     /// <summary>Makes every write completed so far durable (fsync of each folder touched since the last call).</summary>
     void FlushCompletedWrites();
+}
+
+/// <summary>
+/// Optional, for the local fast paths: a staged write on a local filesystem, whose temporary file the executor may
+/// fill by an in-kernel copy (copy_file_range, clones) instead of through <see cref="IStagedWrite.Stream"/>.
+/// The engine asks for it with a type test on the interface, never on a provider's class.
+/// </summary>
+public interface ILocalStagedWrite : IStagedWrite
+{
+    /// <summary>The temporary file's local path (its folder made ready), or null where the fast path is not offered.</summary>
+    string? LocalTempPath { get; }
+}
+
+/// <summary>Optional, for the local fast paths: a stream over a local file descriptor (what in-kernel copies need).</summary>
+public interface ILocalFileStream
+{
+    /// <summary>The open file's handle.</summary>
+    Microsoft.Win32.SafeHandles.SafeFileHandle Handle { get; }
+
+    /// <summary>Tells the kernel the file will be read from start to end (read-ahead), as cp does.</summary>
+    void AdviseSequential();
+}
+
+/// <summary>
+/// Optional on a stream <see cref="IStorageProvider.OpenRead"/> returns: the open file's own current version (fstat on
+/// its descriptor), so the engine checks that the file being read is still the planned one without looking its name up
+/// again (which a rename meanwhile could make answer for another file).
+/// </summary>
+public interface IOpenFileVersion
+{
+    /// <summary>Whether the open file is still a regular file, with its size, time (UTC ticks) and identity (0 when unknown).</summary>
+    (bool IsFile, long Size, long MtimeTicks, ulong FileId) CurrentVersion();
 }

@@ -174,9 +174,6 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     /// <summary>The full local path of the root.</summary>
     public string FullRoot => _root;
 
-    /// <summary>The clock trash retention reads (tests set a fake one).</summary>
-    internal Func<DateTime> UtcNow { get; set; } = static () => DateTime.UtcNow;
-
     /// <inheritdoc />
     public bool RootExists() => Directory.Exists(_root);
 
@@ -731,8 +728,8 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
         return Hashing.Sha256Hex(stream, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => Full(path);
+    /// <summary>The file's local filesystem path (not part of the provider contract: the engine never needs it).</summary>
+    public string TryGetLocalPath(string path) => Full(path);
 
     /// <inheritdoc />
     /// <remarks>
@@ -740,7 +737,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     /// record lists (<see cref="TemporaryNames.IsLeftover"/>). A user's file is never removed here, whatever its name.
     /// Trash folders are aged by the time clean-up saw pass (<see cref="TrashAges"/>), never by one clock reading.
     /// </remarks>
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    public void CleanUp(CancellationToken cancellationToken)
     {
         while (_leftovers.TryDequeue(out var rel))
         {
@@ -757,56 +754,62 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
             {
             }
         }
+    }
 
-        var trash = Path.Combine(_root, PathRules.EngineFolder, "trash");
-        if (!Directory.Exists(trash))
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder)
+    {
+        var relative = PathRules.EngineFolder + "/" + engineFolder;
+        var full = Path.Combine(_root, relative.Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(full) || !IsRealEngineFolder(relative))
         {
-            return;
+            return Array.Empty<string>();
         }
 
+        var names = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories(full))
+        {
+            names.Add(Path.GetFileName(dir));
+        }
+
+        return names;
+    }
+
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken)
+    {
+        var relative = PathRules.EngineFolder + "/" + engineFolder;
+        PathRules.EnsureRelative(relative);
+        var parent = PathRules.Parent(relative);
+        if (!IsRealEngineFolder(parent))
+        {
+            throw new IOException($"'{parent}' on {Root} is not a real folder; nothing in it is deleted.");
+        }
+
+        // Directory.Delete removes a link inside the tree as a link, never what it points to.
+        Directory.Delete(Path.Combine(_root, relative.Replace('/', Path.DirectorySeparatorChar)), recursive: true);
+    }
+
+    /// <summary>Whether a folder of the engine's own folder (and every folder above it) is a real folder, not a link.</summary>
+    private bool IsRealEngineFolder(string relative)
+    {
         try
         {
-            // Never purge through a link: the engine folder and its trash must be real folders (checked just before).
+            // Never purge through a link: the engine folder and its trash must be real folders.
             if (Raw)
             {
-                NoFollowFolders.Open(_root, PathRules.EngineFolder + "/trash", PathRules.EngineFolder + "/trash", create: false).Dispose();
+                NoFollowFolders.Open(_root, relative, relative, create: false).Dispose();
             }
             else
             {
-                EnsureNoLinkedFolder(PathRules.EngineFolder + "/trash/x");
+                EnsureNoLinkedFolder(relative + "/x");
             }
+
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
         {
-            return;
-        }
-
-        var runs = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories(trash))
-        {
-            runs.Add(Path.GetFileName(dir));
-        }
-
-        List<string> expired;
-        try
-        {
-            expired = TrashAges.Expired(Path.Combine(_root, PathRules.EngineFolder, TrashAges.LedgerName), runs, UtcNow(), trashRetention);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return; // the ledger cannot be written: purge nothing rather than age trash by one reading of the clock
-        }
-
-        foreach (var run in expired)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                Directory.Delete(Path.Combine(trash, run), recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
+            return false;
         }
     }
 
@@ -820,7 +823,7 @@ public sealed class LocalStorageProvider : IStorageProvider, IDurableStorage, IT
     /// following links) and the temporary file is created, renamed and, if abandoned, removed relative to it; the
     /// commit checks the path still leads to that same folder. The data is synced to disk before the rename.
     /// </summary>
-    private sealed class LocalStagedWrite : IStagedWrite
+    private sealed class LocalStagedWrite : ILocalStagedWrite
     {
         private readonly LocalStorageProvider _owner;
         private readonly string _relative;

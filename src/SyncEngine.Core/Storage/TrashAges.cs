@@ -23,22 +23,10 @@ internal static class TrashAges
     public const string LedgerName = "trash-ages.json";
 
     /// <summary>
-    /// Updates the ledger at <paramref name="ledgerPath"/> for the trash folders named <paramref name="runFolders"/>
-    /// (run ids) as of <paramref name="now"/>, and returns those to purge. A ledger that cannot be read counts as none
-    /// (every folder starts again at zero: kept longer, never purged early).
-    /// </summary>
-    public static List<string> Expired(string ledgerPath, IEnumerable<string> runFolders, DateTime now, TimeSpan retention)
-    {
-        var (lastSeen, credits) = Read(ledgerPath);
-        var (expired, kept) = Decide(lastSeen, credits, runFolders, now, retention);
-        State.StateStore.WriteAtomically(ledgerPath, w => WriteLedger(w, now, kept));
-        return expired;
-    }
-
-    /// <summary>
-    /// The same decision for a side whose ledger is not a local file (a remote side reads and writes it through its
-    /// own protocol): <paramref name="ledger"/> is the ledger's content (null when there is none), and
-    /// <paramref name="updated"/> is what the caller must store in its place before purging anything.
+    /// Updates the ledger for the trash folders named <paramref name="runFolders"/> (run ids) as of
+    /// <paramref name="now"/>, and returns those to purge. <paramref name="ledger"/> is the ledger's content (null when
+    /// there is none; one that cannot be read counts as none: every folder starts again at zero, kept longer, never
+    /// purged early), and <paramref name="updated"/> is what the caller must store in its place before purging anything.
     /// </summary>
     public static List<string> Expired(byte[]? ledger, IEnumerable<string> runFolders, DateTime now, TimeSpan retention, out byte[] updated)
     {

@@ -48,6 +48,12 @@ internal static class ModuleErrorIds
     /// <summary>-AsJob with -WhatIf or -Confirm (InvalidArgument).</summary>
     public const string AsJobCannotPrompt = "SyncAsJobCannotPrompt";
 
+    /// <summary>-Watch with -WhatIf, -Confirm or -ConflictHandler, or -Debounce/-MaxDelay/-RescanInterval without -Watch (InvalidArgument).</summary>
+    public const string WatchInvalidCombination = "SyncWatchInvalidCombination";
+
+    /// <summary>-Watch given more than one pair (InvalidArgument): one watch per pair (one job per pair with -AsJob).</summary>
+    public const string WatchOnePair = "SyncWatchOnePair";
+
     /// <summary>-AsJob with -ConflictHandler (InvalidArgument).</summary>
     public const string AsJobConflictHandler = "SyncAsJobConflictHandler";
 

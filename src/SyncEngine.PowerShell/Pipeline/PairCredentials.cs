@@ -142,6 +142,22 @@ internal static class PairCredentials
         return SyncPlanner.Plan(pair, source, destination, options, cancellationToken);
     }
 
+    /// <summary>Opens a watch on a pair (Invoke-Sync -Watch) with its sides opened as <see cref="OpenSides"/> says.</summary>
+    public static Watch.WatchSession OpenWatch(SyncPair pair, Watch.WatchOptions options)
+    {
+        var (source, destination) = OpenSides(pair);
+        try
+        {
+            return Watch.WatchSession.Open(pair, options, source, destination);
+        }
+        catch
+        {
+            source?.Dispose();
+            destination?.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Opens a session on a pair (Invoke-Sync) with its sides opened as <see cref="OpenSides"/> says.</summary>
     public static SyncSession OpenSession(SyncPair pair)
     {

@@ -45,7 +45,6 @@ public sealed class MemoryProvider : IStorageProvider
         return Hashing.Sha256Hex(s, cancellationToken);
     }
 
-    public string? TryGetLocalPath(string path) => null;
 
     public IStagedWrite BeginWrite(string path) => throw new NotSupportedException("plan-only provider");
 
@@ -59,9 +58,13 @@ public sealed class MemoryProvider : IStorageProvider
     {
     }
 
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    public void CleanUp(CancellationToken cancellationToken)
     {
     }
+
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder) => Array.Empty<string>();
+
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken) => throw new NotSupportedException("plan-only provider");
 
     public void Dispose()
     {

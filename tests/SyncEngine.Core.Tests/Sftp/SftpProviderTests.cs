@@ -289,11 +289,10 @@ public sealed class SftpHostKeyTests : IClassFixture<SshdServer>
         File.CreateSymbolicLink(Path.Combine(runFolder, "file-link"), Path.Combine(outside, "precious.txt"));
         Directory.CreateSymbolicLink(Path.Combine(runFolder, "folder-link"), outside);
         using var side = SftpSides.Open(_server, folder);
-        side.UtcNow = () => now;
 
         for (var i = 0; i < 4; i++)
         {
-            side.CleanUp(TimeSpan.FromDays(30), CancellationToken.None);
+            TrashPolicy.Purge(side, TimeSpan.FromDays(30), now, CancellationToken.None);
             now = now.AddDays(15);
         }
 
@@ -338,7 +337,6 @@ public sealed class SftpHostKeyTests : IClassFixture<SshdServer>
         var folder = _server.NewRemoteFolder();
         using var side = SftpSides.Open(_server, folder);
         var now = new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc);
-        side.UtcNow = () => now;
         var oldRun = TrashNames.NewRunId(now.AddDays(-40));
         var newRun = TrashNames.NewRunId(now.AddDays(-1));
         foreach (var run in new[] { oldRun, newRun })
@@ -349,14 +347,14 @@ public sealed class SftpHostKeyTests : IClassFixture<SshdServer>
         }
 
         var retention = TimeSpan.FromDays(30);
-        side.CleanUp(retention, CancellationToken.None); // first look: nothing is credited yet
+        TrashPolicy.Purge(side, retention, now, CancellationToken.None); // first look: nothing is credited yet
         Assert.True(Directory.Exists(Path.Combine(folder, ".syncengine", "trash", oldRun)));
         Assert.True(File.Exists(Path.Combine(folder, ".syncengine", "trash-ages.json")));
 
         for (var day = 0; day < 4; day++)
         {
             now = now.AddDays(10);
-            side.CleanUp(retention, CancellationToken.None);
+            TrashPolicy.Purge(side, retention, now, CancellationToken.None);
         }
 
         Assert.False(Directory.Exists(Path.Combine(folder, ".syncengine", "trash", oldRun)));

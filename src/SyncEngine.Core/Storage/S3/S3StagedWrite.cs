@@ -39,9 +39,6 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
     public int? Permissions { get; set; }
 
     /// <inheritdoc />
-    public string? LocalTempPath => null;
-
-    /// <inheritdoc />
     public DateTime? IntendedLastWriteTimeUtc { get; set; }
 
     /// <inheritdoc />

@@ -121,9 +121,6 @@ public sealed class S3StorageProvider : IStorageProvider
     /// <summary>For tests: called with the part number before each part is sent (throw to make that part fail).</summary>
     internal Action<int>? BeforePart { get; set; }
 
-    /// <summary>The clock trash retention reads (tests set a fake one).</summary>
-    internal Func<DateTime> UtcNow { get; set; } = static () => DateTime.UtcNow;
-
     internal AmazonS3Client Client => _client;
 
     private static AmazonS3Client CreateClient(S3ConnectionOptions options, AWSCredentials? credentials)
@@ -907,18 +904,15 @@ public sealed class S3StorageProvider : IStorageProvider
         return Hashing.Sha256Hex(stream, cancellationToken);
     }
 
-    /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => null;
-
     // ---- clean-up
 
     /// <inheritdoc />
     /// <remarks>
     /// Aborts multipart uploads under the root that an interrupted run left (older than
-    /// <see cref="S3ConnectionOptions.OrphanedUploadAge"/>), so their parts stop taking space; then purges trash
-    /// folders older than the retention, aged by the ledger <c>.syncengine/trash-ages.json</c> as on every side.
+    /// <see cref="S3ConnectionOptions.OrphanedUploadAge"/>), so their parts stop taking space. No temporary objects
+    /// are ever written, so there are none to remove; trash retention is the engine's.
     /// </remarks>
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    public void CleanUp(CancellationToken cancellationToken)
     {
         try
         {
@@ -927,50 +921,23 @@ public sealed class S3StorageProvider : IStorageProvider
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
         }
+    }
 
-        const string trash = PathRules.EngineFolder + "/trash";
-        const string ledgerPath = PathRules.EngineFolder + "/" + TrashAges.LedgerName;
-        List<string> runs;
-        byte[]? ledger;
-        try
-        {
-            runs = ListFolders(trash, cancellationToken);
-            if (runs.Count == 0 && Stat(ledgerPath) is null)
-            {
-                return;
-            }
+    /// <inheritdoc />
+    /// <remarks>Folders are key prefixes: the names of the common prefixes directly under the engine folder's one.</remarks>
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder)
+    {
+        var relative = PathRules.EngineFolder + "/" + engineFolder;
+        PathRules.EnsureRelative(relative);
+        return ListFolders(relative, CancellationToken.None);
+    }
 
-            ledger = ReadLedger(ledgerPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
-
-        List<string> expired;
-        try
-        {
-            expired = TrashAges.Expired(ledger, runs, UtcNow(), trashRetention, out var updated);
-            using var write = BeginWrite(ledgerPath);
-            write.Stream.Write(updated, 0, updated.Length);
-            write.Commit(UtcNow(), overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
-        {
-            return; // the ledger cannot be written: purge nothing rather than age trash by one reading of the clock
-        }
-
-        foreach (var run in expired)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                DeleteUnder(trash + "/" + run, cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken)
+    {
+        var relative = PathRules.EngineFolder + "/" + engineFolder;
+        PathRules.EnsureRelative(relative);
+        DeleteUnder(relative, cancellationToken);
     }
 
     /// <summary>The names of the folders directly under a relative folder (common prefixes).</summary>
@@ -996,21 +963,6 @@ public sealed class S3StorageProvider : IStorageProvider
         }
         while (token is not null);
         return names;
-    }
-
-    private byte[]? ReadLedger(string relative)
-    {
-        try
-        {
-            using var stream = OpenRead(relative);
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            return copy.ToArray();
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Deletes every object under a relative folder (a few at a time).</summary>

@@ -89,8 +89,6 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     /// <inheritdoc />
     public StorageCapabilities Capabilities => SftpCapabilities;
 
-    /// <summary>The clock trash retention reads (tests set a fake one).</summary>
-    internal Func<DateTime> UtcNow { get; set; } = static () => DateTime.UtcNow;
 
     /// <inheritdoc />
     public void UseTemporaryNames(TemporaryNames names) => _names = names;
@@ -739,7 +737,6 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     }
 
     /// <inheritdoc />
-    public string? TryGetLocalPath(string path) => null;
 
     /// <inheritdoc />
     /// <remarks>
@@ -748,7 +745,7 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
     /// by one reading of the clock. The engine folder and its trash must be real folders; nothing is purged through a
     /// link, and a purge removes links it meets, never what they point to.
     /// </remarks>
-    public void CleanUp(TimeSpan trashRetention, CancellationToken cancellationToken)
+    public void CleanUp(CancellationToken cancellationToken)
     {
         while (_leftovers.TryDequeue(out var rel))
         {
@@ -757,54 +754,50 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
                 TryDelete(rel);
             }
         }
+    }
 
-        const string trash = PathRules.EngineFolder + "/trash";
-        if (!IsRealFolder(PathRules.EngineFolder) || !IsRealFolder(trash))
+    /// <inheritdoc />
+    public IReadOnlyList<string> ListEngineFolders(string engineFolder)
+    {
+        var relative = PathRules.EngineFolder + "/" + engineFolder;
+        PathRules.EnsureRelative(relative);
+        if (!AllRealFolders(relative))
         {
-            return;
-        }
-
-        List<string> runs;
-        byte[]? ledger;
-        const string ledgerPath = PathRules.EngineFolder + "/" + TrashAges.LedgerName;
-        try
-        {
-            var trashRemote = Remote(trash);
-            runs = Use(trash, idempotent: true, c => RawSftp.List(c, trashRemote)
-                .Where(f => f.Value.IsDirectory)
-                .Select(f => f.Key)
-                .ToList());
-            ledger = ReadLedger(ledgerPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return;
+            return Array.Empty<string>();
         }
 
-        List<string> expired;
-        try
+        var remote = Remote(relative);
+        return Use(relative, idempotent: true, c => RawSftp.List(c, remote)
+            .Where(f => f.Value.IsDirectory) // lstat: a link is never a folder here
+            .Select(f => f.Key)
+            .ToList());
+    }
+
+    /// <inheritdoc />
+    public void DeleteEngineFolder(string engineFolder, CancellationToken cancellationToken)
+    {
+        var relative = PathRules.EngineFolder + "/" + engineFolder;
+        PathRules.EnsureRelative(relative);
+        if (!AllRealFolders(PathRules.Parent(relative)))
         {
-            expired = TrashAges.Expired(ledger, runs, UtcNow(), trashRetention, out var updated);
-            using var write = BeginWrite(ledgerPath);
-            write.Stream.Write(updated, 0, updated.Length);
-            write.Commit(UtcNow(), overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
-        {
-            return; // the ledger cannot be written: purge nothing rather than age trash by one reading of the clock
+            throw new IOException($"'{PathRules.Parent(relative)}' on {Root} is not a real folder; nothing in it is deleted.");
         }
 
-        foreach (var run in expired)
+        DeleteTree(relative, cancellationToken);
+    }
+
+    /// <summary>Whether the folder and every folder above it up to the root is a real folder (lstat), not a link.</summary>
+    private bool AllRealFolders(string relative)
+    {
+        for (var folder = relative; folder.Length > 0; folder = PathRules.Parent(folder))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
+            if (!IsRealFolder(folder))
             {
-                DeleteTree(trash + "/" + run, cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
+                return false;
             }
         }
+
+        return true;
     }
 
     private bool IsRealFolder(string relative)
@@ -818,20 +811,6 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         {
             return false;
         }
-    }
-
-    private byte[]? ReadLedger(string relative)
-    {
-        var entry = Stat(relative);
-        if (entry is null)
-        {
-            return null;
-        }
-
-        using var stream = OpenRead(relative);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
     }
 
     /// <summary>Removes a folder and everything in it, removing links as links (lstat listing), never following them.</summary>
@@ -1042,7 +1021,6 @@ public sealed class SftpStorageProvider : IStorageProvider, ITemporaryFileNaming
         public int? Permissions { get; set; }
 
         /// <inheritdoc />
-        public string? LocalTempPath => null;
 
         /// <inheritdoc />
         public Stream Stream
