@@ -363,51 +363,9 @@ public sealed class CephServer : IDisposable
         return (process.ExitCode, stdout + stderr.Result);
     }
 
-    private static (int Code, string Output) RunTool(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    private static (int Code, string Output) RunTool(string file, params string[] args) => ToolProcess.Run(file, args);
 
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
-    private static string? Which(string tool)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':'))
-        {
-            var candidate = Path.Combine(dir, tool);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        foreach (var dir in new[] { "/usr/bin", "/usr/sbin", "/sbin" })
-        {
-            var candidate = Path.Combine(dir, tool);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    private static string? Which(string tool) => ToolProcess.Which(tool);
 }
 
 /// <summary>An xunit class fixture: a bucket of its own on the shared test cluster.</summary>
