@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Diagnostics;
 using System.Globalization;
@@ -334,33 +335,15 @@ public sealed class CephServer : IDisposable
 
     private (int Code, string Output) RunScript(string file, (int Rgw, int Mon, int MonV2)? ports, params string[] args)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["D"] = Folder;
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        var environment = new Dictionary<string, string> { ["D"] = Folder };
         if (ports is { } p)
         {
-            start.Environment["RGW_PORT"] = p.Rgw.ToString(CultureInfo.InvariantCulture);
-            start.Environment["MON_PORT"] = p.Mon.ToString(CultureInfo.InvariantCulture);
-            start.Environment["MON_V2"] = p.MonV2.ToString(CultureInfo.InvariantCulture);
+            environment["RGW_PORT"] = p.Rgw.ToString(CultureInfo.InvariantCulture);
+            environment["MON_PORT"] = p.Mon.ToString(CultureInfo.InvariantCulture);
+            environment["MON_V2"] = p.MonV2.ToString(CultureInfo.InvariantCulture);
         }
 
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
+        return ToolProcess.Run(file, environment, args);
     }
 
     private static (int Code, string Output) RunTool(string file, params string[] args) => ToolProcess.Run(file, args);

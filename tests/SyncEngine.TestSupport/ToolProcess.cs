@@ -11,7 +11,10 @@ internal static class ToolProcess
     /// Runs <paramref name="file"/> with <paramref name="args"/> (no shell), stdin closed, and returns its exit code
     /// and its output (stdout then stderr). An install never asks: no debconf dialog.
     /// </summary>
-    public static (int Code, string Output) Run(string file, params string[] args)
+    public static (int Code, string Output) Run(string file, params string[] args) => Run(file, null, args);
+
+    /// <summary>As <see cref="Run(string, string[])"/>, with <paramref name="environment"/> added to the tool's environment.</summary>
+    public static (int Code, string Output) Run(string file, System.Collections.Generic.IDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -26,6 +29,14 @@ internal static class ToolProcess
         }
 
         start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        if (environment is not null)
+        {
+            foreach (var kv in environment)
+            {
+                start.Environment[kv.Key] = kv.Value;
+            }
+        }
+
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();

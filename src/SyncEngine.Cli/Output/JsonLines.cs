@@ -60,14 +60,7 @@ internal sealed class JsonLines
         _writer.WriteStartObject("summary");
         _writer.WriteString("pair", summary.PairName);
         _writer.WriteString("runId", summary.RunId);
-        _writer.WriteString("outcome", summary.Outcome);
-        _writer.WriteNumber("succeeded", summary.Succeeded);
-        _writer.WriteNumber("failed", summary.Failed);
-        _writer.WriteNumber("skipped", summary.Skipped);
-        _writer.WriteNumber("stale", summary.Stale);
-        _writer.WriteNumber("conflicts", summary.Conflicts);
-        _writer.WriteNumber("bytes", summary.BytesTransferred);
-        _writer.WriteNumber("seconds", Math.Round(summary.Duration.TotalSeconds, 3));
+        WriteCounts(summary);
         _writer.WriteString("startedUtc", Utc(summary.StartedUtc));
         _writer.WriteBoolean("cancelled", summary.Cancelled);
         _writer.WriteNumber("exitCode", exitCode);
@@ -85,6 +78,15 @@ internal sealed class JsonLines
         _writer.WriteNumber("number", number);
         _writer.WriteBoolean("full", full);
         _writer.WriteString("runId", summary.RunId);
+        WriteCounts(summary);
+        _writer.WriteEndObject();
+        _writer.WriteEndObject();
+        return End();
+    }
+
+    /// <summary>The outcome and counts a run's summary and a watch batch's line share, in that order.</summary>
+    private void WriteCounts(SyncSummary summary)
+    {
         _writer.WriteString("outcome", summary.Outcome);
         _writer.WriteNumber("succeeded", summary.Succeeded);
         _writer.WriteNumber("failed", summary.Failed);
@@ -93,9 +95,6 @@ internal sealed class JsonLines
         _writer.WriteNumber("conflicts", summary.Conflicts);
         _writer.WriteNumber("bytes", summary.BytesTransferred);
         _writer.WriteNumber("seconds", Math.Round(summary.Duration.TotalSeconds, 3));
-        _writer.WriteEndObject();
-        _writer.WriteEndObject();
-        return End();
     }
 
     /// <summary>A watch's last line: <c>{"watchEnd":{"batches":N,"reason":"stop|interrupt|SIGTERM","exitCode":…}}</c>.</summary>
