@@ -95,6 +95,11 @@ public sealed class CryptStorageProvider : IStorageProvider, ITemporaryFileNamin
         EnsureKey(forWrite: false);
         bool Include(string innerFolder)
         {
+            if (IsEngineOwn(innerFolder))
+            {
+                return false;
+            }
+
             var plain = DecryptPath(innerFolder, file: false);
             if (plain is null)
             {
@@ -113,6 +118,11 @@ public sealed class CryptStorageProvider : IStorageProvider, ITemporaryFileNamin
 
         foreach (var entry in _inner.Enumerate(Include, Issue, cancellationToken))
         {
+            if (IsEngineOwn(entry.Path))
+            {
+                continue;
+            }
+
             var file = entry.Kind == EntryKind.File;
             var plain = DecryptPath(entry.Path, file);
             if (plain is null)
@@ -226,6 +236,12 @@ public sealed class CryptStorageProvider : IStorageProvider, ITemporaryFileNamin
 
     // ---- names ----
 
+    /// <summary>Where a plaintext file path is stored on <see cref="Inner"/> (for tools and tests; names are deterministic).</summary>
+    public string StoredPath(string path) => EncryptPath(path, file: true);
+
+    /// <summary>The plaintext path of a file path stored on <see cref="Inner"/>, or null when it is not one this password wrote.</summary>
+    public string? PlaintextPath(string storedPath) => DecryptPath(storedPath, file: true);
+
     /// <summary>The stored path of a plaintext path.</summary>
     internal string EncryptPath(string path, bool file)
     {
@@ -316,6 +332,22 @@ public sealed class CryptStorageProvider : IStorageProvider, ITemporaryFileNamin
         return PathRules.ValidateRelative(path) is null ? path : null;
     }
 
+    /// <summary>
+    /// Whether a stored path is the engine's own and never a user's file: the <c>.syncengine</c> folder at the root (a
+    /// stored side that does not leave it out itself lists it) or a temporary file being written (its name is the
+    /// engine's, never encrypted).
+    /// </summary>
+    private static bool IsEngineOwn(string stored)
+    {
+        if (stored.StartsWith(PathRules.EngineFolder, StringComparison.Ordinal) && (stored.Length == PathRules.EngineFolder.Length || stored[PathRules.EngineFolder.Length] == '/'))
+        {
+            return true;
+        }
+
+        var slash = stored.LastIndexOf('/');
+        return string.CompareOrdinal(stored, slash + 1, PathRules.TempPrefix, 0, PathRules.TempPrefix.Length) == 0;
+    }
+
     /// <summary>How many leading segments keep their names: <c>.syncengine</c>, and <c>trash/&lt;run&gt;</c> below it.</summary>
     private static int PlainPrefix(string[] segments)
     {
@@ -388,9 +420,9 @@ public sealed class CryptStorageProvider : IStorageProvider, ITemporaryFileNamin
         }
 
         // No key check yet (a side rclone wrote, or one this version never changed): the first stored file decides.
-        foreach (var entry in _inner.Enumerate(_ => true, _ => { }, CancellationToken.None))
+        foreach (var entry in _inner.Enumerate(folder => !IsEngineOwn(folder), _ => { }, CancellationToken.None))
         {
-            if (entry.Kind != EntryKind.File)
+            if (entry.Kind != EntryKind.File || IsEngineOwn(entry.Path))
             {
                 continue;
             }
