@@ -24,7 +24,10 @@ internal static class CliApp
         if (NamesPasswordOption(args))
         {
             // Said before parsing, so no parse error can echo the value typed after it.
-            context.Error.WriteLine($"syncengine: there is no --sftp-password option: a password on a command line shows in process listings and shell history. Set the {PairArguments.PasswordVariable} environment variable instead.");
+            var crypt = Array.Exists(args, IsCryptPasswordOption);
+            context.Error.WriteLine(crypt
+                ? $"syncengine: there is no encryption password option: a password on a command line shows in process listings and shell history. Set the {Storage.SideEncryption.PasswordVariable} (and {Storage.SideEncryption.SaltPasswordVariable}) environment variables instead."
+                : $"syncengine: there is no --sftp-password option: a password on a command line shows in process listings and shell history. Set the {PairArguments.PasswordVariable} environment variable instead.");
             return ExitCodes.InvalidInput;
         }
 
@@ -55,6 +58,25 @@ internal static class CliApp
             }
 
             if (arg.StartsWith("--sftp-password", StringComparison.OrdinalIgnoreCase) && (arg.Length == 15 || arg[15] is '=' or ':'))
+            {
+                return true;
+            }
+
+            if (IsCryptPasswordOption(arg))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether an argument is an attempt at giving the encryption password (<c>--password</c>, <c>--encrypt-password</c>, <c>--crypt-password</c>, …).</summary>
+    private static bool IsCryptPasswordOption(string arg)
+    {
+        foreach (var name in new[] { "--password", "--password2", "--encrypt-password", "--encrypt-password2", "--crypt-password", "--crypt-password2" })
+        {
+            if (arg.StartsWith(name, StringComparison.OrdinalIgnoreCase) && (arg.Length == name.Length || arg[name.Length] is '=' or ':'))
             {
                 return true;
             }
@@ -103,9 +125,13 @@ internal static class CliApp
         var sftpKey = new Option<string[]>("--sftp-key") { HelpName = "FILE", Description = "SSH private key file", AllowMultipleArgumentsPerToken = false };
         var sftpKnownHosts = Text("--sftp-known-hosts", "FILE", "known_hosts file");
         var sftpAcceptNew = new Option<bool>("--sftp-accept-new-host") { Description = "add an unknown host key" };
+        var encrypt = new Option<bool>("--encrypt") { Description = "encrypt the destination (rclone crypt)" };
+        var encryptNames = Text("--encrypt-names", "MODE", "name encryption", "standard", "off");
+        var compress = Text("--compress", "ALG", "compression at rest");
         var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
         {
             source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
+            encrypt, encryptNames, compress,
         };
         Option<bool>? force = null, noTrash = null;
         Option<int?>? transfers = null, operations = null;
@@ -148,6 +174,9 @@ internal static class CliApp
                 SftpKeys = parse.GetValue(sftpKey) ?? Array.Empty<string>(),
                 SftpKnownHosts = parse.GetValue(sftpKnownHosts),
                 SftpAcceptNewHost = parse.GetValue(sftpAcceptNew),
+                Encrypt = parse.GetValue(encrypt),
+                EncryptNames = parse.GetValue(encryptNames),
+                Compress = parse.GetValue(compress),
             };
             return sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
         }));

@@ -27,6 +27,46 @@ public static class ProviderFactory
         }
 
         options ??= SideOptions.Default;
+        var stored = OpenStored(spec, options);
+        try
+        {
+            return Decorate(stored, spec, options);
+        }
+        catch
+        {
+            stored.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The side as the engine sees it: compressed (zstd), then encrypted (rclone crypt), as the options ask. A local
+    /// side that holds a key check (<see cref="Crypt.CryptStorageProvider"/>) opened without encryption is refused
+    /// (<c>SyncCryptPasswordMissing</c>), so its ciphertext is never synced as if it were the files.
+    /// </summary>
+    internal static IStorageProvider Decorate(IStorageProvider stored, ProviderSpec spec, SideOptions options)
+    {
+        var side = stored;
+        if (options.Encryption is { } crypt)
+        {
+            side = new Crypt.CryptStorageProvider(side, crypt.Password, crypt.SaltPassword, crypt.Names);
+        }
+        else if (spec.IsLocal && File.Exists(Path.Combine(spec.Path, PathRules.EngineFolder, "crypt-check.bin")))
+        {
+            throw new SyncEngineException("SyncCryptPasswordMissing", SyncErrorKind.InvalidArgument,
+                $"The side {spec.Display} is encrypted (it holds {PathRules.EngineFolder}/crypt-check.bin): sync it with --encrypt (-Encrypt) and its password in {SideEncryption.PasswordVariable} (or -Password/-CryptCredential). Nothing was changed.", spec.Display);
+        }
+
+        if (options.CompressionLevel is { } level)
+        {
+            side = new Compression.ZstdStorageProvider(side, level);
+        }
+
+        return side;
+    }
+
+    private static IStorageProvider OpenStored(ProviderSpec spec, SideOptions options)
+    {
         switch (spec.Kind)
         {
             case ProviderKind.Local:

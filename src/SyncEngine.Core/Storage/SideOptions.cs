@@ -39,10 +39,65 @@ public sealed class SideOptions
     /// </summary>
     public string? Password { get; init; }
 
+    /// <summary>
+    /// Encryption at rest (any side): the side's files are stored in rclone's crypt format
+    /// (<see cref="Crypt.CryptStorageProvider"/>); null stores them as they are.
+    /// </summary>
+    public SideEncryption? Encryption { get; init; }
+
+    /// <summary>
+    /// Compression at rest (any side): files that shrink are stored as zstd frames at this level (1-22; 3 is zstd's
+    /// default), before any encryption (<see cref="Compression.ZstdStorageProvider"/>); null stores them as they are.
+    /// </summary>
+    public int? CompressionLevel { get; init; }
+
     /// <summary>The options for messages: key files, known_hosts file, accept-new, and whether a password is set (never the password).</summary>
     public override string ToString() =>
         "keys: " + (KeyFiles.Count == 0 ? "(default)" : string.Join(", ", KeyFiles))
         + "; known_hosts: " + (KnownHostsFile ?? "(default)")
         + (AcceptNewHostKey ? "; accept new host key" : "")
-        + (Password is null ? "" : "; password: set");
+        + (Password is null ? "" : "; password: set")
+        + (Encryption is null ? "" : "; " + Encryption)
+        + (CompressionLevel is null ? "" : "; zstd level " + CompressionLevel.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// How a side is encrypted at rest: rclone's crypt format with a password, an optional salt password (rclone's
+/// <c>password2</c>) and a name encryption mode. Front ends fill it from <c>SYNCENGINE_CRYPT_PASSWORD</c> /
+/// <c>SYNCENGINE_CRYPT_PASSWORD2</c> or a PowerShell SecureString/credential, never from a command line. The
+/// passwords are never shown: <see cref="ToString"/> names the mode only.
+/// </summary>
+public sealed class SideEncryption
+{
+    /// <summary>The environment variable the password is read from.</summary>
+    public const string PasswordVariable = "SYNCENGINE_CRYPT_PASSWORD";
+
+    /// <summary>The environment variable the salt password is read from.</summary>
+    public const string SaltPasswordVariable = "SYNCENGINE_CRYPT_PASSWORD2";
+
+    /// <summary>Creates the options; the password must not be empty.</summary>
+    public SideEncryption(string password, string? saltPassword = null, Crypt.CryptNameEncryption names = Crypt.CryptNameEncryption.Standard)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            throw new SyncEngineException("SyncCryptPasswordMissing", SyncErrorKind.InvalidArgument,
+                $"Encryption needs a password: set {PasswordVariable} (and {SaltPasswordVariable} for a salt password) or give -Password/-CryptCredential. It is never taken from a command line.");
+        }
+
+        Password = password;
+        SaltPassword = string.IsNullOrEmpty(saltPassword) ? null : saltPassword;
+        Names = names;
+    }
+
+    /// <summary>The password (rclone's <c>password</c>).</summary>
+    public string Password { get; }
+
+    /// <summary>The salt password (rclone's <c>password2</c>), or null for rclone's default salt.</summary>
+    public string? SaltPassword { get; }
+
+    /// <summary>How names are stored.</summary>
+    public Crypt.CryptNameEncryption Names { get; }
+
+    /// <summary>"encrypted (names standard)" and whether a salt password is set; never a password.</summary>
+    public override string ToString() => "encrypted (names " + (Names == Crypt.CryptNameEncryption.Standard ? "standard" : "off") + (SaltPassword is null ? "" : ", salt password set") + ")";
 }

@@ -306,7 +306,7 @@ public sealed class ZstdStorageProvider : IStorageProvider, ITemporaryFileNaming
         return total;
     }
 
-    private static IOException Exists(string path) => new($"'{path}' already exists.") { HResult = 17 };
+    private static IOException Exists(string path) => new($"'{path}' already exists.", 17);
 
     /// <summary>A write that holds the first MiB to decide, then streams to the chosen stored form.</summary>
     private sealed class ZstdWrite : IStagedWrite, ILengthAwareWrite
