@@ -70,6 +70,21 @@ internal sealed class PairSpec
     /// <summary>-SftpAcceptNewHost: add the key of a host the known_hosts file does not list.</summary>
     public bool SftpAcceptNewHost { get; set; }
 
+    /// <summary>-Encrypt: the destination is stored encrypted (rclone crypt).</summary>
+    public bool Encrypt { get; set; }
+
+    /// <summary>-Password or -CryptCredential's password: the encryption password (null: SYNCENGINE_CRYPT_PASSWORD).</summary>
+    public System.Security.SecureString? CryptPassword { get; set; }
+
+    /// <summary>-SaltPassword: the salt password (null: SYNCENGINE_CRYPT_PASSWORD2, else rclone's default salt).</summary>
+    public System.Security.SecureString? CryptSaltPassword { get; set; }
+
+    /// <summary>-EncryptNames.</summary>
+    public Storage.Crypt.CryptNameEncryption? EncryptNames { get; set; }
+
+    /// <summary>-Compress / -CompressionLevel: the zstd level, or null for no compression.</summary>
+    public int? CompressionLevel { get; set; }
+
     /// <summary>
     /// Makes the pair and checks it: roots and limits (<see cref="SyncPair.Validate"/>), an -IgnoreFile that exists,
     /// and every ignore rule (a malformed one is an error naming its file and line). Throws <see cref="SyncEngineException"/>.
@@ -82,10 +97,23 @@ internal sealed class PairSpec
         source = WithCredentialUser(source, sourceCredential, SourceCredential is null ? nameof(Credential) : nameof(SourceCredential));
         destination = WithCredentialUser(destination, destinationCredential, DestinationCredential is null ? nameof(Credential) : nameof(DestinationCredential));
         var side = SftpSideOptions(source, destination);
+        if (!Encrypt && (CryptPassword is not null || CryptSaltPassword is not null || EncryptNames is not null))
+        {
+            throw CredentialError("SyncCryptOptionWithoutEncrypt", CryptPassword is not null ? "Password" : CryptSaltPassword is not null ? "SaltPassword" : "EncryptNames",
+                "-Password, -CryptCredential, -SaltPassword and -EncryptNames are for an encrypted destination: add -Encrypt.");
+        }
+
+        var destinationOptions = destination.IsLocal ? null : side;
+        if (CompressionLevel is { } level)
+        {
+            var o = destinationOptions ?? SideOptions.Default;
+            destinationOptions = new SideOptions { KeyFiles = o.KeyFiles, KnownHostsFile = o.KnownHostsFile, AcceptNewHostKey = o.AcceptNewHostKey, CompressionLevel = level };
+        }
+
         var pair = new SyncPair(source.IsLocal ? Source : source.ToString(), destination.IsLocal ? Destination : destination.ToString())
         {
             SourceOptions = source.IsLocal ? null : side,
-            DestinationOptions = destination.IsLocal ? null : side,
+            DestinationOptions = destinationOptions,
             Name = string.IsNullOrWhiteSpace(Name) ? null! : Name!.Trim(),
             Mode = Mode,
             CompareMode = CompareMode,
@@ -112,6 +140,14 @@ internal sealed class PairSpec
         var ignoreFile = pair.ResolvedIgnoreFile;
         IgnoreRules.Load(File.Exists(ignoreFile) ? ignoreFile : null, pair.IgnorePatterns);
         PairCredentials.Attach(pair, sourceCredential, destinationCredential);
+        if (Encrypt)
+        {
+            PairCredentials.AttachEncryption(pair, CryptPassword, CryptSaltPassword, EncryptNames ?? Storage.Crypt.CryptNameEncryption.Standard);
+
+            // The password must be there now (given or in the environment), not first when a run opens the side.
+            PairCredentials.EncryptionOf(pair, Environment.GetEnvironmentVariable);
+        }
+
         return pair;
     }
 
