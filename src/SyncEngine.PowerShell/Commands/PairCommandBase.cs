@@ -201,7 +201,8 @@ public abstract class PairCommandBase : SyncCmdletBase
 
     /// <summary>How names are stored when encrypted: Standard (names and folders encrypted, the default) or Off (plain names with .bin appended).</summary>
     [Parameter(ParameterSetName = InlineSet)]
-    public Storage.Crypt.CryptNameEncryption? EncryptNames { get; set; }
+    [ValidateSet("Standard", "Off", IgnoreCase = true)]
+    public string? EncryptNames { get; set; }
 
     /// <summary>Store destination files that shrink as zstd frames (name.zst), before any encryption; others as they are.</summary>
     [Parameter(ParameterSetName = InlineSet)]
@@ -248,7 +249,7 @@ public abstract class PairCommandBase : SyncCmdletBase
             Encrypt = Encrypt.IsPresent,
             CryptPassword = Password ?? (CryptCredential is null || CryptCredential == PSCredential.Empty ? null : CryptCredential.Password),
             CryptSaltPassword = SaltPassword,
-            EncryptNames = EncryptNames,
+            EncryptNames = EncryptNames is null ? null : string.Equals(EncryptNames, "Off", System.StringComparison.OrdinalIgnoreCase) ? Storage.Crypt.CryptNameEncryption.Off : Storage.Crypt.CryptNameEncryption.Standard,
             CompressionLevel = Compress.IsPresent ? CompressionLevel : null,
         };
         if (Password is not null && CryptCredential is not null)
