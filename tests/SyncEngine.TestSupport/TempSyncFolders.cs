@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using SyncEngine.Storage;
 
 namespace SyncEngine.TestSupport;
 
@@ -14,13 +15,23 @@ namespace SyncEngine.TestSupport;
 public abstract class TempSyncFolders : IDisposable
 {
     private readonly DateTime _baseTime;
+    private readonly Func<string, SyncSide, IStorageProvider?>? _viewFactory;
+    private readonly IStorageProvider?[] _views = new IStorageProvider?[2];
     private int _tick;
+
+    /// <summary>
+    /// Set by a test class whose side is stored other than as plain files (an encrypted destination): folders made
+    /// while it is set read and write that side through the provider it returns (root folder, side), or as plain
+    /// files where it returns null. Flows with the test (AsyncLocal), so parallel classes do not see each other's.
+    /// </summary>
+    public static readonly AsyncLocal<Func<string, SyncSide, IStorageProvider?>?> SideViews = new();
 
     /// <param name="prefix">The temporary folder's name prefix (which test project made it, when one is left over).</param>
     /// <param name="baseTime">The first of the distinct modification times <see cref="NextTime"/> hands out.</param>
     protected TempSyncFolders(string prefix, DateTime baseTime, string? under = null)
     {
         _baseTime = baseTime;
+        _viewFactory = SideViews.Value;
         Root = Path.Combine(under ?? Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N").Substring(0, 10));
         Source = Path.Combine(Root, "src");
         Destination = Path.Combine(Root, "dst");
@@ -32,6 +43,18 @@ public abstract class TempSyncFolders : IDisposable
     public string Root { get; }
 
     public string Source { get; }
+
+    /// <summary>The provider a side is read and written through (<see cref="SideViews"/>), or null for plain files.</summary>
+    public IStorageProvider? View(SyncSide side)
+    {
+        if (_viewFactory is null)
+        {
+            return null;
+        }
+
+        var i = side == SyncSide.Source ? 0 : 1;
+        return _views[i] ??= _viewFactory(SideRoot(side), side);
+    }
 
     public string Destination { get; }
 
@@ -50,6 +73,19 @@ public abstract class TempSyncFolders : IDisposable
 
     public void WriteBytes(SyncSide side, string relative, byte[] content, DateTime? mtime = null)
     {
+        if (View(side) is { } view)
+        {
+            using var write = view.BeginWrite(relative);
+            if (write is ILengthAwareWrite sized)
+            {
+                sized.ExpectedLength = content.Length;
+            }
+
+            write.Stream.Write(content, 0, content.Length);
+            write.Commit(mtime ?? NextTime(), overwrite: true);
+            return;
+        }
+
         var path = FullPath(side, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, content);
@@ -64,12 +100,27 @@ public abstract class TempSyncFolders : IDisposable
         Write(SyncSide.Destination, relative, content, t);
     }
 
-    public bool Exists(SyncSide side, string relative) => File.Exists(FullPath(side, relative));
+    public bool Exists(SyncSide side, string relative) => View(side) is { } view ? view.Stat(relative) is not null : File.Exists(FullPath(side, relative));
 
-    public void Delete(SyncSide side, string relative) => File.Delete(FullPath(side, relative));
+    public void Delete(SyncSide side, string relative)
+    {
+        if (View(side) is { } view)
+        {
+            view.Delete(relative);
+            return;
+        }
+
+        File.Delete(FullPath(side, relative));
+    }
 
     public void Rename(SyncSide side, string from, string to)
     {
+        if (View(side) is { } view)
+        {
+            view.Move(from, to, overwrite: false);
+            return;
+        }
+
         var target = FullPath(side, to);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Move(FullPath(side, from), target);
@@ -77,6 +128,11 @@ public abstract class TempSyncFolders : IDisposable
 
     public string? Read(SyncSide side, string relative)
     {
+        if (View(side) is { } view)
+        {
+            return view.Stat(relative) is null ? null : ReadThrough(view, relative);
+        }
+
         var path = FullPath(side, relative);
         return File.Exists(path) ? File.ReadAllText(path) : null;
     }
@@ -86,6 +142,19 @@ public abstract class TempSyncFolders : IDisposable
     {
         var root = SideRoot(side);
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (View(side) is { } view && Directory.Exists(root))
+        {
+            foreach (var e in view.Enumerate(_ => true, _ => { }, CancellationToken.None))
+            {
+                if (e.Kind == Storage.EntryKind.File && !e.Path.StartsWith(".syncengine/", StringComparison.Ordinal))
+                {
+                    result[e.Path] = ReadThrough(view, e.Path);
+                }
+            }
+
+            return result;
+        }
+
         if (!Directory.Exists(root))
         {
             return result;
@@ -110,6 +179,11 @@ public abstract class TempSyncFolders : IDisposable
     public List<string> TrashContents(SyncSide side)
     {
         var trash = TrashFolder(side);
+        if (View(side) is { } view)
+        {
+            return TrashFiles(side).Select(f => ReadThrough(view, ".syncengine/trash/" + f)).ToList();
+        }
+
         return Directory.Exists(trash) ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories).Select(File.ReadAllText).ToList() : new List<string>();
     }
 
@@ -117,13 +191,36 @@ public abstract class TempSyncFolders : IDisposable
     public List<string> TrashFiles(SyncSide side)
     {
         var trash = TrashFolder(side);
+        if (View(side) is Storage.Crypt.CryptStorageProvider crypt)
+        {
+            return Directory.Exists(trash)
+                ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories)
+                    .Select(f => crypt.PlaintextPath(".syncengine/trash/" + Path.GetRelativePath(trash, f).Replace('\\', '/')))
+                    .Where(p => p is not null)
+                    .Select(p => p!.Substring(".syncengine/trash/".Length))
+                    .ToList()
+                : new List<string>();
+        }
+
         return Directory.Exists(trash)
             ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(trash, f).Replace('\\', '/')).ToList()
             : new List<string>();
     }
 
+    private static string ReadThrough(IStorageProvider view, string relative)
+    {
+        using var stream = view.OpenRead(relative);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
     public void Dispose()
     {
+        foreach (var view in _views)
+        {
+            view?.Dispose();
+        }
+
         Dispose(true);
         GC.SuppressFinalize(this);
     }
