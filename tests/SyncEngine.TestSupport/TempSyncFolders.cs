@@ -62,7 +62,24 @@ public abstract class TempSyncFolders : IDisposable
 
     public string SideRoot(SyncSide side) => side == SyncSide.Source ? Source : Destination;
 
-    public string FullPath(SyncSide side, string relative) => Path.Combine(SideRoot(side), relative.Replace('/', Path.DirectorySeparatorChar));
+    /// <summary>
+    /// The local path of a file of a side: where the side stores it, so that through a routed decorator
+    /// (<see cref="SideViews"/>) it is the stored (encrypted, compressed) file whose time and identity are the file's.
+    /// </summary>
+    public string FullPath(SyncSide side, string relative) => Path.Combine(SideRoot(side), StoredPath(side, relative).Replace('/', Path.DirectorySeparatorChar));
+
+    /// <summary>The stored relative path of a file through the side's decorators (the path itself for plain files).</summary>
+    public string StoredPath(SyncSide side, string relative)
+    {
+        var view = View(side);
+        if (view is Storage.Compression.ZstdStorageProvider zstd)
+        {
+            view = zstd.Inner;
+            relative = relative.EndsWith(".zst", StringComparison.Ordinal) || view.Stat(relative + ".zst") is not null ? relative + ".zst" : relative;
+        }
+
+        return view is Storage.Crypt.CryptStorageProvider crypt ? crypt.StoredPath(relative) : relative;
+    }
 
     /// <summary>A new modification time, a minute after the last one handed out (so a ±2 s window never blurs two).</summary>
     public DateTime NextTime() => _baseTime.AddMinutes(Interlocked.Increment(ref _tick));
@@ -191,13 +208,17 @@ public abstract class TempSyncFolders : IDisposable
     public List<string> TrashFiles(SyncSide side)
     {
         var trash = TrashFolder(side);
-        if (View(side) is Storage.Crypt.CryptStorageProvider crypt)
+        var viewed = View(side);
+        var zstd = viewed as Storage.Compression.ZstdStorageProvider;
+        if ((zstd?.Inner ?? viewed) is Storage.Crypt.CryptStorageProvider crypt)
         {
+            const string prefix = ".syncengine/trash/";
             return Directory.Exists(trash)
                 ? Directory.EnumerateFiles(trash, "*", SearchOption.AllDirectories)
-                    .Select(f => crypt.PlaintextPath(".syncengine/trash/" + Path.GetRelativePath(trash, f).Replace('\\', '/')))
+                    .Select(f => crypt.PlaintextPath(prefix + Path.GetRelativePath(trash, f).Replace('\\', '/')))
                     .Where(p => p is not null)
-                    .Select(p => p!.Substring(".syncengine/trash/".Length))
+                    .Select(p => p!.Substring(prefix.Length))
+                    .Select(p => zstd is not null && p.EndsWith(".zst", StringComparison.Ordinal) ? p.Substring(0, p.Length - 4) : p)
                     .ToList()
                 : new List<string>();
         }

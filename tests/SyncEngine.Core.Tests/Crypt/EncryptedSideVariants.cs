@@ -40,6 +40,8 @@ public sealed class Seed003ScenarioTestsOverCryptDestination : Seed003ScenarioTe
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
 
+    protected override bool SidesStoredAsIs => false;
+
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, false);
 }
 
@@ -52,6 +54,8 @@ public sealed class Seed003ScenarioTestsOverZstdCryptDestination : Seed003Scenar
     }
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
+
+    protected override bool SidesStoredAsIs => false;
 
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, true);
 }
@@ -66,6 +70,8 @@ public sealed class InitialSyncTestsOverCryptDestination : InitialSyncTests
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
 
+    protected override bool SidesStoredAsIs => false;
+
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, false);
 }
 
@@ -78,6 +84,8 @@ public sealed class InitialSyncTestsOverZstdCryptDestination : InitialSyncTests
     }
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
+
+    protected override bool SidesStoredAsIs => false;
 
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, true);
 }
@@ -92,6 +100,8 @@ public sealed class ConflictTestsOverCryptDestination : ConflictTests
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
 
+    protected override bool SidesStoredAsIs => false;
+
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, false);
 }
 
@@ -104,6 +114,8 @@ public sealed class ConflictTestsOverZstdCryptDestination : ConflictTests
     }
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
+
+    protected override bool SidesStoredAsIs => false;
 
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, true);
 }
@@ -118,6 +130,8 @@ public sealed class RenameTestsOverCryptDestination : RenameTests
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
 
+    protected override bool SidesStoredAsIs => false;
+
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, false);
 }
 
@@ -130,6 +144,8 @@ public sealed class RenameTestsOverZstdCryptDestination : RenameTests
     }
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
+
+    protected override bool SidesStoredAsIs => false;
 
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, true);
 }
@@ -144,6 +160,8 @@ public sealed class IgnoreIntegrationTestsOverCryptDestination : IgnoreIntegrati
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
 
+    protected override bool SidesStoredAsIs => false;
+
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, false);
 }
 
@@ -156,6 +174,8 @@ public sealed class IgnoreIntegrationTestsOverZstdCryptDestination : IgnoreInteg
     }
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
+
+    protected override bool SidesStoredAsIs => false;
 
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, true);
 }
@@ -170,6 +190,8 @@ public sealed class SafetyGuardTestsOverCryptDestination : SafetyGuardTests
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
 
+    protected override bool SidesStoredAsIs => false;
+
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, false);
 }
 
@@ -182,6 +204,8 @@ public sealed class SafetyGuardTestsOverZstdCryptDestination : SafetyGuardTests
     }
 
     protected override SyncSide? RemoteSide => SyncSide.Destination;
+
+    protected override bool SidesStoredAsIs => false;
 
     protected override IStorageProvider? Provider(SyncPair pair, SyncSide side) => EncryptedSide.For(pair, side, true);
 }
