@@ -318,6 +318,11 @@ class Harness:
             sc.read_check(rec)
         sc.teardown()
         rec["loadavg_after"] = os.getloadavg()
+        if self.args.quiet_check:
+            seen = [x["loadavg"] for t in rec["tools"].values() for x in t["runs"] if x.get("loadavg") is not None]
+            # The harness's own run adds about one to the load average: above the limit plus that, someone else ran.
+            rec["noisy"] = bool(seen) and max(seen) > busy_limit() + 1
+            rec["busy_limit"] = busy_limit()
         rec["total_s"] = round(time.perf_counter() - t0, 1)
         return rec
 
@@ -1152,6 +1157,9 @@ def parse_args(argv):
     ap.add_argument("--scratch", default=os.path.join(BENCH, "work", "scratch"), help="scratch folder for the trees")
     ap.add_argument("--timeout", type=float, default=None, help="seconds before one run is killed (default 3600; 900 with --quick)")
     ap.add_argument("--keep", action="store_true", help="keep the scenario trees after the run")
+    ap.add_argument("--quiet-check", action="store_true",
+                    help="refuse to start while the 1-minute load average says another job runs (above "
+                         "half the cores), and mark every scenario whose runs saw such load as noisy")
     ap.add_argument("--no-report", action="store_true", help="do not regenerate docs/benchmarks.md")
     a = ap.parse_args(argv)
     a.scale = a.scale or (10 if a.quick else 1)
@@ -1166,8 +1174,18 @@ def parse_args(argv):
     return a
 
 
+def busy_limit():
+    """The 1-minute load average above which another job is taken to be running: half the cores, at least 1."""
+    return max(1.0, (os.cpu_count() or 1) / 2)
+
+
 def main(argv):
     a = parse_args(argv)
+    if a.quiet_check and os.getloadavg()[0] > busy_limit():
+        print(f"run.sh: the machine is busy (1-minute load average {os.getloadavg()[0]:.2f} > {busy_limit():g}): "
+              "another job is running, so the figures would not be comparable. Try again when it is quiet, or "
+              "leave out --quiet-check.", file=sys.stderr)
+        return 3
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     raw_dir = os.path.join(BENCH, "results", "raw")
     a.log_dir = os.path.join(raw_dir, f"{stamp}-logs")
