@@ -44,7 +44,7 @@ public static class ProviderFactory
 
     /// <summary>
     /// The side as the engine sees it: compressed (zstd), then encrypted (rclone crypt), as the options ask. A local
-    /// side that holds a key check (<see cref="Crypt.CryptStorageProvider"/>) opened without encryption is refused
+    /// side (remote ones are not asked: opening one sends nothing) that holds a key check (<see cref="Crypt.CryptStorageProvider"/>) opened without encryption is refused
     /// (<c>SyncCryptPasswordMissing</c>), so its ciphertext is never synced as if it were the files; one that holds
     /// the compression marker opened without compression is refused too (<c>SyncCompressOptionMissing</c>).
     /// </summary>
@@ -55,7 +55,7 @@ public static class ProviderFactory
         {
             side = new Crypt.CryptStorageProvider(side, crypt.Password, crypt.SaltPassword, crypt.Names);
         }
-        else if (spec.IsLocal && File.Exists(Path.Combine(spec.Path, PathRules.EngineFolder, "crypt-check.bin")))
+        else if (spec.IsLocal && stored.Stat(Crypt.CryptStorageProvider.CheckPath) is not null)
         {
             throw new SyncEngineException("SyncCryptPasswordMissing", SyncErrorKind.InvalidArgument,
                 $"The side {spec.Display} is encrypted (it holds {PathRules.EngineFolder}/crypt-check.bin): sync it with --encrypt (-Encrypt) and its password in {SideEncryption.PasswordVariable} (or -Password/-CryptCredential). Nothing was changed.", spec.Display);
