@@ -3,6 +3,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -268,13 +269,22 @@ public sealed class CephServer : IDisposable
     /// </summary>
     internal static int SweepLeftovers(TimeSpan? age = null)
     {
+        lock (InstallGate)
+        {
+            return Sweep(DateTime.UtcNow - (age ?? TimeSpan.FromHours(1)));
+        }
+    }
+
+    private static int Sweep(DateTime cutoff)
+    {
         var removed = 0;
-        var cutoff = DateTime.UtcNow - (age ?? TimeSpan.FromHours(1));
         foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
         {
             try
             {
-                if (!File.Exists(Path.Combine(folder, "ceph.conf")) || LastWrite(folder) > cutoff || AnyDaemonAlive(folder))
+                // A cluster's folder (its ceph.conf), or an empty one a removal cut short left.
+                var known = File.Exists(Path.Combine(folder, "ceph.conf")) || !Directory.EnumerateFileSystemEntries(folder).Any();
+                if (!known || LastWrite(folder) > cutoff || AnyDaemonAlive(folder))
                 {
                     continue;
                 }

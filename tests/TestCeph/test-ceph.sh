@@ -45,9 +45,14 @@ request)
     shift 4
     # shellcheck disable=SC1091
     . "$dir/env"
-    # The key goes to curl on stdin (-K -), never on its command line.
+    # HEAD answers with headers only (-I); any other method is sent as given.
+    if [ "$method" = HEAD ]; then verb=(-I); else verb=(-X "$method"); fi
+    # The key goes to curl on stdin (-K -), never on its command line. RGW wants x-amz-content-sha256, which
+    # curl 7.88's --aws-sigv4 does not add itself.
     printf 'user = "%s:%s"\n' "$CEPH_ACCESS_KEY" "$CEPH_SECRET_KEY" |
-        exec curl -sS --fail-with-body -K - --aws-sigv4 "aws:amz:us-east-1:s3" -X "$method" "$@" "$CEPH_ENDPOINT$path"
+        curl -sS --fail-with-body -K - --aws-sigv4 "aws:amz:us-east-1:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+            "${verb[@]}" "$@" "$CEPH_ENDPOINT$path"
+    exit $?
     ;;
 start) ;;
 *)
