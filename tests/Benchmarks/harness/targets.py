@@ -16,6 +16,8 @@ LABELS = {
     "rclone-sftp": "rclone sftp",
     "rsync-ssh-checksum": "rsync -e ssh --checksum",
     "rclone-s3": "rclone s3",
+    "rclone-crypt": "rclone copy to crypt",
+    "ours-plain": "syncengine, unencrypted",
 }
 
 TITLES = {
@@ -31,6 +33,7 @@ TITLES = {
     "S10": "Initial upload to S3",
     "S11": "No-change re-sync to S3",
     "S12": "One big file to S3",
+    "S16": "Initial copy to an encrypted destination",
 }
 
 # The targets. kind "ratio": ours median / peer median <= max_ratio, where the peer
@@ -55,6 +58,10 @@ TARGETS = {
     "S10": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 0.7, "text": "≤ 0.7 × rclone copy"},
     "S11": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 0.2, "text": "≤ 0.2 × rclone sync"},
     "S12": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 1.0, "text": "≤ 1.0 × rclone"},
+    # Encryption at rest: ours with --encrypt against rclone's crypt remote; at least half our unencrypted speed.
+    "S16": {"kind": "ratio", "peer": "rclone-crypt", "max_ratio": 1.0,
+            "also": [{"peer": "ours-plain", "max_ratio": 2.0}],
+            "text": "≤ 1.0 × rclone crypt, ≥ 0.5 × our unencrypted speed (≤ 2.0 × its time)"},
 }
 
-ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12"]
+ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S16"]
