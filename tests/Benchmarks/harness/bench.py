@@ -265,7 +265,11 @@ class Harness:
         return ["rclone", "copy" if copy else "sync", src, f"{RCLONE_S3}:{where}", "--config", "/dev/null"]
 
     def s3_env(self):
-        return dict(self.env, **self.ceph.credentials_env(), **self.ceph.rclone_env(RCLONE_S3))
+        env = dict(self.env, **self.ceph.credentials_env(), **self.ceph.rclone_env(RCLONE_S3))
+        # rclone's AWS SDK refuses AWS_CA_BUNDLE with its own HTTP transport (LoadCustomCABundleError); the gateway
+        # is plain HTTP on loopback, so no CA is needed by either tool.
+        env.pop("AWS_CA_BUNDLE", None)
+        return env
 
     def s3_list(self, where, modtime=False):
         """{key: (size, mtime ns or None)} under bucket/prefix, by rclone's listing (no HEAD unless modtime)."""
