@@ -1262,7 +1262,12 @@ class S11(S2):
 
     bucket = S3Scenario.bucket
     env = S3Scenario.env
-    display_paths = S3Scenario.display_paths
+
+    def display_paths(self):
+        out = super().display_paths()
+        if self.h.ceph.info:
+            out = [(self.h.ceph.endpoint, "$RGW")] + out
+        return out
 
     def check_tree(self, root, expected, with_hash=True):
         key = os.path.basename(os.path.dirname(root))   # BigTree's paths(key)[0] is <dir>/<key>/dst
@@ -1503,6 +1508,10 @@ def main(argv):
                   "S12": S12, "S16": S16}[sid](h)
         try:
             result["scenarios"][sid] = h.run_scenario(sc)
+        except BaseException:
+            h.sshd.stop()   # a failing harness leaves no server running
+            h.ceph.stop()
+            raise
         finally:
             if sid == [x for x in ORDER if x in a.scenarios][-1]:
                 h.sshd.stop()
