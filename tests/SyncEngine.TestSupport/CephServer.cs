@@ -3,6 +3,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -53,7 +54,7 @@ public sealed class CephServer : IDisposable
     /// <summary>Starts a cluster, or records why it cannot (<see cref="SkipReason"/>).</summary>
     public CephServer()
     {
-        Folder = Path.Combine(Path.GetTempPath(), "se-ceph-" + Guid.NewGuid().ToString("N").Substring(0, 10));
+        Folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N").Substring(0, 10));
         try
         {
             SkipReason = Start();
@@ -203,6 +204,8 @@ public sealed class CephServer : IDisposable
             return missing;
         }
 
+        SweepLeftovers();
+        StartReaper(Environment.ProcessId, Folder, Path.Combine(_scripts, "stop-ceph.sh"));
         string? problem = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
@@ -219,6 +222,120 @@ public sealed class CephServer : IDisposable
 
         _scripts = null;
         return problem;
+    }
+
+    /// <summary>The prefix of every test cluster's folder under the temporary folder.</summary>
+    internal const string FolderPrefix = "se-ceph-";
+
+    /// <summary>
+    /// Starts a detached watcher (its own session, so it outlives this process however it ends) that stops the cluster
+    /// in <paramref name="folder"/> and removes the folder once the process <paramref name="processId"/> (this test
+    /// process) has gone. The test host is often ended by its runner right
+    /// after the last test (a shared cluster's ProcessExit handler then never finishes), and a crash or a kill runs
+    /// no handler at all; <see cref="Dispose"/> still tears down at once where it runs, and the watcher then finds
+    /// nothing left to do.
+    /// </summary>
+    internal static void StartReaper(int processId, string folder, string stopScript)
+    {
+        const string script = "exec </dev/null >/dev/null 2>&1; pid=$1; dir=$2; stop=$3; "
+            + "while kill -0 \"$pid\" 2>/dev/null; do sleep 1; done; "
+            + "case \"$(basename \"$dir\")\" in " + FolderPrefix + "*) ;; *) exit 0;; esac; "
+            + "[ -f \"$dir/ceph.conf\" ] && D=\"$dir\" bash \"$stop\"; rm -rf \"$dir\"";
+        var setsid = Which("setsid");
+        var info = new ProcessStartInfo(setsid ?? "bash")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (setsid is not null)
+        {
+            info.ArgumentList.Add("bash");
+        }
+
+        foreach (var arg in new[] { "-c", script, "se-ceph-reaper", processId.ToString(CultureInfo.InvariantCulture), folder, stopScript })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var reaper = Process.Start(info);
+    }
+
+    /// <summary>
+    /// Removes test clusters' folders that runs before the watcher (<see cref="StartReaper"/>) left: none of their
+    /// daemons alive and nothing written for an hour (a cluster another test process is starting or using right
+    /// now is never touched).
+    /// </summary>
+    internal static int SweepLeftovers(TimeSpan? age = null)
+    {
+        lock (InstallGate)
+        {
+            return Sweep(DateTime.UtcNow - (age ?? TimeSpan.FromHours(1)));
+        }
+    }
+
+    private static int Sweep(DateTime cutoff)
+    {
+        var removed = 0;
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            try
+            {
+                // A cluster's folder (its ceph.conf), or an empty one a removal cut short left.
+                var known = File.Exists(Path.Combine(folder, "ceph.conf")) || !Directory.EnumerateFileSystemEntries(folder).Any();
+                if (!known || LastWrite(folder) > cutoff || AnyDaemonAlive(folder))
+                {
+                    continue;
+                }
+
+                Directory.Delete(folder, recursive: true);
+                removed++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return removed;
+    }
+
+    private static DateTime LastWrite(string folder)
+    {
+        var last = Directory.GetLastWriteTimeUtc(folder);
+        foreach (var sub in new[] { "log", "run", "mon", "osd" })
+        {
+            var path = Path.Combine(folder, sub);
+            if (Directory.Exists(path))
+            {
+                foreach (var file in Directory.EnumerateFileSystemEntries(path))
+                {
+                    var t = File.GetLastWriteTimeUtc(file);
+                    last = t > last ? t : last;
+                }
+            }
+        }
+
+        return last;
+    }
+
+    private static bool AnyDaemonAlive(string folder)
+    {
+        var run = Path.Combine(folder, "run");
+        if (!Directory.Exists(run))
+        {
+            return false;
+        }
+
+        foreach (var pidFile in Directory.EnumerateFiles(run, "*.pid"))
+        {
+            if (int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) && Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The first request creates the gateway's pools (several seconds): done here, not in a test.</summary>

@@ -42,7 +42,14 @@ public sealed class FaultyHttpHandler : DelegatingHandler
             });
         }
 
-        return base.SendAsync(request, cancellationToken);
+        return Plan.AfterResponse is null ? base.SendAsync(request, cancellationToken) : SendThenHookAsync(request, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendThenHookAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        Plan.AfterResponse?.Invoke(request, response);
+        return response;
     }
 }
 
@@ -55,6 +62,9 @@ public sealed class HttpFaultPlan
 
     /// <summary>Which requests are faulted (all by default).</summary>
     public Func<HttpRequestMessage, bool> Affects { get; set; } = _ => true;
+
+    /// <summary>Runs after a request the store answered, before the client sees the answer (a race put between two requests).</summary>
+    public Action<HttpRequestMessage, HttpResponseMessage>? AfterResponse { get; set; }
 
     /// <summary>True: the connection "drops" (an HttpRequestException) instead of a 503 answer.</summary>
     public bool Drop { get; set; }

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 
+import ceph
 import measure
 import sshd
 import trees
@@ -27,6 +28,7 @@ BENCH = os.path.dirname(HERE)                      # tests/Benchmarks
 REPO = os.path.dirname(os.path.dirname(BENCH))     # repository root
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 RCLONE_REMOTE = "benchsftp"   # rclone's sftp remote, defined by RCLONE_CONFIG_BENCHSFTP_* variables
+RCLONE_S3 = "benchs3"         # rclone's S3 remote on the harness's RGW, defined by RCLONE_CONFIG_BENCHS3_* variables
 CRYPT_REMOTE = "benchcrypt"   # S16: rclone's crypt remote, defined by RCLONE_CONFIG_BENCHCRYPT_* variables
 CRYPT_PASSWORD = "benchmark password, not a secret"
 GENERATOR_VERSION = 1   # bump when generated content changes (invalidates cached trees)
@@ -56,6 +58,11 @@ def params(scale):
         # S1 and S2 again, with the destination on the harness's own sshd (SFTP).
         "S8": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB},
         "S9": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
+        # S3 (the harness's own Ceph RGW): S1, S2 and S4 again, to and from a bucket.
+        "S10": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB},
+        "S11": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
+        # 2 GiB; 256 MiB with --quick. The RGW's memstore OSD holds it in memory (sized for it, see ceph.py).
+        "S12": {"size": 2 * GIB if scale == 1 else max(64 * MIB, min(2 * GIB, (2560 * MIB // scale) // MIB * MIB))},
         # S4's file and S1's tree together, to an encrypted destination (rclone's crypt format).
         "S16": {"big": 2 * GIB if scale == 1 else max(64 * MIB, min(2 * GIB, (2560 * MIB // scale) // MIB * MIB)),
                 "files": d(10_000), "dirs": d(100), "size": 4 * KIB},
@@ -209,6 +216,7 @@ class Harness:
         self.env = env
         self.log_dir = args.log_dir
         self.sshd = sshd.TestSshd(os.path.join(self.scratch, "sshd"))
+        self.ceph = ceph.TestCeph(os.path.join(self.scratch, "ceph"))
 
     # commands ---------------------------------------------------------------
     def ours(self, *a):
@@ -245,6 +253,43 @@ class Harness:
     def sftp_env(self):
         return dict(self.env, **self.sshd.rclone_env(RCLONE_REMOTE))
 
+    # S3 (S10-S12): `bucket/prefix` on the harness's RGW; our CLI gets the keys from the AWS chain (environment).
+    def ours_s3(self, src, where, state):
+        os.makedirs(state, exist_ok=True)
+        return self.ours("sync", src, f"s3://{where}", "--mode", "source-to-destination", "--state-dir", state,
+                         "--s3-endpoint", self.ceph.endpoint)
+
+    def s3_command(self, key, src, where, state, copy=False):
+        if key == OURS:
+            return self.ours_s3(src, where, state)
+        return ["rclone", "copy" if copy else "sync", src, f"{RCLONE_S3}:{where}", "--config", "/dev/null"]
+
+    def s3_env(self):
+        env = dict(self.env, **self.ceph.credentials_env(), **self.ceph.rclone_env(RCLONE_S3))
+        # rclone's AWS SDK refuses AWS_CA_BUNDLE with its own HTTP transport (LoadCustomCABundleError); the gateway
+        # is plain HTTP on loopback, so no CA is needed by either tool.
+        env.pop("AWS_CA_BUNDLE", None)
+        return env
+
+    def s3_list(self, where, modtime=False):
+        """{key: (size, mtime ns or None)} under bucket/prefix, by rclone's listing (no HEAD unless modtime)."""
+        cmd = ["rclone", "lsjson", "-R", "--files-only", "--fast-list", "--config", "/dev/null", f"{RCLONE_S3}:{where}"]
+        if not modtime:
+            cmd.append("--no-modtime")
+        p = subprocess.run(cmd, env=self.s3_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           stdin=subprocess.DEVNULL, timeout=self.timeout)
+        if p.returncode != 0:
+            return None, p.stderr.strip()[-300:]
+        out = {}
+        for e in json.loads(p.stdout or "[]"):
+            t = e.get("ModTime") if modtime else None
+            out[e["Path"]] = (e["Size"], parse_rfc3339_ns(t) if t else None)
+        return out, None
+
+    def s3_purge(self, where):
+        subprocess.run(["rclone", "purge", "--config", "/dev/null", f"{RCLONE_S3}:{where}"], env=self.s3_env(),
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=self.timeout)
+
     @staticmethod
     def rsync(src, dst, *extra):
         return ["rsync", "-a", "--delete", *extra, src.rstrip("/") + "/", dst.rstrip("/") + "/"]
@@ -261,6 +306,8 @@ class Harness:
             return self.available(OURS)
         exe = {"rsync": "rsync", "rsync-dry-run": "rsync", "rsync-ssh": "rsync", "rsync-ssh-checksum": "rsync",
                "cp": "cp", "unison": "unison"}.get(key, "rclone")
+        if key == "rclone-s3" and shutil.which("rclone") is None:
+            return False, "rclone is not installed (the S3 scenarios also list and check buckets with it)"
         return (shutil.which(exe) is not None), f"{exe} is not installed"
 
     def run_scenario(self, sc):
@@ -1058,6 +1105,227 @@ class S9(S2):
         self.big.drop()
 
 
+# ---------------------------------------------------------------- S10-S12: S3, against the harness's own Ceph RGW
+
+def parse_rfc3339_ns(text):
+    """rclone's ModTime (RFC 3339 with up to 9 fraction digits) as ns since 1970."""
+    main, _, frac = text.partition(".")
+    tz = ""
+    if frac:
+        digits = ""
+        for i, c in enumerate(frac):
+            if not c.isdigit():
+                tz = frac[i:]
+                break
+            digits += c
+        frac = digits
+    else:
+        for sep in ("Z", "+", "-"):
+            j = main.rfind(sep)
+            if j > 10:
+                main, tz = main[:j], main[j:]
+                break
+    dt = datetime.datetime.fromisoformat(main + (tz if tz and tz != "Z" else "+00:00"))
+    return int(dt.timestamp()) * 1_000_000_000 + int((frac + "000000000")[:9] or 0)
+
+
+def start_ceph(sc, rec, memstore_bytes=ceph.GIB):
+    """Starts the harness's RGW (once per harness run; again, bigger, when a scenario needs a bigger memory store);
+    False (every tool's setup failed) when it cannot run."""
+    why = sc.h.ceph.start(memstore_bytes)
+    if why:
+        for key in sc.keys:
+            sc.fail_setup(rec, key, why)
+        return False
+    rec["notes"].append("Server: a single-node Ceph 16 cluster (mon, memstore OSD, radosgw, no cephx) started by the "
+                        "harness on 127.0.0.1 (tests/TestCeph/test-ceph.sh), memory store "
+                        f"{sc.h.ceph.memstore_bytes / GIB:g} GiB; each tool writes to a bucket of its own. Both "
+                        "tools reach it over plain HTTP on loopback, on the same 2 cores as the cluster.")
+    return True
+
+
+def check_bucket(h, where, expected, modtime=False):
+    """(ok, reason, extra): the keys under bucket/prefix have exactly the expected names and sizes (and times)."""
+    got, err = h.s3_list(where, modtime)
+    if got is None:
+        return False, "listing failed: " + err, {}
+    problems = []
+    for rel, v in expected.items():
+        if rel not in got:
+            problems.append(f"missing {rel}")
+        elif got[rel][0] != v[0]:
+            problems.append(f"size of {rel}: {got[rel][0]} != {v[0]}")
+        elif modtime and (got[rel][1] is None or abs(got[rel][1] - v[1]) > 2 * 1_000_000_000):
+            problems.append(f"time of {rel}: {got[rel][1]} != {v[1]}")
+    extra = sorted(set(got) - set(expected))
+    problems += [f"unexpected {k}" for k in extra[:5]]
+    return (not problems), "; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""), {}
+
+
+class S3Scenario(Scenario):
+    tools = ["ours", "rclone-s3"]
+
+    def env(self, key):
+        return self.h.s3_env()
+
+    def bucket(self, key):
+        return f"bench-{self.sid.lower()}-{key}"
+
+    def make_buckets(self, rec):
+        for key in self.keys:
+            ok, body = self.h.ceph.make_bucket(self.bucket(key))
+            if not ok and "BucketAlreadyOwnedByYou" not in body:
+                self.fail_setup(rec, key, "creating the bucket failed: " + body.strip()[-300:])
+
+    def display_paths(self):
+        out = super().display_paths()
+        if self.h.ceph.info:
+            out = [(self.h.ceph.endpoint, "$RGW")] + out
+        return out
+
+
+class S10(S3Scenario):
+    sid = "S10"
+
+    def __init__(self, h):
+        super().__init__(h)
+        p = self.prm
+        self.description = (f"Initial upload of {p['files']:,} files × {p['size'] // KIB} KiB in {p['dirs']:,} "
+                            "folders to S3 (the harness's own Ceph RGW on 127.0.0.1): a new, empty prefix and no "
+                            "state before every run.")
+        self.notes = ["rclone uses its S3 backend with its defaults (`rclone copy`: 4 transfers, 8 checkers, the "
+                      "time in `mtime` metadata, MD5 checked by the ETag); ours keeps the time under the same key "
+                      "and the SHA-256 under `sha256`. Checked after each run: every key with its size, by "
+                      "rclone's listing."]
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        self.src = os.path.join(self.dir, "src")
+        p = self.prm
+        self.expected = trees.gen_tree(self.src, p["files"], p["dirs"], p["size"], "S10")
+        if start_ceph(self, rec):
+            self.make_buckets(rec)
+
+    def where(self, key, r):
+        return f"{self.bucket(key)}/run{r}"
+
+    def command(self, key, r):
+        state = os.path.join(self.dir, key, f"state{r}")
+        return self.h.s3_command(key, self.src, self.where(key, r), state, copy=True)
+
+    def before_run(self, key, r):
+        trees.rmtree(os.path.join(self.dir, key, f"state{r}"))
+
+    def verify(self, key, r):
+        return check_bucket(self.h, self.where(key, r), self.expected)
+
+    def after_run(self, key, r):
+        self.h.s3_purge(self.where(key, r))   # untimed: the next run starts from an empty prefix anyway
+
+
+class S3BigTree(BigTree):
+    """S11's tree in a bucket per tool, built by that tool (untimed) and settled by one no-change run."""
+
+    def __init__(self, h):
+        super().__init__(h, "S11", "S11")
+
+    def where(self, key):
+        return f"bench-s11-{key}/tree"
+
+    def command(self, key):
+        return self.h.s3_command(key, self.src, self.where(key), self.paths(key)[1])
+
+    def initial_command(self, key):
+        return self.h.s3_command(key, self.src, self.where(key), self.paths(key)[1], copy=True)
+
+
+class S11(S2):
+    sid = "S11"
+    tools = ["ours", "rclone-s3"]
+
+    def __init__(self, h):
+        super().__init__(h, S3BigTree(h), False)
+        p = self.prm
+        self.description = (f"No-change re-sync of {p['files']:,} files × {p['size'] // KIB} KiB in {p['dirs']:,} "
+                            "folders to S3 (the harness's own Ceph RGW on 127.0.0.1). Each tool's bucket (and "
+                            "state) was filled by that tool beforehand (untimed initial upload plus one untimed "
+                            "no-change pass).")
+        self.notes = ["rclone sync compares size and modification time, and on S3 the time is object metadata: "
+                      "one HEAD per object (its default, no `--use-server-modtime`); ours compares the listing's "
+                      "size, ETag and LastModified with its state and sends no HEAD for an unchanged object. "
+                      "Checked after each run: every key with its size, by rclone's listing."]
+
+    def setup(self, rec):
+        if start_ceph(self, rec):
+            S3Scenario.make_buckets(self, rec)
+            super().setup(rec)
+
+    bucket = S3Scenario.bucket
+    env = S3Scenario.env
+
+    def display_paths(self):
+        out = super().display_paths()
+        if self.h.ceph.info:
+            out = [(self.h.ceph.endpoint, "$RGW")] + out
+        return out
+
+    def check_tree(self, root, expected, with_hash=True):
+        key = os.path.basename(os.path.dirname(root))   # BigTree's paths(key)[0] is <dir>/<key>/dst
+        return check_bucket(self.h, self.big.where(key), expected)
+
+    def teardown(self):
+        for key in self.keys:
+            self.h.s3_purge(self.big.where(key))
+        self.big.drop()
+
+
+class S12(S3Scenario):
+    sid = "S12"
+
+    def __init__(self, h):
+        super().__init__(h)
+        size = self.prm["size"]
+        self.description = (f"One {f'{size / GIB:g} GiB' if size >= GIB else f'{size // MIB} MiB'} file uploaded "
+                            "to S3 (the harness's own Ceph RGW on 127.0.0.1): a new, empty prefix and no state "
+                            "before every run. Both tools upload it in parts, in parallel.")
+        self.notes = ["rclone: its S3 defaults (multipart above 200 MiB in 5 MiB chunks, 4 parts at once; MD5 of "
+                      "the file computed first for its `md5chksum` metadata); ours: multipart above 64 MiB in "
+                      "16 MiB parts, 4 at once, the SHA-256 computed while the parts go and set at the end by a "
+                      "server-side copy. Checked after each run: key, size and time by rclone's listing."]
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        size = self.prm["size"]
+        cdir = os.path.join(self.h.cache, f"S12-{size}-v{GENERATOR_VERSION}")
+        self.src = os.path.join(cdir, "src")
+        big = os.path.join(self.src, "big.bin")
+        if not (os.path.exists(big) and os.path.getsize(big) == size):
+            trees.rmtree(cdir)
+            log(f"S12: generating a {size / MIB:g} MiB file")
+            trees.gen_big_file(big, size, "S12")
+        st = os.stat(big)
+        self.expected = {"big.bin": (size, st.st_mtime_ns)}
+        # The memory store holds the object being written and what the garbage collector has not reclaimed yet.
+        if start_ceph(self, rec, max(ceph.GIB, 3 * size + 512 * MIB)):
+            self.make_buckets(rec)
+
+    def where(self, key, r):
+        return f"{self.bucket(key)}/run{r}"
+
+    def command(self, key, r):
+        return self.h.s3_command(key, self.src, self.where(key, r), os.path.join(self.dir, key, f"state{r}"), copy=True)
+
+    def display_paths(self):
+        return [(self.src, "$SRC")] + super().display_paths()
+
+    def verify(self, key, r):
+        return check_bucket(self.h, self.where(key, r), self.expected, modtime=True)
+
+    def after_run(self, key, r):
+        self.h.s3_purge(self.where(key, r))
+        time.sleep(10)   # untimed: let the gateway's garbage collector give the memory back before the next run
+
+
 # --------------------------------------------------------------------------- main
 
 # ---------------------------------------------------------------- S16 encrypted destination
@@ -1149,7 +1417,7 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true", help="trees ÷10 (S4 256 MiB, S7 100k files), 3 runs")
     ap.add_argument("--scale", type=int, default=None, help="divide every tree size by N (1 = reference)")
     ap.add_argument("--runs", type=int, default=None, help="timed runs per tool (default 5; 3 with --quick)")
-    ap.add_argument("--scenarios", default=",".join(ORDER), help="comma-separated subset, e.g. S1,S4 (S8, S9: SFTP)")
+    ap.add_argument("--scenarios", default=",".join(ORDER), help="comma-separated subset, e.g. S1,S4 (S8, S9: SFTP; S10-S12: S3)")
     ap.add_argument("--cli", default=None, help="a prebuilt syncengine executable (skips the build)")
     ap.add_argument("--no-build", action="store_true", help="do not build our CLI; without --cli it is 'not available'")
     ap.add_argument("--no-ours", action="store_true", help="peers only")
@@ -1236,12 +1504,18 @@ def main(argv):
         elif sid == "S3":
             sc = S3(h, big)
         else:
-            sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7, "S8": S8, "S9": S9, "S16": S16}[sid](h)
+            sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7, "S8": S8, "S9": S9, "S10": S10, "S11": S11,
+                  "S12": S12, "S16": S16}[sid](h)
         try:
             result["scenarios"][sid] = h.run_scenario(sc)
+        except BaseException:
+            h.sshd.stop()   # a failing harness leaves no server running
+            h.ceph.stop()
+            raise
         finally:
             if sid == [x for x in ORDER if x in a.scenarios][-1]:
                 h.sshd.stop()
+                h.ceph.stop()
         result["elapsed_s"] = round(time.perf_counter() - t0, 1)
         with open(out + ".tmp", "w") as f:
             json.dump(result, f, indent=1)

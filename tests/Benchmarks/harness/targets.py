@@ -15,6 +15,7 @@ LABELS = {
     "rsync-ssh": "rsync -e ssh",
     "rclone-sftp": "rclone sftp",
     "rsync-ssh-checksum": "rsync -e ssh --checksum",
+    "rclone-s3": "rclone s3",
     "rclone-crypt": "rclone copy to crypt",
     "ours-plain": "syncengine, unencrypted",
 }
@@ -29,6 +30,9 @@ TITLES = {
     "S7": "No-change plan of a huge tree",
     "S8": "Initial copy to SFTP",
     "S9": "No-change re-sync over SFTP",
+    "S10": "Initial upload to S3",
+    "S11": "No-change re-sync to S3",
+    "S12": "One big file to S3",
     "S16": "Initial copy to an encrypted destination",
 }
 
@@ -50,10 +54,14 @@ TARGETS = {
            "text": "≤ 1.0 × rsync -e ssh, ≤ 0.5 × rclone sftp"},
     "S9": {"kind": "ratio", "peer": "rsync-ssh", "max_ratio": 1.2, "max_content_read": 1 << 20,
            "text": "≤ 1.2 × rsync -e ssh, no file content read on either side"},
+    # S3: every tool talks to the harness's own Ceph RGW on 127.0.0.1 (tests/TestCeph/test-ceph.sh).
+    "S10": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 0.7, "text": "≤ 0.7 × rclone copy"},
+    "S11": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 0.2, "text": "≤ 0.2 × rclone sync"},
+    "S12": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 1.0, "text": "≤ 1.0 × rclone"},
     # Encryption at rest: ours with --encrypt against rclone's crypt remote; at least half our unencrypted speed.
     "S16": {"kind": "ratio", "peer": "rclone-crypt", "max_ratio": 1.0,
             "also": [{"peer": "ours-plain", "max_ratio": 2.0}],
             "text": "≤ 1.0 × rclone crypt, ≥ 0.5 × our unencrypted speed (≤ 2.0 × its time)"},
 }
 
-ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S16"]
+ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S16"]

@@ -161,8 +161,12 @@ public sealed class S3ProviderTests : IClassFixture<CephBucket>
         Assert.Equal(when.Ticks, committed.MtimeTicks);
         var head = Head(prefix + "/big/blob.bin");
         Assert.EndsWith("-3\"", head.ETag, StringComparison.Ordinal);
+        var sha = Hex(System.Security.Cryptography.SHA256.HashData(bytes));
+        Assert.Equal(sha, head.Metadata["x-amz-meta-sha256"]); // known after the last part, set at commit
+        Assert.Equal(S3StorageProvider.FormatMtime(when), head.Metadata["x-amz-meta-mtime"]);
         var stat = side.Stat("big/blob.bin")!;
         Assert.Null(stat.Hashes.Get(HashAlgorithms.Md5)); // a multipart ETag is no MD5
+        Assert.Equal(sha, stat.Hashes.Get(HashAlgorithms.Sha256));
         Assert.Equal(when.Ticks, stat.MtimeTicks);
         Assert.Equal(bytes, Read(side, "big/blob.bin"));
         Assert.Equal(Hex(System.Security.Cryptography.SHA256.HashData(bytes)), side.ComputeHash("big/blob.bin", CancellationToken.None));
@@ -309,6 +313,74 @@ public sealed class S3ProviderTests : IClassFixture<CephBucket>
         };
         prefix = _bucket.NewPrefix();
         return new S3StorageProvider(options, _bucket.Name, prefix, CephServer.Credentials);
+    }
+
+    private static bool IsCopyTo(System.Net.Http.HttpRequestMessage request, string key) =>
+        request.Method == System.Net.Http.HttpMethod.Put && request.Headers.Contains("x-amz-copy-source")
+        && Uri.UnescapeDataString(request.RequestUri!.AbsolutePath).EndsWith("/" + key, StringComparison.Ordinal);
+
+    [SkippableFact]
+    public void A_move_whose_source_is_written_anew_between_copy_and_delete_fails_and_keeps_the_new_version()
+    {
+        var plan = new HttpFaultPlan();
+        using var side = Faulty(plan, out var prefix);
+        Write(side, "old/name.txt", Encoding.UTF8.GetBytes("version one"), When);
+        var raced = 0;
+        plan.AfterResponse = (request, response) =>
+        {
+            // Someone else writes the source right after the server-side copy, before the provider deletes it.
+            if (response.IsSuccessStatusCode && IsCopyTo(request, prefix + "/new/name.txt") && Interlocked.Exchange(ref raced, 1) == 0)
+            {
+                Put(prefix + "/old/name.txt", "version two, written meanwhile");
+            }
+        };
+
+        var error = Assert.ThrowsAny<IOException>(() => side.Move("old/name.txt", "new/name.txt", overwrite: false));
+
+        Assert.Equal(1, raced);
+        Assert.Contains("changed while it was being moved", error.Message, StringComparison.Ordinal);
+        Assert.Equal("version two, written meanwhile", Encoding.UTF8.GetString(Read(side, "old/name.txt")));
+        Assert.Equal("version one", Encoding.UTF8.GetString(Read(side, "new/name.txt")));
+
+        // Without a race the same move goes through and the original goes.
+        plan.AfterResponse = null;
+        side.Move("new/name.txt", "moved.txt", overwrite: false);
+        Assert.Null(side.Stat("new/name.txt"));
+        Assert.Equal("version one", Encoding.UTF8.GetString(Read(side, "moved.txt")));
+    }
+
+    [SkippableFact]
+    public void A_multipart_object_replaced_right_after_its_upload_completed_gets_no_hash_of_ours()
+    {
+        Skip.If(_bucket.SkipReason is not null, _bucket.SkipReason);
+        var plan = new HttpFaultPlan();
+        var prefix = _bucket.NewPrefix();
+        var options = new S3ConnectionOptions
+        {
+            Endpoint = Server.Endpoint,
+            MultipartThreshold = 5 << 20,
+            PartSize = 5 << 20,
+            Retries = 2,
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+            WrapHandler = inner => new FaultyHttpHandler(inner, plan),
+        };
+        using var side = new S3StorageProvider(options, _bucket.Name, prefix, CephServer.Credentials);
+        var raced = 0;
+        plan.AfterResponse = (request, response) =>
+        {
+            if (response.IsSuccessStatusCode && request.Method == System.Net.Http.HttpMethod.Post && request.RequestUri!.Query.Contains("uploadId=", StringComparison.Ordinal)
+                && Interlocked.Exchange(ref raced, 1) == 0)
+            {
+                Put(prefix + "/big.bin", "another writer's content");
+            }
+        };
+
+        Assert.ThrowsAny<IOException>(() => Write(side, "big.bin", new byte[11 << 20], When, overwrite: true));
+
+        Assert.Equal(1, raced);
+        var head = Head(prefix + "/big.bin");
+        Assert.DoesNotContain(head.Metadata.Keys, k => k.EndsWith("sha256", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("another writer's content", Encoding.UTF8.GetString(Read(side, "big.bin")));
     }
 
     [SkippableTheory]

@@ -95,3 +95,12 @@ internal sealed class S3ExistsException : IOException
         HResult = 17;
     }
 }
+
+/// <summary>An object that changed between two requests of one operation (a move's copy and delete): the operation failed, nothing was lost.</summary>
+internal sealed class S3ChangedException : IOException
+{
+    public S3ChangedException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}

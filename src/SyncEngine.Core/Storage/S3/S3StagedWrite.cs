@@ -76,7 +76,6 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
         private string? _filePath;
         private long _length;
         private string? _uploadId;
-        private string? _uploadMtime;
         private byte[]? _part;
         private int _partFill;
         private bool _closed;
@@ -160,8 +159,8 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
             var create = new InitiateMultipartUploadRequest { BucketName = _owner.Bucket, Key = _key };
             if (_intendedTime() is { } when)
             {
-                _uploadMtime = S3StorageProvider.FormatMtime(DateTime.SpecifyKind(when.Kind == DateTimeKind.Local ? when.ToUniversalTime() : when, DateTimeKind.Utc));
-                create.Metadata[S3StorageProvider.MtimeKey] = _uploadMtime;
+                // Visible at once; the commit sets the final time (and the hash) again.
+                create.Metadata[S3StorageProvider.MtimeKey] = S3StorageProvider.FormatMtime(DateTime.SpecifyKind(when.Kind == DateTimeKind.Local ? when.ToUniversalTime() : when, DateTimeKind.Utc));
             }
 
             _uploadId = _owner.Call(_relative, ct => _owner.Client.InitiateMultipartUploadAsync(create, ct)).UploadId;
@@ -258,7 +257,7 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
             }
             else
             {
-                CompleteMultipart(mtime, overwrite);
+                CompleteMultipart(mtime, sha, overwrite);
             }
 
             return _owner.Stat(_relative) ?? throw new IOException($"'{_relative}' vanished right after it was written.");
@@ -319,7 +318,7 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
             return entry is not null && entry.Hashes.Get(HashAlgorithms.Sha256) == sha && S3StorageProvider.FormatMtime(entry.LastWriteTimeUtc) == mtime;
         }
 
-        private void CompleteMultipart(string mtime, bool overwrite)
+        private void CompleteMultipart(string mtime, string sha, bool overwrite)
         {
             if (_partFill > 0 || _parts.Count == 0)
             {
@@ -356,21 +355,49 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
             _owner.Call(_relative, ct => _owner.Client.CompleteMultipartUploadAsync(complete, ct));
             _uploadId = null; // completed: nothing to abort
 
-            if (!string.Equals(_uploadMtime, mtime, StringComparison.Ordinal))
+            // The SHA-256 is known only now, after the last part, and a completed upload takes no metadata: it is set,
+            // with the time when the upload did not start with it, by a server-side copy of the object onto itself
+            // (no data crosses the network), only while the key holds the object this upload made. Its ETag is the MD5
+            // of the parts' MD5s and "-<parts>" (RGW's CompleteMultipartUpload answers with none, so it is computed).
+            var expected = MultipartETag(complete.PartETags);
+            var head = _owner.TryHead(_relative, _key) ?? throw new IOException($"'{_relative}' vanished right after its upload completed.");
+            if ((expected is not null && !string.Equals(head.ETag, expected, StringComparison.Ordinal)) || head.ContentLength != _length)
             {
-                // The time was not known when the upload started: set it by a copy onto itself (on the server).
-                var copy = new CopyObjectRequest
-                {
-                    SourceBucket = _owner.Bucket,
-                    SourceKey = _key,
-                    DestinationBucket = _owner.Bucket,
-                    DestinationKey = _key,
-                    MetadataDirective = S3MetadataDirective.REPLACE,
-                    ContentType = "application/octet-stream",
-                };
-                copy.Metadata[S3StorageProvider.MtimeKey] = mtime;
-                _owner.Call(_relative, ct => _owner.Client.CopyObjectAsync(copy, ct));
+                throw new S3ChangedException($"'{_relative}' was replaced right after its upload completed (ETag {head.ETag}, not {expected}): its time and hash are not set on what is there now.");
             }
+
+            _owner.SetMetadata(_relative, _key, head, new Dictionary<string, string>
+            {
+                [S3StorageProvider.MtimeKey] = mtime,
+                [S3StorageProvider.Sha256Key] = sha,
+            });
+        }
+
+        /// <summary>
+        /// The ETag S3 gives a multipart upload: the MD5 of the parts' MD5s, a dash and the number of parts (null when a
+        /// part's ETag is no MD5: a store with another scheme, where only the size is checked).
+        /// </summary>
+        internal static string? MultipartETag(IReadOnlyList<PartETag> parts)
+        {
+            var all = new byte[parts.Count * 16];
+            for (var i = 0; i < parts.Count; i++)
+            {
+                var hex = (parts[i].ETag ?? "").Trim('"');
+                if (hex.Length != 32 || !hex.All(Uri.IsHexDigit))
+                {
+                    return null;
+                }
+
+                for (var b = 0; b < 16; b++)
+                {
+                    all[(i * 16) + b] = byte.Parse(hex.Substring(b * 2, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                }
+            }
+
+#pragma warning disable CA5351 // the store's ETag scheme, not a security use
+            using var md5 = MD5.Create();
+            return "\"" + Hex(md5.ComputeHash(all)) + "-" + parts.Count.ToString(CultureInfo.InvariantCulture) + "\"";
+#pragma warning restore CA5351
         }
 
         private static string Hex(byte[] bytes) => string.Concat(bytes.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));

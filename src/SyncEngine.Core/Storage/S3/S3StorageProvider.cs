@@ -714,7 +714,7 @@ public sealed class S3StorageProvider : IStorageProvider
         return head is null ? null : FromHead(path, head);
     }
 
-    private GetObjectMetadataResponse? TryHead(string path, string key)
+    internal GetObjectMetadataResponse? TryHead(string path, string key)
     {
         try
         {
@@ -773,8 +773,53 @@ public sealed class S3StorageProvider : IStorageProvider
         }
 
         ServerCopy(fromPath, fromKey, source, toPath, toKey, null);
-        Delete(fromPath);
+        DeleteIfUnchanged(fromPath, fromKey, source, toPath);
     }
+
+    /// <summary>
+    /// Deletes the original of a move only while it is still the version that was copied: it is looked up again (ETag,
+    /// LastModified and size must match), and the delete carries <c>If-Match</c> with the ETag (honoured by AWS and
+    /// newer gateways; RGW 16 ignores it, so there the check just before is what guards, leaving only the time
+    /// between the two requests). A source written anew meanwhile stays where it is, beside the copy, and the move
+    /// fails (an IOException), so the engine never records it as done and the next run sees both.
+    /// </summary>
+    private void DeleteIfUnchanged(string fromPath, string fromKey, GetObjectMetadataResponse copied, string toPath)
+    {
+        var now = TryHead(fromPath, fromKey);
+        if (now is null)
+        {
+            return; // deleted meanwhile: nothing of it is lost, the copy holds the version looked at
+        }
+
+        if (!SameVersion(copied, now))
+        {
+            throw ChangedDuringMove(fromPath, toPath, null);
+        }
+
+        try
+        {
+            Call(fromPath, ct => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = fromKey, IfMatch = copied.ETag }, ct));
+        }
+        catch (S3ExistsException ex)
+        {
+            throw ChangedDuringMove(fromPath, toPath, ex);
+        }
+    }
+
+    /// <summary>
+    /// Sets metadata values on an object by a server-side copy onto itself (the rest of its metadata kept), only while
+    /// it is the version <paramref name="head"/> describes.
+    /// </summary>
+    internal void SetMetadata(string path, string key, GetObjectMetadataResponse head, IReadOnlyDictionary<string, string> set) =>
+        ServerCopy(path, key, head, path, key, set);
+
+    private static bool SameVersion(GetObjectMetadataResponse a, GetObjectMetadataResponse b) =>
+        string.Equals(a.ETag, b.ETag, StringComparison.Ordinal) && a.ContentLength == b.ContentLength
+        && ToUtc(a.LastModified) == ToUtc(b.LastModified)
+        && string.Equals(Meta(a.Metadata, MtimeKey), Meta(b.Metadata, MtimeKey), StringComparison.Ordinal);
+
+    private IOException ChangedDuringMove(string fromPath, string toPath, Exception? inner) =>
+        new S3ChangedException($"'{Shown(fromPath)}' changed while it was being moved to '{Shown(toPath)}': the new version stays at '{Shown(fromPath)}', the version that was moved is at '{Shown(toPath)}'.", inner);
 
     /// <inheritdoc />
     /// <remarks>
@@ -786,20 +831,20 @@ public sealed class S3StorageProvider : IStorageProvider
         var fromKey = Key(path);
         var toKey = Key(copyPath);
         var source = TryHead(path, fromKey) ?? throw new FileNotFoundException($"'{Shown(path)}' does not exist.", Shown(path));
-        var extra = Meta(source.Metadata, MtimeKey) is null ? FormatMtime(ToUtc(source.LastModified)) : null;
+        var extra = Meta(source.Metadata, MtimeKey) is null ? new Dictionary<string, string> { [MtimeKey] = FormatMtime(ToUtc(source.LastModified)) } : null;
         ServerCopy(path, fromKey, source, copyPath, toKey, extra);
     }
 
     /// <summary>
     /// Copies an object on the server, only while it is still the version <paramref name="source"/> describes (by
-    /// ETag); with <paramref name="mtime"/> the copy gets that time in its metadata (the rest kept).
+    /// ETag); with <paramref name="set"/> the copy gets those metadata values (the rest kept).
     /// </summary>
-    private void ServerCopy(string fromPath, string fromKey, GetObjectMetadataResponse source, string toPath, string toKey, string? mtime)
+    private void ServerCopy(string fromPath, string fromKey, GetObjectMetadataResponse source, string toPath, string toKey, IReadOnlyDictionary<string, string>? set)
     {
         var etag = source.ETag;
         if (source.ContentLength > MaxSinglePartCopy)
         {
-            MultipartCopy(fromPath, fromKey, source, toPath, toKey, mtime);
+            MultipartCopy(fromPath, fromKey, source, toPath, toKey, set);
             return;
         }
 
@@ -811,11 +856,15 @@ public sealed class S3StorageProvider : IStorageProvider
             DestinationKey = toKey,
             ETagToMatch = etag,
         };
-        if (mtime is not null)
+        if (set is not null)
         {
             request.MetadataDirective = S3MetadataDirective.REPLACE;
             CopyMetadata(source.Metadata, request.Metadata);
-            request.Metadata[MtimeKey] = mtime;
+            foreach (var pair in set)
+            {
+                request.Metadata[pair.Key] = pair.Value;
+            }
+
             if (!string.IsNullOrEmpty(source.Headers.ContentType))
             {
                 request.ContentType = source.Headers.ContentType;
@@ -834,13 +883,18 @@ public sealed class S3StorageProvider : IStorageProvider
         }
     }
 
-    private void MultipartCopy(string fromPath, string fromKey, GetObjectMetadataResponse source, string toPath, string toKey, string? mtime)
+    private void MultipartCopy(string fromPath, string fromKey, GetObjectMetadataResponse source, string toPath, string toKey, IReadOnlyDictionary<string, string>? set)
     {
         var create = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = toKey };
         CopyMetadata(source.Metadata, create.Metadata);
-        if (mtime is not null)
+        foreach (var pair in set ?? new Dictionary<string, string>())
         {
-            create.Metadata[MtimeKey] = mtime;
+            create.Metadata[pair.Key] = pair.Value;
+        }
+
+        if (!string.IsNullOrEmpty(source.Headers.ContentType))
+        {
+            create.ContentType = source.Headers.ContentType;
         }
 
         var uploadId = Call(toPath, ct => _client.InitiateMultipartUploadAsync(create, ct)).UploadId;
