@@ -38,6 +38,10 @@ internal static partial class ActionRunner
             case SyncActionType.NoAction:
                 Record(x, a);
                 return 0;
+            case SyncActionType.RestoreSource:
+                return Restore(x, a, SyncSide.Source);
+            case SyncActionType.RestoreDestination:
+                return Restore(x, a, SyncSide.Destination);
             default:
                 throw new StaleException("nothing to do");
         }
