@@ -28,6 +28,12 @@ internal static class CliApp
             return ExitCodes.InvalidInput;
         }
 
+        if (NamesS3SecretOption(args))
+        {
+            context.Error.WriteLine("syncengine: there is no option for an S3 secret: a command line shows in process listings and shell history. Give the credentials through the AWS credential chain instead (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or the shared credentials file).");
+            return ExitCodes.InvalidInput;
+        }
+
         var root = BuildCommands(context);
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null, EnablePosixBundling = false });
         if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is null))
@@ -42,6 +48,25 @@ internal static class CliApp
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
         });
+    }
+
+    /// <summary>Whether an argument before <c>--</c> looks like an option for an S3 secret (<c>--s3-secret…</c>, <c>--aws-secret…</c>).</summary>
+    private static bool NamesS3SecretOption(string[] args)
+    {
+        foreach (var arg in args)
+        {
+            if (arg == "--")
+            {
+                return false;
+            }
+
+            if (arg.StartsWith("--s3-secret", StringComparison.OrdinalIgnoreCase) || arg.StartsWith("--aws-secret", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether an argument before <c>--</c> is <c>--sftp-password</c> (or <c>--sftp-password=…</c>).</summary>
@@ -80,6 +105,7 @@ internal static class CliApp
 
         root.Add(PairCommand(context, "plan", sync: false));
         root.Add(PairCommand(context, "sync", sync: true));
+        root.Add(PairCommand(context, "watch", sync: true));
         root.Add(ControlCommand(context, "pause", ControlRequest.Pause));
         root.Add(ControlCommand(context, "resume", ControlRequest.Resume));
         root.Add(ControlCommand(context, "stop", ControlRequest.Stop));
@@ -103,9 +129,13 @@ internal static class CliApp
         var sftpKey = new Option<string[]>("--sftp-key") { HelpName = "FILE", Description = "SSH private key file", AllowMultipleArgumentsPerToken = false };
         var sftpKnownHosts = Text("--sftp-known-hosts", "FILE", "known_hosts file");
         var sftpAcceptNew = new Option<bool>("--sftp-accept-new-host") { Description = "add an unknown host key" };
-        var command = new Command(name, sync ? "plan and execute" : "print the plan; change nothing")
+        var s3Endpoint = Text("--s3-endpoint", "URL", "S3 endpoint");
+        var s3Region = Text("--s3-region", "REGION", "S3 region");
+        var watch = name == "watch";
+        var command = new Command(name, watch ? "sync, then keep syncing changes" : sync ? "plan and execute" : "print the plan; change nothing")
         {
             source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
+            s3Endpoint, s3Region,
         };
         Option<bool>? force = null, noTrash = null;
         Option<int?>? transfers = null, operations = null;
@@ -122,6 +152,19 @@ internal static class CliApp
             command.Add(operations);
             bwlimit = Text("--bwlimit", "RATE", "bandwidth limit");
             command.Add(bwlimit);
+        }
+
+        Option<string?>? debounce = null, maxDelay = null, rescan = null, poll = null;
+        if (watch)
+        {
+            debounce = Text("--debounce", "D", "quiet period before a batch");
+            maxDelay = Text("--max-delay", "D", "longest wait for a batch");
+            rescan = Text("--rescan", "D", "full rescan interval");
+            poll = Text("--poll", "D", "listing interval of sides without change events");
+            command.Add(debounce);
+            command.Add(maxDelay);
+            command.Add(rescan);
+            command.Add(poll);
         }
 
         command.SetAction(parse => Execute(context, () =>
@@ -148,8 +191,14 @@ internal static class CliApp
                 SftpKeys = parse.GetValue(sftpKey) ?? Array.Empty<string>(),
                 SftpKnownHosts = parse.GetValue(sftpKnownHosts),
                 SftpAcceptNewHost = parse.GetValue(sftpAcceptNew),
+                S3Endpoint = parse.GetValue(s3Endpoint),
+                S3Region = parse.GetValue(s3Region),
+                Debounce = debounce is null ? null : parse.GetValue(debounce),
+                MaxDelay = maxDelay is null ? null : parse.GetValue(maxDelay),
+                Rescan = rescan is null ? null : parse.GetValue(rescan),
+                Poll = poll is null ? null : parse.GetValue(poll),
             };
-            return sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
+            return watch ? WatchCommand.Run(context, args) : sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
         }));
         return command;
     }

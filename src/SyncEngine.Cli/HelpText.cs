@@ -33,6 +33,7 @@ internal static class HelpText
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
+                sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action (action, path, reason), then a summary line; warnings on stderr.");
                 AppendPairOptions(sb, sync: false);
@@ -45,16 +46,50 @@ internal static class HelpText
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed] [--force] [--no-trash]");
                 sb.AppendLine("                  [--transfers N] [--operations N] [--bwlimit RATE]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
+                sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action that ran (status, action, path, error), then");
                 sb.AppendLine("'N succeeded, N failed, N skipped, N stale, N conflicts, <bytes> copied in <s>'.");
                 sb.AppendLine("On a terminal, a live progress line on stderr. Ctrl+C stops cleanly (exit 130).");
                 AppendPairOptions(sb, sync: true);
                 break;
+            case "watch":
+                sb.AppendLine("syncengine watch: sync, then keep syncing every change as it comes, until stopped.");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine watch SOURCE DESTINATION [every sync option but --what-if]");
+                sb.AppendLine("                   [--debounce D] [--max-delay D] [--rescan D] [--poll D]");
+                sb.AppendLine();
+                sb.AppendLine("One full sync first; then local sides report changes as they happen (inotify, ReadDirectoryChangesW,");
+                sb.AppendLine("FSEvents) and sftp:// sides are listed every --poll. Changes are collected until none came for");
+                sb.AppendLine("--debounce, or for --max-delay at most, and synced as one batch planned over the changed paths only.");
+                sb.AppendLine("Output: one line per action that ran, as sync prints them, and 'batch N: <summary>' per batch");
+                sb.AppendLine("(--json: result lines, {\"batch\":{...}} per batch, {\"watchEnd\":{...}} last). Notices on stderr.");
+                sb.AppendLine("'syncengine pause|resume|stop' from another terminal hold, release and end it.");
+                sb.AppendLine();
+                sb.AppendLine("Options (watch only); a duration is a whole number and a unit: 200ms, 2s, 10m, 1h, 1d:");
+                sb.AppendLine("  --debounce D     quiet period before a batch starts (default 2s)");
+                sb.AppendLine("  --max-delay D    longest wait for a batch while changes keep coming (default 10s, at least D)");
+                sb.AppendLine("  --rescan D       list both sides in full this often, whatever was reported (default 10m, >= 1s)");
+                sb.AppendLine("  --poll D         how often a side without change events is listed (default 30s, >= 100ms)");
+                sb.AppendLine();
+                sb.AppendLine("Safety: the delete guard counts every batch's deletions over the last hour; a refused batch is");
+                sb.AppendLine("reported on stderr and not applied, and the watch goes on. A missing root stops all syncing until");
+                sb.AppendLine("it is back (then a full rescan).");
+                AppendPairOptions(sb, sync: true);
+                sb.AppendLine();
+                sb.AppendLine("Exit codes (watch):");
+                sb.AppendLine("  0    ended by 'syncengine stop'");
+                sb.AppendLine("  2    bad arguments: unknown option, bad duration (names the option), --what-if, missing source");
+                sb.AppendLine("  3    ended by 'syncengine stop' while a batch refused by a safety guard was still waiting");
+                sb.AppendLine("  5    busy: another run holds the pair");
+                sb.AppendLine("  130  ended by Ctrl+C (SIGINT); finished actions were saved");
+                sb.AppendLine("  143  ended by SIGTERM; finished actions were saved");
+                return sb.ToString();
             case "pause":
             case "resume":
             case "stop":
-                sb.Append("syncengine ").Append(command).Append(": ask a sync running in another process to ")
+                sb.Append("syncengine ").Append(command).Append(": ask a sync or watch running in another process to ")
                   .AppendLine(command == "pause" ? "pause (running actions finish; no new ones start)." : command == "resume" ? "resume after a pause." : "stop (running actions finish; the state is saved).");
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
@@ -82,12 +117,13 @@ internal static class HelpText
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [options]    print the plan; change nothing");
                 sb.AppendLine("  syncengine sync SOURCE DESTINATION [options]    plan and execute");
+                sb.AppendLine("  syncengine watch SOURCE DESTINATION [options]   sync, then keep syncing changes (see watch --help)");
                 sb.AppendLine("  syncengine pause|resume|stop --state-dir DIR    reach a sync running in another process");
                 sb.AppendLine("  syncengine status --state-dir DIR [--json]      idle, running or paused; the last run");
                 sb.AppendLine("  syncengine --version | --help | COMMAND --help");
                 sb.AppendLine();
-                sb.AppendLine("SOURCE and DESTINATION are local folders or sftp://[user@]host[:port]/absolute/path (either");
-                sb.AppendLine("side). Relative SOURCE, DESTINATION and DIR resolve against the current folder. pause, resume,");
+                sb.AppendLine("SOURCE and DESTINATION are local folders, sftp://[user@]host[:port]/absolute/path or");
+                sb.AppendLine("s3://bucket[/prefix] (either side). Relative SOURCE, DESTINATION and DIR resolve against the current folder. pause, resume,");
                 sb.AppendLine("stop and status also take SOURCE DESTINATION instead of --state-dir for the default state folder.");
                 AppendPairOptions(sb, sync: true);
                 break;
@@ -124,6 +160,15 @@ internal static class HelpText
         sb.AppendLine("  A password is read only from the SYNCENGINE_SFTP_PASSWORD environment variable: there is no");
         sb.AppendLine("  --sftp-password option, since a command line shows in process listings and shell history.");
         sb.AppendLine("  The user defaults to the local user name, as ssh's does.");
+        sb.AppendLine();
+        sb.AppendLine("S3 (a SOURCE or DESTINATION of the form s3://bucket[/prefix]; AWS, Ceph RGW, MinIO ...):");
+        sb.AppendLine("  --s3-endpoint URL       the store's URL (default: AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL,");
+        sb.AppendLine("                          else AWS itself); path-style addressing for a custom endpoint");
+        sb.AppendLine("  --s3-region REGION      the signing region (default: AWS_REGION, else AWS_DEFAULT_REGION, else");
+        sb.AppendLine("                          us-east-1)");
+        sb.AppendLine("  Credentials come from the AWS credential chain only (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,");
+        sb.AppendLine("  AWS_SESSION_TOKEN, AWS_PROFILE, the shared credentials file): there is no option for a secret.");
+        sb.AppendLine("  A missing bucket, refused credentials or an unreachable endpoint stop the run (exit 2).");
         if (sync)
         {
             sb.AppendLine();
@@ -147,7 +192,8 @@ internal static class HelpText
         sb.AppendLine("  1    some actions failed (the others were applied), or an unexpected error");
         sb.AppendLine("  2    bad arguments or input: unknown option or value, missing source folder, malformed");
         sb.AppendLine("       .syncignore, state folder of another pair or of a newer version, unusable state folder,");
-        sb.AppendLine("       SFTP host key unknown or changed (the message prints its SHA256 fingerprint), login refused");
+        sb.AppendLine("       SFTP host key unknown or changed (the message prints its SHA256 fingerprint), login refused,");
+        sb.AppendLine("       S3 bucket missing, credentials refused or missing, endpoint unreachable");
         sb.AppendLine("  3    refused by a safety guard; nothing was changed (check the plan, then use --force)");
         sb.AppendLine("  4    conflicts left unresolved (for example with --conflict manual, or two names that differ only");
         sb.AppendLine("       in case toward a side that ignores case)");
@@ -158,7 +204,7 @@ internal static class HelpText
     }
 
     /// <summary>The commands, for "did you mean" checks and tests.</summary>
-    public static readonly string[] Commands = { "plan", "sync", "pause", "resume", "stop", "status" };
+    public static readonly string[] Commands = { "plan", "sync", "watch", "pause", "resume", "stop", "status" };
 
     /// <summary>True for a known command name.</summary>
     public static bool IsCommand(string name) => Commands.Contains(name, StringComparer.Ordinal);

@@ -51,6 +51,24 @@ internal sealed class PairArguments
     /// <summary>--sftp-accept-new-host: add the key of a host known_hosts does not list (never a changed one).</summary>
     public bool SftpAcceptNewHost { get; init; }
 
+    /// <summary>--s3-endpoint URL: the store of an s3:// side (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS).</summary>
+    public string? S3Endpoint { get; init; }
+
+    /// <summary>--s3-region REGION: the region of an s3:// side (else AWS_REGION, AWS_DEFAULT_REGION, or us-east-1).</summary>
+    public string? S3Region { get; init; }
+
+    /// <summary>watch --debounce D: the quiet period, as typed (200ms, 2s).</summary>
+    public string? Debounce { get; init; }
+
+    /// <summary>watch --max-delay D: the longest wait for a batch, as typed.</summary>
+    public string? MaxDelay { get; init; }
+
+    /// <summary>watch --rescan D: the interval of full rescans, as typed.</summary>
+    public string? Rescan { get; init; }
+
+    /// <summary>watch --poll D: how often a side without change events is listed, as typed.</summary>
+    public string? Poll { get; init; }
+
     /// <summary>The environment variable an SFTP password is read from (never a command-line option).</summary>
     public const string PasswordVariable = "SYNCENGINE_SFTP_PASSWORD";
 
@@ -63,18 +81,31 @@ internal sealed class PairArguments
     {
         var source = ResolveRoot(context, Source, "SOURCE", out var sourceRemote);
         var destination = ResolveRoot(context, Destination, "DESTINATION", out var destinationRemote);
-        var side = sourceRemote || destinationRemote ? SftpSide(context) : null;
-        if (side is null && (SftpKeys.Count > 0 || SftpKnownHosts is not null || SftpAcceptNewHost))
+        var sourceKind = sourceRemote ? Storage.ProviderSpec.Parse(source).Kind : Storage.ProviderKind.Local;
+        var destinationKind = destinationRemote ? Storage.ProviderSpec.Parse(destination).Kind : Storage.ProviderKind.Local;
+        var anySftp = sourceKind == Storage.ProviderKind.Sftp || destinationKind == Storage.ProviderKind.Sftp;
+        var anyS3 = sourceKind == Storage.ProviderKind.S3 || destinationKind == Storage.ProviderKind.S3;
+        if (!anySftp && (SftpKeys.Count > 0 || SftpKnownHosts is not null || SftpAcceptNewHost))
         {
             var option = SftpKeys.Count > 0 ? "--sftp-key" : SftpKnownHosts is not null ? "--sftp-known-hosts" : "--sftp-accept-new-host";
             throw new CliUsageException($"{option} is for an sftp:// side, and neither SOURCE nor DESTINATION is one (sftp://[user@]host[:port]/absolute/path).");
         }
 
+        if (!anyS3 && (S3Endpoint is not null || S3Region is not null))
+        {
+            throw new CliUsageException($"{(S3Endpoint is not null ? "--s3-endpoint" : "--s3-region")} is for an s3:// side, and neither SOURCE nor DESTINATION is one (s3://bucket[/prefix]).");
+        }
+
+        var sftpSide = anySftp ? SftpSide(context) : null;
+        var s3Side = anyS3 ? S3Side() : null;
+        Storage.SideOptions? OptionsFor(Storage.ProviderKind kind) =>
+            kind == Storage.ProviderKind.Sftp ? sftpSide : kind == Storage.ProviderKind.S3 ? s3Side : null;
+
         var defaults = new SyncPair(source, destination);
         return new SyncPair(source, destination)
         {
-            SourceOptions = sourceRemote ? side : null,
-            DestinationOptions = destinationRemote ? side : null,
+            SourceOptions = OptionsFor(sourceKind),
+            DestinationOptions = OptionsFor(destinationKind),
             Mode = Mode is null ? defaults.Mode : ParseMode(Mode),
             CompareMode = Compare is null ? defaults.CompareMode : ParseEnum<CompareMode>(Compare, "--compare"),
             ConflictResolution = Conflict is null ? defaults.ConflictResolution : ParseEnum<ConflictResolution>(Conflict, "--conflict"),
@@ -107,6 +138,19 @@ internal sealed class PairArguments
         }
 
         return ResolvePath(context, root, what);
+    }
+
+    /// <summary>
+    /// The S3 side's options: --s3-endpoint (checked by the engine: an http:// or https:// URL) and --s3-region; the
+    /// environment (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS_REGION) and the credentials (the AWS SDK's standard
+    /// chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE, the shared credentials file) are
+    /// read by the engine when the side opens. There is no option for a secret.
+    /// </summary>
+    private Storage.SideOptions S3Side()
+    {
+        var side = new Storage.SideOptions { S3Endpoint = S3Endpoint, S3Region = S3Region };
+        Storage.ProviderFactory.S3Options(side, Environment.GetEnvironmentVariable); // a malformed endpoint or region: exit 2 now
+        return side;
     }
 
     /// <summary>

@@ -99,8 +99,8 @@ public sealed class SyncSession : IDisposable
     /// <summary>The pair.</summary>
     public SyncPair Pair { get; }
 
-    /// <summary>Identifies this run; also the name of its trash folders.</summary>
-    public string RunId { get; }
+    /// <summary>Identifies this run; also the name of its trash folders. A watch gives each batch its own.</summary>
+    public string RunId { get; private set; }
 
     /// <summary>Warnings so far (unreadable state, …).</summary>
     public IReadOnlyList<string> Warnings => _warnings;
@@ -111,7 +111,13 @@ public sealed class SyncSession : IDisposable
 
     internal PairState State { get; }
 
-    internal bool HadState => _load.State is not null;
+    internal bool HadState => _load.State is not null || _batchesDone > 0;
+
+    /// <summary>True while another process asked this session to pause (through the control file).</summary>
+    internal bool PausedByRequest => _pausedByRequest;
+
+    /// <summary>Batches this session executed and recorded (<see cref="EndBatch"/>); a watch runs many.</summary>
+    private int _batchesDone;
 
     /// <summary>The state folder this session locked and loaded (resolved once: the control poll and saves use it as is).</summary>
     internal string StateDir { get; }
@@ -205,9 +211,57 @@ public sealed class SyncSession : IDisposable
     {
         ThrowIfDisposed();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
-        var plan = SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable, _warnings, options ?? new PlanOptions(), linked.Token);
+        var plan = SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable && _batchesDone == 0, _batchesDone == 0 ? _warnings : new List<string>(), options ?? new PlanOptions(), linked.Token);
         ListedBothSides = true;
         return plan;
+    }
+
+    /// <summary>
+    /// Plans only the paths <paramref name="scope"/> covers (a watch's dirty paths): both sides are listed only there,
+    /// and every other tracked path counts as unchanged on both sides. The planner, its rename pairing and the case
+    /// rules are the same as for a full plan.
+    /// </summary>
+    internal SyncPlan PlanScoped(Watch.WatchScope scope, PlanOptions? options, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        var warnings = new List<string>();
+        return SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable && _batchesDone == 0, warnings, options ?? new PlanOptions(), linked.Token, scope);
+    }
+
+    /// <summary>
+    /// Ends the batch executed last (a watch runs one after another in one session): waits for its workers, writes
+    /// the state (its journal is already on disk), and lets the next <see cref="BeginExecute"/> start with a run id of
+    /// its own (its trash folder). A failed save costs nothing: the journal holds every completed action.
+    /// </summary>
+    internal void EndBatch()
+    {
+        ThrowIfDisposed();
+        var execution = _execution;
+        if (execution is null)
+        {
+            return;
+        }
+
+        try
+        {
+            execution.Shutdown();
+            lock (State)
+            {
+                StateStore.Save(StateDir, State, Pair);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The journal still holds every completed action; the next save or run replays it.
+        }
+        finally
+        {
+            execution.DisposeJournal();
+            _execution = null;
+            _batchesDone++;
+            RunId = TrashNames.NewRunId(DateTime.UtcNow);
+        }
     }
 
     /// <summary>The guard violations for executing these actions (empty when the run may go ahead).</summary>
@@ -401,7 +455,7 @@ public static class SyncPlanner
     }
 
     internal static SyncPlan PlanWith(SyncPair pair, IStorageProvider src, IStorageProvider dst, PairState? state, bool unreadable,
-                                      List<string> warnings, PlanOptions options, CancellationToken ct)
+                                      List<string> warnings, PlanOptions options, CancellationToken ct, Watch.WatchScope? scope = null)
     {
         if (!src.RootExists())
         {
@@ -428,8 +482,8 @@ public static class SyncPlanner
 
         var progress = options.Progress;
         var epoch = state?.NextEpoch() ?? 0;
-        var destinationScan = Task.Run(() => Scanner.Scan(dst, SyncSide.Destination, rules, state, epoch, OnIssue, progress, ct), ct);
-        var s = Scanner.Scan(src, SyncSide.Source, rules, state, epoch, OnIssue, progress, ct);
+        var destinationScan = Task.Run(() => Scanner.Scan(dst, SyncSide.Destination, rules, state, epoch, OnIssue, progress, ct, scope), ct);
+        var s = Scanner.Scan(src, SyncSide.Source, rules, state, epoch, OnIssue, progress, ct, scope);
         SideScan d;
         try
         {
@@ -438,6 +492,25 @@ public static class SyncPlanner
         catch (AggregateException ex) when (ex.InnerException is not null)
         {
             throw ex.InnerException;
+        }
+
+        if (scope is not null && state is not null)
+        {
+            // Outside the dirty paths nothing changed (the change feeds would have said so): every other tracked path
+            // counts as found unchanged on both sides, and in the sides' file counts (which the guards read).
+            var outside = 0;
+            foreach (var rec in state.Records.Values)
+            {
+                if (!scope.Covers(rec.Key))
+                {
+                    rec.SourceSeen = (ushort)epoch;
+                    rec.DestinationSeen = (ushort)epoch;
+                    outside++;
+                }
+            }
+
+            s.Count += s.RootExists ? outside : 0;
+            d.Count += d.RootExists ? outside : 0;
         }
 
         var planWarnings = new List<string>(warnings);

@@ -282,15 +282,6 @@ public sealed class SftpCliTests : IClassFixture<SshdServer>, IDisposable
             Assert.Contains(option.Replace("\n", Environment.NewLine, StringComparison.Ordinal), r.Out, StringComparison.Ordinal);
         }
     }
-
-    [Fact]
-    public void S3Root_IsRefused_AsNotSupportedYet()
-    {
-        var r = SftpCli.Run(null, "plan", _h.Source, "s3://bucket/prefix", "--state-dir", _h.StateDir);
-
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("SyncProviderNotSupported", r.Err, StringComparison.Ordinal);
-    }
 }
 
 /// <summary>An OpenSSH server that also takes a password (<see cref="SshdServer.WithPassword"/>), for one test class.</summary>

@@ -68,13 +68,70 @@ public sealed class ProviderFactoryTests : IDisposable
     }
 
     [Fact]
-    public void Open_S3Spec_IsNotSupportedYet()
+    public void Open_S3Spec_GivesAnS3Side_OnTheBucketAndPrefix_SendingNothing()
     {
-        var ex = Assert.Throws<SyncEngineException>(() => ProviderFactory.Open(ProviderSpec.Parse("s3://photos/2026")));
+        using var side = ProviderFactory.Open(ProviderSpec.Parse("s3://photos/2026/raw"), new SideOptions { S3Endpoint = "http://127.0.0.1:1" });
 
-        Assert.Equal("SyncProviderNotSupported", ex.ErrorId);
+        var s3 = Assert.IsType<SyncEngine.Storage.S3.S3StorageProvider>(side);
+        Assert.Equal("photos", s3.Bucket);
+        Assert.Equal("2026/raw", s3.Prefix);
+        Assert.Equal("s3://photos/2026/raw", s3.Root);
+        Assert.Equal("http://127.0.0.1:1", s3.Options.Endpoint);
+    }
+
+    private static Func<string, string?> Env(params (string Name, string Value)[] values) =>
+        name => values.FirstOrDefault(v => v.Name == name).Value;
+
+    [Fact]
+    public void S3Options_TakeTheOptionFirst_ThenTheEnvironment_ThenTheDefaults()
+    {
+        var none = ProviderFactory.S3Options(SideOptions.Default, Env());
+        Assert.Null(none.Endpoint);
+        Assert.Equal("us-east-1", none.Region);
+        Assert.Null(none.PathStyle);
+
+        var env = ProviderFactory.S3Options(SideOptions.Default, Env(("AWS_ENDPOINT_URL", "http://general:9000/"), ("AWS_ENDPOINT_URL_S3", "https://s3only.example:8443"), ("AWS_REGION", "eu-west-3"), ("AWS_DEFAULT_REGION", "ap-south-1")));
+        Assert.Equal("https://s3only.example:8443", env.Endpoint);
+        Assert.Equal("eu-west-3", env.Region);
+
+        var general = ProviderFactory.S3Options(SideOptions.Default, Env(("AWS_ENDPOINT_URL", "http://general:9000/"), ("AWS_DEFAULT_REGION", "ap-south-1")));
+        Assert.Equal("http://general:9000", general.Endpoint);
+        Assert.Equal("ap-south-1", general.Region);
+
+        var given = ProviderFactory.S3Options(new SideOptions { S3Endpoint = "http://127.0.0.1:7480", S3Region = "moon-1", S3PathStyle = false }, Env(("AWS_ENDPOINT_URL_S3", "https://s3only.example"), ("AWS_REGION", "eu-west-3")));
+        Assert.Equal("http://127.0.0.1:7480", given.Endpoint);
+        Assert.Equal("moon-1", given.Region);
+        Assert.False(given.PathStyle);
+    }
+
+    [Theory]
+    [InlineData("ftp://host/")]
+    [InlineData("not a url")]
+    [InlineData("http://host/?x=1")]
+    [InlineData("http://AKIA:secretvalue@host/")]
+    public void S3Options_RefuseAMalformedEndpoint_WithoutEchoingAUserPart(string endpoint)
+    {
+        var ex = Assert.Throws<SyncEngineException>(() => ProviderFactory.S3Options(new SideOptions { S3Endpoint = endpoint }, Env()));
+
+        Assert.Equal("SyncS3OptionsInvalid", ex.ErrorId);
         Assert.Equal(SyncErrorKind.InvalidArgument, ex.Kind);
-        Assert.Contains("s3://photos/2026", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secretvalue", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void S3Options_RefuseAMalformedRegion()
+    {
+        Assert.Equal("SyncS3OptionsInvalid", Assert.Throws<SyncEngineException>(() => ProviderFactory.S3Options(new SideOptions { S3Region = "US East" }, Env())).ErrorId);
+    }
+
+    [Fact]
+    public void SideOptions_ToString_SaysAnS3CredentialIsSet_NeverTheKeyOrSecret()
+    {
+        var text = new SideOptions { S3AccessKeyId = "AKIAEXAMPLEKEYID", Password = Secret, S3Endpoint = "http://e" }.ToString();
+
+        Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAEXAMPLEKEYID", text, StringComparison.Ordinal);
+        Assert.Contains("s3 credential: set", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -196,3 +196,108 @@ public sealed class AdapterCredentialSyncTests : IClassFixture<PasswordSshdFixtu
         }
     }
 }
+
+/// <summary>s3:// sides in the cmdlets' pair parameters: -Credential as access key and secret, -S3Endpoint/-S3Region, and a real sync against the test RGW.</summary>
+public sealed class AdapterS3SideTests : IClassFixture<CephBucket>
+{
+    private const string Secret = "S3-5ecr3t&SyncEngine-ps";
+    private readonly CephBucket _bucket;
+
+    public AdapterS3SideTests(CephBucket bucket)
+    {
+        _bucket = bucket;
+    }
+
+    private static SideCredential Cred(string user, string password) => new(user, new NetworkCredential("", password).SecurePassword);
+
+    [Fact]
+    public void Credential_on_an_s3_side_is_access_key_and_secret_and_never_fills_the_root()
+    {
+        using var tp = new AdapterTestPair();
+        var pair = new PairSpec(tp.Source, "s3://photos/2026") { Credential = Cred("AKIAEXAMPLE", Secret), S3Endpoint = "http://127.0.0.1:7480", S3Region = "eu-west-1", StatePath = tp.StateDir }.Build();
+
+        Assert.Equal("s3://photos/2026", pair.Destination);
+        Assert.Null(pair.SourceOptions);
+        Assert.Equal("http://127.0.0.1:7480", pair.DestinationOptions!.S3Endpoint);
+        Assert.Null(pair.DestinationOptions.Password);
+        var opened = PairCredentials.OptionsWithPassword(pair, SyncSide.Destination, "sftp-env-password")!;
+        Assert.Equal("AKIAEXAMPLE", opened.S3AccessKeyId);
+        Assert.Equal(Secret, opened.Password);
+        Assert.Equal("eu-west-1", opened.S3Region);
+        Assert.DoesNotContain(Secret, pair.ToString() + pair.DestinationOptions + opened, StringComparison.Ordinal);
+
+        // Without a credential: the SDK's chain (the SFTP password variable is never an S3 secret).
+        var chain = new PairSpec(tp.Source, "s3://photos/2026") { StatePath = tp.StateDir }.Build();
+        Assert.Null(PairCredentials.OptionsWithPassword(chain, SyncSide.Destination, "sftp-env-password"));
+    }
+
+    [Fact]
+    public void S3_options_without_an_s3_side_and_a_malformed_endpoint_are_refused_with_ids()
+    {
+        using var tp = new AdapterTestPair();
+        var e = Assert.Throws<SyncEngineException>(() => new PairSpec(tp.Source, tp.Destination) { S3Region = "us-east-1" }.Build());
+        Assert.Equal("SyncS3OptionWithoutRemote", e.ErrorId);
+        var bad = Assert.Throws<SyncEngineException>(() => new PairSpec(tp.Source, "s3://bkt/p") { S3Endpoint = "ftp://x", StatePath = tp.StateDir }.Build());
+        Assert.Equal("SyncS3OptionsInvalid", bad.ErrorId);
+        Assert.Equal(PsErrorCategory.InvalidArgument, ErrorMapping.FromException(bad)!.Category);
+        Assert.Equal("SyncSftpOptionWithoutRemote", Assert.Throws<SyncEngineException>(() => new PairSpec(tp.Source, "s3://bkt/p") { SftpAcceptNewHost = true }.Build()).ErrorId);
+    }
+
+    [SkippableFact]
+    public void Sync_with_a_credential_reaches_the_bucket_and_a_missing_bucket_is_an_error_record()
+    {
+        Skip.If(_bucket.SkipReason is not null, _bucket.SkipReason);
+        using var tp = new AdapterTestPair();
+        tp.Write(SyncSide.Source, "a.txt", "alpha");
+        var prefix = _bucket.NewPrefix();
+        var pair = new PairSpec(tp.Source, $"s3://{_bucket.Name}/{prefix}")
+        {
+            Credential = Cred(CephServer.AccessKey, CephServer.SecretKey),
+            S3Endpoint = _bucket.Server.Endpoint,
+            StatePath = tp.StateDir,
+            Name = "s3",
+        }.Build();
+
+        var host = new FakeHost();
+        using (var pipeline = new SyncPipeline(host))
+        {
+            pipeline.Sync(pair);
+        }
+
+        Assert.True(host.Errors.Count == 0, string.Join("\n", host.Errors.Select(e => e.Exception.Message)));
+        using (var client = _bucket.Server.Client())
+        {
+            using var get = client.GetObjectAsync(_bucket.Name, prefix + "/a.txt").GetAwaiter().GetResult();
+            Assert.Equal("alpha", new StreamReader(get.ResponseStream).ReadToEnd());
+        }
+
+        foreach (var file in Directory.EnumerateFiles(tp.StateDir, "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(CephServer.SecretKey, File.ReadAllText(file), StringComparison.Ordinal);
+        }
+
+        using var tp2 = new AdapterTestPair();
+        var missing = new PairSpec(tp2.Source, "s3://no-such-bucket-ps/p")
+        {
+            Credential = Cred(CephServer.AccessKey, CephServer.SecretKey),
+            S3Endpoint = _bucket.Server.Endpoint,
+            StatePath = tp2.StateDir,
+        }.Build();
+        var failed = new FakeHost();
+        using (var pipeline = new SyncPipeline(failed))
+        {
+            try
+            {
+                pipeline.Sync(missing);
+            }
+            catch (SyncEngineException ex)
+            {
+                failed.Errors.Add(ErrorMapping.FromException(ex)!);
+            }
+        }
+
+        var record = Assert.Single(failed.Errors);
+        Assert.Equal("SyncS3BucketNotFound", record.ErrorId);
+        Assert.Equal(PsErrorCategory.ObjectNotFound, record.Category);
+    }
+}

@@ -469,43 +469,9 @@ public sealed class SshdServer : IDisposable
 
     private static bool IsRoot() => string.Equals(Environment.UserName, "root", StringComparison.Ordinal);
 
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    private static (int Code, string Output) Run(string file, params string[] args) => ToolProcess.Run(file, args);
 
-        // An install never asks: no debconf dialog, no service started by the package (policy is the system's).
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
-    private static string? Which(string tool)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':'))
-        {
-            var candidate = Path.Combine(dir, tool);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    private static string? Which(string tool) => ToolProcess.Which(tool);
 }
 
 /// <summary>

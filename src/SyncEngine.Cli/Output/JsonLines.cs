@@ -60,6 +60,33 @@ internal sealed class JsonLines
         _writer.WriteStartObject("summary");
         _writer.WriteString("pair", summary.PairName);
         _writer.WriteString("runId", summary.RunId);
+        WriteCounts(summary);
+        _writer.WriteString("startedUtc", Utc(summary.StartedUtc));
+        _writer.WriteBoolean("cancelled", summary.Cancelled);
+        _writer.WriteNumber("exitCode", exitCode);
+        _writer.WriteEndObject();
+        _writer.WriteEndObject();
+        return End();
+    }
+
+    /// <summary>A watch batch's line: <c>{"batch":{"number":N,"full":…,"succeeded":…}}</c>.</summary>
+    public string Batch(SyncSummary summary, int number, bool full)
+    {
+        Begin();
+        _writer.WriteStartObject();
+        _writer.WriteStartObject("batch");
+        _writer.WriteNumber("number", number);
+        _writer.WriteBoolean("full", full);
+        _writer.WriteString("runId", summary.RunId);
+        WriteCounts(summary);
+        _writer.WriteEndObject();
+        _writer.WriteEndObject();
+        return End();
+    }
+
+    /// <summary>The outcome and counts a run's summary and a watch batch's line share, in that order.</summary>
+    private void WriteCounts(SyncSummary summary)
+    {
         _writer.WriteString("outcome", summary.Outcome);
         _writer.WriteNumber("succeeded", summary.Succeeded);
         _writer.WriteNumber("failed", summary.Failed);
@@ -68,8 +95,16 @@ internal sealed class JsonLines
         _writer.WriteNumber("conflicts", summary.Conflicts);
         _writer.WriteNumber("bytes", summary.BytesTransferred);
         _writer.WriteNumber("seconds", Math.Round(summary.Duration.TotalSeconds, 3));
-        _writer.WriteString("startedUtc", Utc(summary.StartedUtc));
-        _writer.WriteBoolean("cancelled", summary.Cancelled);
+    }
+
+    /// <summary>A watch's last line: <c>{"watchEnd":{"batches":N,"reason":"stop|interrupt|SIGTERM","exitCode":…}}</c>.</summary>
+    public string WatchEnd(int batches, string reason, int exitCode)
+    {
+        Begin();
+        _writer.WriteStartObject();
+        _writer.WriteStartObject("watchEnd");
+        _writer.WriteNumber("batches", batches);
+        _writer.WriteString("reason", reason);
         _writer.WriteNumber("exitCode", exitCode);
         _writer.WriteEndObject();
         _writer.WriteEndObject();

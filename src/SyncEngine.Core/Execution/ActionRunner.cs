@@ -104,6 +104,11 @@ internal static partial class ActionRunner
                 staged.Permissions = content.Permissions;
             }
 
+            if (staged is ITimedWrite timed)
+            {
+                timed.IntendedLastWriteTimeUtc = content.LastWriteTimeUtc;
+            }
+
             (bytes, hash) = CopyContent(x, a, input, content.Path, staged, content.Size);
 
             // A file that changed while it was copied must not be recorded as copied.

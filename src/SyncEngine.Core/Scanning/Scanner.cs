@@ -55,8 +55,12 @@ internal sealed class SideScan
 /// <summary>Lists a side through the ignore rules, reporting what it leaves out.</summary>
 internal static class Scanner
 {
+    /// <summary>
+    /// Lists a side. With a scope (a watch's dirty paths) only the folders leading to and lying under them are walked,
+    /// and only the files and issues it covers are kept.
+    /// </summary>
     public static SideScan Scan(IStorageProvider provider, SyncSide side, IgnoreRules rules, PairState? state, int epoch, Action<ScanIssue> onIssue,
-                                Action<SyncProgressEvent>? progress, CancellationToken ct)
+                                Action<SyncProgressEvent>? progress, CancellationToken ct, Watch.WatchScope? scope = null)
     {
         var scan = new SideScan(side) { Epoch = epoch };
         var records = state?.Records;
@@ -79,6 +83,11 @@ internal static class Scanner
         var lastReport = Environment.TickCount;
         void Issue(ScanIssue i)
         {
+            if (scope is not null && !scope.Covers(PathRules.Key(i.Path)) && !scope.LeadsTo(PathRules.Key(i.Path)))
+            {
+                return; // a sibling of a dirty path, listed only on the way to it
+            }
+
             // A provider that does not set the flag but reports an unreadable folder in these words is honoured too:
             // erring towards "leave alone" never loses data.
             var covers = i.CoversSubtree || i.Reason.StartsWith("folder cannot be read", StringComparison.Ordinal);
@@ -103,7 +112,7 @@ internal static class Scanner
             onIssue(fixedIssue);
         }
 
-        foreach (var entry in provider.Enumerate(folder => PathRules.ValidateRelative(folder) is null && !rules.IsIgnored(folder, isDirectory: true), Issue, ct))
+        foreach (var entry in provider.Enumerate(folder => PathRules.ValidateRelative(folder) is null && !rules.IsIgnored(folder, isDirectory: true) && (scope is null || scope.IncludeFolder(PathRules.Key(folder))), Issue, ct))
         {
             // Never trust a listing: a name that would leave the root (absolute, '..', NUL, empty segment) is refused
             // here whatever the provider did, and never reaches the ignore rules, the planner or the disk.
@@ -115,6 +124,11 @@ internal static class Scanner
             }
 
             if (entry.Kind != EntryKind.File)
+            {
+                continue;
+            }
+
+            if (scope is not null && !scope.Covers(PathRules.Key(entry.Path)))
             {
                 continue;
             }

@@ -5,7 +5,8 @@ namespace SyncEngine.Storage;
 
 /// <summary>
 /// How to reach one side of a pair when its root is remote (<see cref="ProviderSpec"/>): for an <c>sftp://</c> root
-/// the key files, the known_hosts file, whether a new host key may be added, and a password. A local root needs none
+/// the key files, the known_hosts file, whether a new host key may be added, and a password; for an <c>s3://</c> root
+/// the endpoint, region, addressing and, from a credential, an access key and its secret. A local root needs none
 /// of it. A front end fills it from its own options and credentials; <see cref="ProviderFactory"/> reads it.
 /// </summary>
 /// <remarks>
@@ -39,10 +40,32 @@ public sealed class SideOptions
     /// </summary>
     public string? Password { get; init; }
 
-    /// <summary>The options for messages: key files, known_hosts file, accept-new, and whether a password is set (never the password).</summary>
+    /// <summary>
+    /// S3: the store's URL (<c>https://s3.example.net</c>, <c>http://127.0.0.1:7480</c>); null means
+    /// <c>AWS_ENDPOINT_URL_S3</c>, else <c>AWS_ENDPOINT_URL</c>, else AWS itself.
+    /// </summary>
+    public string? S3Endpoint { get; init; }
+
+    /// <summary>S3: the region requests are signed for; null means <c>AWS_REGION</c>, else <c>AWS_DEFAULT_REGION</c>, else <c>us-east-1</c>.</summary>
+    public string? S3Region { get; init; }
+
+    /// <summary>S3: path-style addressing; null means on for a custom endpoint, off for AWS.</summary>
+    public bool? S3PathStyle { get; init; }
+
+    /// <summary>
+    /// S3: the access key id of a credential (a PowerShell <c>-Credential</c>'s user name); its secret is
+    /// <see cref="Password"/>. Null means the AWS SDK's standard chain (environment, profile, shared credentials file).
+    /// </summary>
+    public string? S3AccessKeyId { get; init; }
+
+    /// <summary>The options for messages: what is set, and whether a password or secret is set (never the secret itself).</summary>
     public override string ToString() =>
         "keys: " + (KeyFiles.Count == 0 ? "(default)" : string.Join(", ", KeyFiles))
         + "; known_hosts: " + (KnownHostsFile ?? "(default)")
         + (AcceptNewHostKey ? "; accept new host key" : "")
+        + (S3Endpoint is null ? "" : "; s3 endpoint: " + S3Endpoint)
+        + (S3Region is null ? "" : "; s3 region: " + S3Region)
+        + (S3PathStyle is null ? "" : "; s3 path style: " + (S3PathStyle.Value ? "on" : "off"))
+        + (S3AccessKeyId is null ? "" : "; s3 credential: set")
         + (Password is null ? "" : "; password: set");
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using SyncEngine.PowerShell.Completers;
 using SyncEngine.PowerShell.Jobs;
 using SyncEngine.PowerShell.Pipeline;
 
@@ -82,9 +83,52 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
+    /// <summary>
+    /// Keep syncing: after one full sync, every change on either side is synced as it comes, until Ctrl+C, Stop-Sync,
+    /// Stop-Job or a stop request from another process (syncengine stop). Changes are collected until none came for
+    /// -Debounce (or for -MaxDelay at most) and synced as one batch planned over the changed paths only; both sides
+    /// are listed in full every -RescanInterval. Results stream as each batch completes, so
+    /// Invoke-Sync -Watch | ForEach-Object { ... } reacts to every change. A batch a safety guard refuses is a
+    /// non-terminating error (the delete guard counts the deletions of the last hour) and the watch goes on; a missing
+    /// root stops all syncing, with a warning, until it is back. One pair per watch; with -AsJob, one job per pair.
+    /// </summary>
+    [Parameter(ParameterSetName = PairSet)]
+    [Parameter(ParameterSetName = InlineSet)]
+    public SwitchParameter Watch { get; set; }
+
+    /// <summary>
+    /// With -Watch: the quiet period, the time with no new change after which a batch starts (default 2 seconds).
+    /// A TimeSpan, a number of seconds, or text such as 200ms, 2s, 1m.
+    /// </summary>
+    [Parameter(ParameterSetName = PairSet)]
+    [Parameter(ParameterSetName = InlineSet)]
+    [DurationTransformation]
+    public TimeSpan? Debounce { get; set; }
+
+    /// <summary>
+    /// With -Watch: the longest a change waits while more keep coming (default 10 seconds, and at least -Debounce).
+    /// A TimeSpan, a number of seconds, or text such as 10s.
+    /// </summary>
+    [Parameter(ParameterSetName = PairSet)]
+    [Parameter(ParameterSetName = InlineSet)]
+    [DurationTransformation]
+    public TimeSpan? MaxDelay { get; set; }
+
+    /// <summary>
+    /// With -Watch: how often both sides are listed in full, whatever the change events said (default 10 minutes;
+    /// at least 1 second). A TimeSpan, a number of seconds, or text such as 10m, 1h.
+    /// </summary>
+    [Parameter(ParameterSetName = PairSet)]
+    [Parameter(ParameterSetName = InlineSet)]
+    [DurationTransformation]
+    public TimeSpan? RescanInterval { get; set; }
+
+    private int _watchPairs;
+
     /// <summary>Checks the switches and prepares the pipeline.</summary>
     protected override void BeginProcessing()
     {
+        CheckWatchParameters();
         if (AsJob)
         {
             if (IsWhatIf() || IsConfirmRequested())
@@ -136,13 +180,31 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
             return;
         }
 
+        if (Watch && ++_watchPairs > 1)
+        {
+            WriteError(ToErrorRecord(new ErrorRecordInfo(ModuleErrorIds.WatchOnePair, PsErrorCategory.InvalidArgument,
+                new SyncEngineException(ModuleErrorIds.WatchOnePair, SyncErrorKind.InvalidArgument,
+                    $"-Watch watches one pair; '{pair.Name}' is not watched. Start one Invoke-Sync -Watch -AsJob per pair.", pair.Name), pair.Name)));
+            return;
+        }
+
         if (AsJob)
         {
             _jobPairs.Add(pair);
             return;
         }
 
-        Run(() => _pipeline!.Sync(pair), pair.Name);
+        Run(() =>
+        {
+            if (Watch)
+            {
+                _pipeline!.Watch(pair);
+            }
+            else
+            {
+                _pipeline!.Sync(pair);
+            }
+        }, pair.Name);
     }
 
     /// <summary>Runs the collected actions, or starts the job.</summary>
@@ -188,7 +250,50 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
         Reseed = Reseed.IsPresent,
         Summary = Summary.IsPresent,
         ConflictHandler = ConflictHandler is null ? null : ConflictHandlerFrom(ConflictHandler),
+        Watch = Watch ? Settings() : null,
     };
+
+    private WatchSettings Settings() => new() { Debounce = Debounce, MaxDelay = MaxDelay, RescanInterval = RescanInterval };
+
+    /// <summary>-Watch's parameters: checked before anything starts (also before a job starts), errors naming the parameter.</summary>
+    private void CheckWatchParameters()
+    {
+        string? problem = null, target = null;
+        if (!Watch)
+        {
+            target = Debounce is not null ? "Debounce" : MaxDelay is not null ? "MaxDelay" : RescanInterval is not null ? "RescanInterval" : null;
+            if (target is not null)
+            {
+                problem = $"-{target} applies only with -Watch.";
+            }
+        }
+        else if (IsWhatIf() || IsConfirmRequested())
+        {
+            (problem, target) = ("-Watch cannot be combined with -WhatIf or -Confirm: a watch changes files as they change, without asking. See what a sync would do with Get-SyncPlan or Invoke-Sync -WhatIf.", "Watch");
+        }
+        else if (ConflictHandler is not null)
+        {
+            (problem, target) = ("-Watch cannot be combined with -ConflictHandler: conflicts found while watching follow the pair's -ConflictResolution (Manual reports and skips them).", "ConflictHandler");
+        }
+
+        if (problem is not null)
+        {
+            ThrowTerminatingError(ToErrorRecord(new ErrorRecordInfo(ModuleErrorIds.WatchInvalidCombination, PsErrorCategory.InvalidArgument,
+                new SyncEngineException(ModuleErrorIds.WatchInvalidCombination, SyncErrorKind.InvalidArgument, problem, target), target)));
+        }
+
+        if (Watch)
+        {
+            try
+            {
+                Settings().ToOptions(Force, Reseed).Validate();
+            }
+            catch (SyncEngineException ex)
+            {
+                ThrowTerminating(ex, ex.Target);
+            }
+        }
+    }
 
     private void Run(Action run, object? target)
     {

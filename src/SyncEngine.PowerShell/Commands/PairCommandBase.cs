@@ -177,6 +177,19 @@ public abstract class PairCommandBase : SyncCmdletBase
     [Parameter(ParameterSetName = InlineSet)]
     public SwitchParameter SftpAcceptNewHost { get; set; }
 
+    /// <summary>
+    /// The URL of the S3-compatible store of the s3:// sides (Ceph RGW, MinIO …); default AWS_ENDPOINT_URL_S3, else
+    /// AWS_ENDPOINT_URL, else AWS itself. Path-style addressing is used for a custom endpoint.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string? S3Endpoint { get; set; }
+
+    /// <summary>The region the s3:// sides' requests are signed for; default AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string? S3Region { get; set; }
+
     private static Pipeline.SideCredential? SideCredentialOf(PSCredential? credential) =>
         credential is null || credential == PSCredential.Empty ? null : new Pipeline.SideCredential(credential.UserName, credential.Password);
 
@@ -197,6 +210,8 @@ public abstract class PairCommandBase : SyncCmdletBase
             SftpKeyFiles = keys,
             SftpKnownHostsFile = SftpKnownHostsFile is null ? null : ResolvePath(SftpKnownHostsFile, nameof(SftpKnownHostsFile)),
             SftpAcceptNewHost = SftpAcceptNewHost.IsPresent,
+            S3Endpoint = S3Endpoint,
+            S3Region = S3Region,
             Name = Name,
             Mode = (SyncMode)OptionArgument.Convert(typeof(SyncMode), Mode, nameof(Mode))!,
             CompareMode = (CompareMode)OptionArgument.Convert(typeof(CompareMode), CompareMode, nameof(CompareMode))!,

@@ -70,6 +70,12 @@ internal sealed class PairSpec
     /// <summary>-SftpAcceptNewHost: add the key of a host the known_hosts file does not list.</summary>
     public bool SftpAcceptNewHost { get; set; }
 
+    /// <summary>-S3Endpoint: the store of every s3:// side.</summary>
+    public string? S3Endpoint { get; set; }
+
+    /// <summary>-S3Region: the region of every s3:// side.</summary>
+    public string? S3Region { get; set; }
+
     /// <summary>
     /// Makes the pair and checks it: roots and limits (<see cref="SyncPair.Validate"/>), an -IgnoreFile that exists,
     /// and every ignore rule (a malformed one is an error naming its file and line). Throws <see cref="SyncEngineException"/>.
@@ -82,10 +88,12 @@ internal sealed class PairSpec
         source = WithCredentialUser(source, sourceCredential, SourceCredential is null ? nameof(Credential) : nameof(SourceCredential));
         destination = WithCredentialUser(destination, destinationCredential, DestinationCredential is null ? nameof(Credential) : nameof(DestinationCredential));
         var side = SftpSideOptions(source, destination);
+        var s3Side = S3SideOptions(source, destination);
+        SideOptions? OptionsFor(ProviderSpec spec) => spec.Kind == ProviderKind.Sftp ? side : spec.Kind == ProviderKind.S3 ? s3Side : null;
         var pair = new SyncPair(source.IsLocal ? Source : source.ToString(), destination.IsLocal ? Destination : destination.ToString())
         {
-            SourceOptions = source.IsLocal ? null : side,
-            DestinationOptions = destination.IsLocal ? null : side,
+            SourceOptions = OptionsFor(source),
+            DestinationOptions = OptionsFor(destination),
             Name = string.IsNullOrWhiteSpace(Name) ? null! : Name!.Trim(),
             Mode = Mode,
             CompareMode = CompareMode,
@@ -148,7 +156,7 @@ internal sealed class PairSpec
         if (source.IsLocal && destination.IsLocal)
         {
             throw CredentialError(ModuleErrorIds.CredentialSideNotRemote, nameof(Credential),
-                "-Credential is for a remote side (sftp://[user@]host[:port]/absolute/path), and both -Source and -Destination are local folders.");
+                "-Credential is for a remote side (sftp://[user@]host[:port]/absolute/path or s3://bucket[/prefix]), and both -Source and -Destination are local folders.");
         }
 
         if (!source.IsLocal && !destination.IsLocal)
@@ -167,7 +175,7 @@ internal sealed class PairSpec
     private static ProviderSpec WithCredentialUser(ProviderSpec spec, SideCredential? credential, string parameterName)
     {
         var user = credential?.UserName;
-        if (spec.IsLocal || string.IsNullOrEmpty(user))
+        if (spec.IsLocal || spec.Kind == ProviderKind.S3 || string.IsNullOrEmpty(user))
         {
             return spec;
         }
@@ -194,7 +202,7 @@ internal sealed class PairSpec
     /// </summary>
     private SideOptions? SftpSideOptions(ProviderSpec source, ProviderSpec destination)
     {
-        if (source.IsLocal && destination.IsLocal)
+        if (source.Kind != ProviderKind.Sftp && destination.Kind != ProviderKind.Sftp)
         {
             if (SftpKeyFiles.Count > 0 || SftpKnownHostsFile is not null || SftpAcceptNewHost)
             {
@@ -220,6 +228,30 @@ internal sealed class PairSpec
             KnownHostsFile = SftpKnownHostsFile,
             AcceptNewHostKey = SftpAcceptNewHost,
         };
+    }
+
+    /// <summary>
+    /// The options of the s3:// sides: -S3Endpoint and -S3Region (checked now: a malformed one is
+    /// <c>SyncS3OptionsInvalid</c>). The access key and secret stay in the credential until a side is opened. Null
+    /// when no side is on S3, where either option is an error.
+    /// </summary>
+    private SideOptions? S3SideOptions(ProviderSpec source, ProviderSpec destination)
+    {
+        if (source.Kind != ProviderKind.S3 && destination.Kind != ProviderKind.S3)
+        {
+            if (S3Endpoint is not null || S3Region is not null)
+            {
+                var option = S3Endpoint is not null ? "S3Endpoint" : "S3Region";
+                throw CredentialError(ModuleErrorIds.S3OptionWithoutRemote, option,
+                    $"-{option} is for an s3:// side, and neither -Source nor -Destination is one (s3://bucket[/prefix]).");
+            }
+
+            return null;
+        }
+
+        var options = new SideOptions { S3Endpoint = S3Endpoint, S3Region = S3Region };
+        ProviderFactory.S3Options(options, Environment.GetEnvironmentVariable);
+        return options;
     }
 
     private static SyncEngineException CredentialError(string errorId, string parameterName, string message) =>

@@ -79,3 +79,41 @@ public sealed class OptionTransformationAttribute : ArgumentTransformationAttrib
         }
     }
 }
+
+/// <summary>
+/// Lets a TimeSpan parameter take a duration as the CLI writes it (<c>200ms</c>, <c>2s</c>, <c>10m</c>, <c>1h</c>) or a
+/// number of seconds, besides a TimeSpan or PowerShell's own TimeSpan text (<c>00:00:02</c>).
+/// </summary>
+[System.AttributeUsage(System.AttributeTargets.Property | System.AttributeTargets.Field)]
+public sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
+{
+    /// <inheritdoc />
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var value = inputData is PSObject ps ? ps.BaseObject : inputData;
+        switch (value)
+        {
+            case null:
+            case System.TimeSpan:
+                return value;
+            case string text when Watch.WatchDurations.TryParse(text, out var parsed):
+                return parsed;
+            case string text when System.TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span):
+                return span;
+            case string text:
+                throw new ArgumentTransformationMetadataException($"'{text}' is not a duration. Write a whole number and a unit in quotes ('200ms', '2s', '10m', '1h'), a number of seconds, or a TimeSpan.");
+            case decimal:
+                // PowerShell reads a bare 1d as the decimal number 1: days were surely meant, seconds would be taken.
+                throw new ArgumentTransformationMetadataException($"{value} came as a decimal number (PowerShell reads a bare 1d as the decimal 1): write days in quotes ('1d') or give seconds (86400).");
+            case double seconds:
+                return System.TimeSpan.FromSeconds(seconds);
+            case float seconds:
+                return System.TimeSpan.FromSeconds(seconds);
+            case System.IConvertible number when value is sbyte or byte or short or ushort or int or uint or long or ulong:
+                // Whole numbers are seconds (PowerShell reads a bare 2s as the short number 2).
+                return System.TimeSpan.FromSeconds(number.ToDouble(System.Globalization.CultureInfo.InvariantCulture));
+            default:
+                return value;
+        }
+    }
+}

@@ -35,7 +35,14 @@ internal sealed class SyncWork
                 return;
             }
 
-            pipeline.Sync(pair);
+            if (pipeline.IsWatch)
+            {
+                pipeline.Watch(pair);
+            }
+            else
+            {
+                pipeline.Sync(pair);
+            }
         }
 
         if (Actions.Count > 0 && !pipeline.IsStopped)

@@ -33,6 +33,9 @@ internal static class ModuleErrorIds
     /// <summary>-SftpKeyFile, -SftpKnownHostsFile or -SftpAcceptNewHost with no sftp:// side (InvalidArgument).</summary>
     public const string SftpOptionWithoutRemote = "SyncSftpOptionWithoutRemote";
 
+    /// <summary>-S3Endpoint or -S3Region with no s3:// side (InvalidArgument).</summary>
+    public const string S3OptionWithoutRemote = "SyncS3OptionWithoutRemote";
+
     /// <summary>-SftpKeyFile names a file that does not exist (ObjectNotFound).</summary>
     public const string SftpKeyFileNotFound = "SyncSftpKeyFileNotFound";
 
@@ -44,6 +47,12 @@ internal static class ModuleErrorIds
 
     /// <summary>-AsJob with -WhatIf or -Confirm (InvalidArgument).</summary>
     public const string AsJobCannotPrompt = "SyncAsJobCannotPrompt";
+
+    /// <summary>-Watch with -WhatIf, -Confirm or -ConflictHandler, or -Debounce/-MaxDelay/-RescanInterval without -Watch (InvalidArgument).</summary>
+    public const string WatchInvalidCombination = "SyncWatchInvalidCombination";
+
+    /// <summary>-Watch given more than one pair (InvalidArgument): one watch per pair (one job per pair with -AsJob).</summary>
+    public const string WatchOnePair = "SyncWatchOnePair";
 
     /// <summary>-AsJob with -ConflictHandler (InvalidArgument).</summary>
     public const string AsJobConflictHandler = "SyncAsJobConflictHandler";

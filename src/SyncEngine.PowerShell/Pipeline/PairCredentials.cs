@@ -72,6 +72,26 @@ internal static class PairCredentials
         }
 
         var credential = Get(pair, side);
+        if (spec.Kind == ProviderKind.S3)
+        {
+            // An S3 credential: the access key id as the user name, the secret access key as the password. Without
+            // one the engine opens the side from the pair (the AWS SDK's credential chain).
+            if (credential is null)
+            {
+                return null;
+            }
+
+            var s3 = (side == SyncSide.Source ? pair.SourceOptions : pair.DestinationOptions) ?? SideOptions.Default;
+            return new SideOptions
+            {
+                S3Endpoint = s3.S3Endpoint,
+                S3Region = s3.S3Region,
+                S3PathStyle = s3.S3PathStyle,
+                S3AccessKeyId = credential.UserName ?? "",
+                Password = new NetworkCredential(string.Empty, credential.Password).Password,
+            };
+        }
+
         var password = credential is null ? environmentPassword : new NetworkCredential(string.Empty, credential.Password).Password;
         if (string.IsNullOrEmpty(password))
         {
@@ -120,6 +140,22 @@ internal static class PairCredentials
     {
         var (source, destination) = OpenSides(pair);
         return SyncPlanner.Plan(pair, source, destination, options, cancellationToken);
+    }
+
+    /// <summary>Opens a watch on a pair (Invoke-Sync -Watch) with its sides opened as <see cref="OpenSides"/> says.</summary>
+    public static Watch.WatchSession OpenWatch(SyncPair pair, Watch.WatchOptions options)
+    {
+        var (source, destination) = OpenSides(pair);
+        try
+        {
+            return Watch.WatchSession.Open(pair, options, source, destination);
+        }
+        catch
+        {
+            source?.Dispose();
+            destination?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Opens a session on a pair (Invoke-Sync) with its sides opened as <see cref="OpenSides"/> says.</summary>

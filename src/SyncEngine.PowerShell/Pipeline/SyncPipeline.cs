@@ -44,6 +44,9 @@ internal sealed class SyncPipelineOptions
     /// <summary>What Suspend-Sync/Resume-Sync/Stop-Sync reach for runs of this pipeline (a job); null: the pipeline itself.</summary>
     public IRunControl? RunControl { get; init; }
 
+    /// <summary>-Watch: how the watch debounces and rescans; null: one run per pair.</summary>
+    public WatchSettings? Watch { get; init; }
+
     /// <summary>A copy whose runs are reached through <paramref name="control"/>.</summary>
     public SyncPipelineOptions WithRunControl(IRunControl control) => new()
     {
@@ -57,7 +60,37 @@ internal sealed class SyncPipelineOptions
         ProgressInterval = ProgressInterval,
         LargeFileThreshold = LargeFileThreshold,
         RunControl = control,
+        Watch = Watch,
     };
+}
+
+/// <summary>The durations of Invoke-Sync -Watch (null: the engine's default).</summary>
+internal sealed class WatchSettings
+{
+    public TimeSpan? Debounce { get; init; }
+
+    public TimeSpan? MaxDelay { get; init; }
+
+    public TimeSpan? RescanInterval { get; init; }
+
+    /// <summary>The engine's options for these settings (the maximum delay grows to the quiet period when only that is given).</summary>
+    public SyncEngine.Watch.WatchOptions ToOptions(bool force, bool reseed, SyncController? controller = null,
+                                                   Action<SyncProgressEvent>? progress = null, Action<SyncEngine.Watch.WatchEvent>? events = null)
+    {
+        var debounce = Debounce ?? SyncEngine.Watch.WatchOptions.DefaultDebounce;
+        var maxDelay = MaxDelay ?? (debounce > SyncEngine.Watch.WatchOptions.DefaultMaxDelay ? debounce : SyncEngine.Watch.WatchOptions.DefaultMaxDelay);
+        return new SyncEngine.Watch.WatchOptions
+        {
+            Debounce = debounce,
+            MaxDelay = maxDelay,
+            RescanInterval = RescanInterval ?? SyncEngine.Watch.WatchOptions.DefaultRescanInterval,
+            Force = force,
+            Reseed = reseed,
+            Controller = controller,
+            Progress = progress,
+            Events = events,
+        };
+    }
 }
 
 /// <summary>
@@ -93,6 +126,9 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
 
     /// <inheritdoc />
     public bool IsPaused => _paused;
+
+    /// <summary>True when this pipeline watches its pairs (-Watch) instead of syncing each once.</summary>
+    public bool IsWatch => _options.Watch is not null;
 
     /// <summary>Get-SyncPlan: plans without the lock and writes the visible actions.</summary>
     public SyncPlan? WritePlan(SyncPair pair)
@@ -154,6 +190,161 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         {
             _session = null;
         }
+    }
+
+    /// <summary>The activity id of the watcher's own progress record (idle, batch N, files pending).</summary>
+    public const int WatchActivityId = 20;
+
+    /// <summary>
+    /// Invoke-Sync -Watch: holds the pair's lock and syncs every change until stopped (Ctrl+C, Stop-Sync, Stop-Job,
+    /// or a stop request from another process). Results are written as each batch completes; a batch a guard refuses
+    /// is a non-terminating error and the watch goes on; the watcher's state is a progress record of its own.
+    /// </summary>
+    public void Watch(SyncPair pair)
+    {
+        ThrowIfDisposed();
+        if (IsStopped)
+        {
+            return;
+        }
+
+        var settings = _options.Watch ?? new WatchSettings();
+        _host.WriteVerbose($"Watching '{pair.Name}': {pair.Source} -> {pair.Destination}, mode {pair.Mode}, state folder {pair.ResolvedStatePath}.");
+        using var controller = new SyncController();
+        var options = settings.ToOptions(_options.Force, _options.Reseed, controller,
+            e => _dispatcher.Post(() => OnWatchProgress(e)),
+            e => _dispatcher.Post(() => OnWatchEvent(pair, e)));
+        using var watch = PairCredentials.OpenWatch(pair, options);
+        using var registration = RunRegistry.Register(pair.ResolvedStatePath, pair.Name, _options.RunControl ?? this);
+        lock (_controlGate)
+        {
+            _current = controller;
+            if (_aborted)
+            {
+                controller.Abort();
+            }
+            else if (_stopped)
+            {
+                controller.Cancel();
+            }
+
+            if (_paused)
+            {
+                controller.Pause();
+            }
+        }
+
+        try
+        {
+            _dispatcher.RunInBackground(ct =>
+            {
+                watch.Run(ct);
+                return 0;
+            }, _stopPlanning.Token, "SyncEngine watch");
+            _dispatcher.Drain();
+        }
+        catch (OperationCanceledException) when (IsStopped)
+        {
+        }
+        finally
+        {
+            lock (_controlGate)
+            {
+                _current = null;
+            }
+
+            _progress.Complete();
+            _host.WriteProgress(new ProgressInfo(WatchActivityId, -1, "Watching " + pair.Name, "stopped") { Completed = true });
+        }
+
+        if (watch.StopRequested)
+        {
+            _host.WriteVerbose($"The watch of '{pair.Name}' was stopped on request; what finished is saved.");
+        }
+    }
+
+    private bool _batchOpen;
+
+    private void OnWatchProgress(SyncProgressEvent e)
+    {
+        if (e.Type is SyncEventType.ScanStart or SyncEventType.ScanProgress or SyncEventType.ScanComplete)
+        {
+            return; // the watcher's record says it is syncing; listings of a batch are short
+        }
+
+        OnSyncEvent(e);
+    }
+
+    private void OnWatchEvent(SyncPair pair, SyncEngine.Watch.WatchEvent e)
+    {
+        switch (e.Type)
+        {
+            case SyncEngine.Watch.WatchEventType.Started:
+                _host.WriteVerbose($"Watching '{pair.Name}' ({e.Message}).");
+                break;
+            case SyncEngine.Watch.WatchEventType.BatchStarted:
+                _host.WriteVerbose(e.FullRescan ? $"Batch {e.Batch}: both sides in full ({e.Message})." : $"Batch {e.Batch}: {e.Paths} changed path(s).");
+                _progress.BeginSync(pair.Name);
+                _batchOpen = true;
+                break;
+            case SyncEngine.Watch.WatchEventType.BatchCompleted when e.Summary is not null:
+                EndBatchProgress();
+                _host.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Batch {0} of '{1}': {2} succeeded, {3} failed, {4} skipped, {5} stale, {6} conflicts.",
+                    e.Batch, pair.Name, e.Summary.Succeeded, e.Summary.Failed, e.Summary.Skipped, e.Summary.Stale, e.Summary.Conflicts));
+                if (_options.Summary)
+                {
+                    _host.WriteObject(e.Summary);
+                }
+
+                break;
+            case SyncEngine.Watch.WatchEventType.BatchRefused:
+                EndBatchProgress();
+                var refusal = new SyncEngineException(e.ErrorId ?? "SyncMassDeleteGuard", SyncErrorKind.SafetyGuard, e.Message ?? "A safety guard refused the batch.", pair.Name);
+                _host.WriteError(ErrorMapping.FromException(refusal, pair.Name)!);
+                break;
+            case SyncEngine.Watch.WatchEventType.BatchFailed:
+                EndBatchProgress();
+                _host.WriteWarning(e.Message ?? "A batch could not be planned.");
+                break;
+            case SyncEngine.Watch.WatchEventType.SideUnavailable:
+            case SyncEngine.Watch.WatchEventType.Warning:
+                _host.WriteWarning(e.Message ?? e.Type.ToString());
+                break;
+            case SyncEngine.Watch.WatchEventType.SideAvailable:
+            case SyncEngine.Watch.WatchEventType.RescanRequested:
+                _host.WriteVerbose(e.Message ?? e.Type.ToString());
+                break;
+        }
+
+        if (e.Type != SyncEngine.Watch.WatchEventType.Stopped)
+        {
+            _host.WriteProgress(new ProgressInfo(WatchActivityId, -1, "Watching " + pair.Name, WatchStatus(e)));
+        }
+    }
+
+    private void EndBatchProgress()
+    {
+        if (_batchOpen)
+        {
+            _batchOpen = false;
+            _progress.Complete();
+        }
+    }
+
+    /// <summary>The watcher's status line: idle, batch N, files pending, paused, a side missing.</summary>
+    internal static string WatchStatus(SyncEngine.Watch.WatchEvent e)
+    {
+        var batches = e.Batch == 1 ? "1 batch" : e.Batch.ToString(CultureInfo.InvariantCulture) + " batches";
+        return e.State switch
+        {
+            SyncEngine.Watch.WatchState.Starting => "starting: first full sync",
+            SyncEngine.Watch.WatchState.Syncing => "batch " + (e.Type == SyncEngine.Watch.WatchEventType.BatchStarted ? e.Batch : e.Batch + 1).ToString(CultureInfo.InvariantCulture) + ": syncing",
+            SyncEngine.Watch.WatchState.Pending => e.Pending.ToString(CultureInfo.InvariantCulture) + " file(s) pending (" + batches + " so far)",
+            SyncEngine.Watch.WatchState.Paused => "paused; " + e.Pending.ToString(CultureInfo.InvariantCulture) + " file(s) pending",
+            SyncEngine.Watch.WatchState.SideUnavailable => "a side's root is missing: not syncing",
+            SyncEngine.Watch.WatchState.Stopped => "stopped",
+            _ => "idle (" + batches + " so far)",
+        };
     }
 
     /// <summary>

@@ -19,6 +19,18 @@ public abstract class SideTests
     /// <summary>A new provider for one side of <paramref name="pair"/>, or null for the engine's local provider.</summary>
     protected virtual IStorageProvider? Provider(SyncPair pair, SyncSide side) => null;
 
+    /// <summary>The side a derived class puts on an object store (no file identity, no links), or null.</summary>
+    protected virtual SyncSide? ObjectStoreSide => null;
+
+    /// <summary>
+    /// A file's identity as the side keeps it: the local inode; on an object store, which keeps none (a rename there
+    /// is a copy and a delete), 0 for every file, so "same identity" holds and the test checks the rest.
+    /// </summary>
+    protected ulong FileId(TestPair t, SyncSide side, string relative) => side == ObjectStoreSide ? 0 : Sync.FileId(t, side, relative);
+
+    /// <summary>Skips the test (with <paramref name="reason"/>) where a side is on an object store.</summary>
+    protected void NotOnObjectStore(string reason) => Skip.If(ObjectStoreSide is not null, $"not on an object store: {reason}");
+
     /// <summary>Skips the test (with <paramref name="reason"/>) where a side is not on the local disk.</summary>
     protected void LocalOnly(string reason) => Skip.If(RemoteSide is not null, $"local sides only: {reason}");
 
