@@ -435,7 +435,12 @@ internal static partial class ActionRunner
         }
 
         x.LogChange(sideId, History.ChangeKind.Delete, planned.Path, null, planned, null, keptAt);
-        x.RecordRemove(a.RelativePath);
+        if (!a.FromRestore)
+        {
+            // A restore's deletion leaves the record: the next sync sees the file deleted on this side and carries that over.
+            x.RecordRemove(a.RelativePath);
+        }
+
         x.FolderMayBeEmpty(sideId, planned.Path);
     }
 

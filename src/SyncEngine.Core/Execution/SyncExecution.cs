@@ -96,7 +96,7 @@ public sealed class SyncExecution
         }
 
         Interlocked.Increment(ref _pending);
-        var queue = ActionFacts.IsUpload(action.Action) || ActionFacts.IsDownload(action.Action) ? _transfers : _operations;
+        var queue = ActionFacts.IsUpload(action.Action) || ActionFacts.IsDownload(action.Action) || ActionFacts.IsRestore(action.Action) ? _transfers : _operations;
         queue.Add(PathRules.Parent(action.RelativePath), action);
     }
 

@@ -24,6 +24,7 @@ internal sealed class ChangeLog : IDisposable
     private readonly string _runId;
     private List<byte[]> _pending = new();
     private int _sequence;
+    private DateTime _lastTime = DateTime.MinValue;
     private bool _mayBeTorn;
 
     public ChangeLog(string stateDir, string runId)
@@ -62,47 +63,52 @@ internal sealed class ChangeLog : IDisposable
     public void Add(DateTime timeUtc, SyncSide side, ChangeKind kind, string path, string? previousPath, FileVersion? oldVersion, FileVersion? newVersion, string? keptPath)
     {
         var buffer = new MemoryStream(256);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            int seq;
-            lock (_gate)
-            {
-                seq = ++_sequence;
-            }
-
-            w.WriteStartObject();
-            w.WriteNumber("v", FormatVersion);
-            w.WriteString("id", _runId + "." + seq.ToString(CultureInfo.InvariantCulture));
-            w.WriteString("time", timeUtc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
-            w.WriteString("run", _runId);
-            w.WriteString("side", SideName(side));
-            w.WriteString("action", KindName(kind));
-            w.WriteString("path", path);
-            if (previousPath is not null)
-            {
-                w.WriteString("from", previousPath);
-            }
-
-            WriteVersion(w, "old", oldVersion);
-            WriteVersion(w, "new", newVersion);
-            if (keptPath is not null)
-            {
-                w.WriteStartObject("kept");
-                w.WriteString("side", SideName(side));
-                w.WriteString("path", keptPath);
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteNull("kept");
-            }
-
-            w.WriteEndObject();
-        }
-
-        buffer.WriteByte((byte)'\n');
         lock (_gate)
         {
+            // Numbered, timed and queued under one lock, so the file's order is the order of the ids and of the
+            // times (two workers that read the clock in one order and get here in the other never write times
+            // that go back).
+            var seq = ++_sequence;
+            timeUtc = timeUtc.ToUniversalTime();
+            if (timeUtc < _lastTime)
+            {
+                timeUtc = _lastTime;
+            }
+
+            _lastTime = timeUtc;
+            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("v", FormatVersion);
+                w.WriteString("id", _runId + "." + seq.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("time", timeUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+                w.WriteString("run", _runId);
+                w.WriteString("side", SideName(side));
+                w.WriteString("action", KindName(kind));
+                w.WriteString("path", path);
+                if (previousPath is not null)
+                {
+                    w.WriteString("from", previousPath);
+                }
+
+                WriteVersion(w, "old", oldVersion);
+                WriteVersion(w, "new", newVersion);
+                if (keptPath is not null)
+                {
+                    w.WriteStartObject("kept");
+                    w.WriteString("side", SideName(side));
+                    w.WriteString("path", keptPath);
+                    w.WriteEndObject();
+                }
+                else
+                {
+                    w.WriteNull("kept");
+                }
+
+                w.WriteEndObject();
+            }
+
+            buffer.WriteByte((byte)'\n');
             _pending.Add(buffer.ToArray());
         }
     }

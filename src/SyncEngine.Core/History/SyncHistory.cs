@@ -23,13 +23,44 @@ public static class SyncHistory
             throw new ArgumentNullException(nameof(pair));
         }
 
-        var all = ReadAll(pair.ResolvedStatePath, warn);
+        return Filter(ReadAll(pair.ResolvedStatePath, warn), pair.Name, pair.ResolvedStatePath, path, since, until);
+    }
+
+    /// <summary>
+    /// As <see cref="Read(SyncPair, string?, DateTime?, DateTime?, Action{string}?)"/>, for the pair whose state folder
+    /// is <paramref name="stateDir"/> (its name as the last run recorded it). Throws <see cref="SyncEngineException"/>
+    /// (SyncStateFolderNotFound) when the folder does not exist.
+    /// </summary>
+    public static IReadOnlyList<SyncHistoryEntry> ReadStateFolder(string stateDir, string? path = null, DateTime? since = null, DateTime? until = null, Action<string>? warn = null)
+    {
+        if (!Directory.Exists(stateDir ?? throw new ArgumentNullException(nameof(stateDir))))
+        {
+            throw new SyncEngineException("SyncStateFolderNotFound", SyncErrorKind.NotFound,
+                $"The state folder '{stateDir}' does not exist (no sync has run for this pair with this state folder).", stateDir);
+        }
+
+        string? name = null;
+        try
+        {
+            name = StoredPair(stateDir).Name;
+        }
+        catch (SyncEngineException)
+        {
+            // A log without metadata is still read; the entries carry no pair name.
+        }
+
+        return Filter(ReadAll(stateDir, warn), name, stateDir, path, since, until);
+    }
+
+    private static List<SyncHistoryEntry> Filter(List<SyncHistoryEntry> all, string? pairName, string stateDir, string? path, DateTime? since, DateTime? until)
+    {
         var prefix = NormalizePath(path);
         var result = new List<SyncHistoryEntry>();
         for (var i = all.Count - 1; i >= 0; i--)
         {
             var e = all[i];
-            e.PairName = pair.Name;
+            e.PairName = pairName;
+            e.StatePath = stateDir;
             if (since is { } s && e.TimeUtc < s.ToUniversalTime())
             {
                 continue;
@@ -49,6 +80,35 @@ public static class SyncHistory
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The pair a state folder belongs to, as its last run recorded it (roots as given then, name, mode), so a pair can
+    /// be named by its state folder alone (<c>--state-dir</c>). Throws <see cref="SyncEngineException"/>
+    /// (SyncStateFolderNotFound) when the folder holds no pair's state.
+    /// </summary>
+    public static (string Source, string Destination, string? Name, SyncMode? Mode) StoredPair(string stateDir)
+    {
+        var meta = Path.Combine(stateDir ?? throw new ArgumentNullException(nameof(stateDir)), State.StateStore.MetadataFile);
+        try
+        {
+            using var doc = JsonDocument.Parse(EngineFile.ReadAllBytes(meta));
+            var r = doc.RootElement;
+            var source = r.GetProperty("source").GetString();
+            var destination = r.GetProperty("destination").GetString();
+            if (!string.IsNullOrEmpty(source) && !string.IsNullOrEmpty(destination))
+            {
+                var name = r.TryGetProperty("name", out var n) ? n.GetString() : null;
+                SyncMode? mode = r.TryGetProperty("mode", out var m) && Enum.TryParse<SyncMode>(m.GetString(), out var parsed) ? parsed : null;
+                return (source!, destination!, name, mode);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+        }
+
+        throw new SyncEngineException("SyncStateFolderNotFound", SyncErrorKind.NotFound,
+            $"The folder '{stateDir}' holds no pair's state (no readable '{State.StateStore.MetadataFile}'): name the pair by SOURCE and DESTINATION, or give the folder a sync used as its state folder.", stateDir);
     }
 
     /// <summary>A path argument as the log writes paths ('/'-separated, no leading or trailing '/'), or null for all.</summary>
@@ -183,6 +243,12 @@ public static class SyncHistory
         var sha = v.TryGetProperty("sha256", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
         return new HistoryVersion(v.GetProperty("size").GetInt64(), v.GetProperty("ticks").GetInt64(), sha);
     }
+
+    /// <summary>A side as the change log writes it: <c>source</c> or <c>destination</c>.</summary>
+    public static string SideName(SyncSide side) => ChangeLog.SideName(side);
+
+    /// <summary>An action as the change log writes it: <c>create</c>, <c>update</c>, <c>delete</c>, <c>rename</c> or <c>restore</c>.</summary>
+    public static string ActionName(ChangeKind kind) => ChangeLog.KindName(kind);
 
     internal static SyncSide? ParseSide(string? s) => s switch
     {

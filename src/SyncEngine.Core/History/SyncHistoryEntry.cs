@@ -85,6 +85,9 @@ public sealed class SyncHistoryEntry
     /// <summary>The pair the entry belongs to (set by the reader).</summary>
     public string? PairName { get; internal set; }
 
+    /// <summary>The state folder of the pair whose log holds the entry (set by the reader; a restore finds the pair by it).</summary>
+    public string? StatePath { get; internal set; }
+
     /// <summary>The line's position in the log (orders entries of the same time).</summary>
     internal long Sequence { get; set; }
 

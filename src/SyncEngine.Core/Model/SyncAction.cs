@@ -94,8 +94,20 @@ public sealed class SyncAction
     /// </summary>
     public FileVersion? RestoreFrom { get; init; }
 
+    /// <summary>For a restore: the side <see cref="RestoreFrom"/> is on (a version is kept on either side).</summary>
+    public SyncSide RestoreFromSide { get; init; }
+
+    /// <summary>For a restore: the version as the change log recorded it (its time is given back, its hash checked).</summary>
+    public History.HistoryVersion? RestoreVersion { get; init; }
+
     /// <summary>For a restore: the change log entry whose kept version is restored.</summary>
     public string? RestoreEntryId { get; init; }
+
+    /// <summary>
+    /// True for the actions of a restore plan: they leave the state as it is, so the next sync sees the restored side
+    /// as changed (a restored file as an edit, a file a restore deleted as a deletion) and carries it over.
+    /// </summary>
+    public bool FromRestore { get; init; }
 
     /// <summary>Internal: a NoAction that refreshes the state record (new equal pair, touched file, hash cache).</summary>
     internal bool RecordOnly { get; init; }

@@ -178,6 +178,38 @@ public class ChangeLogTests
     }
 
     [Fact]
+    public void Times_in_the_log_never_go_back_within_a_run_whatever_order_the_workers_read_the_clock_in()
+    {
+        using var t = new TestPair();
+        var pair = PairOf(t);
+        for (var i = 0; i < 6; i++)
+        {
+            t.Write(SyncSide.Source, $"f{i}.txt", "x" + i);
+        }
+
+        // A clock that goes back a second at every reading: what two workers see when the one that read it later
+        // reaches the log first.
+        var ticks = new DateTime(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc).Ticks;
+        DateTime Clock() => new(System.Threading.Interlocked.Add(ref ticks, -TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+        using (var session = SyncSession.Open(pair, null, null, Clock))
+        {
+            var plan = session.Plan();
+            var exec = session.BeginExecute(plan.Actions);
+            foreach (var a in plan.Actions)
+            {
+                exec.Post(a);
+            }
+
+            exec.Complete();
+            Assert.Equal(6, exec.Wait().Succeeded);
+        }
+
+        var times = Lines(t).Select(l => l.GetProperty("time").GetString()).ToList();
+        Assert.Equal(6, times.Count);
+        Assert.Equal(times.OrderBy(x => x, StringComparer.Ordinal), times);
+    }
+
+    [Fact]
     public void The_reader_filters_by_path_and_time_and_lists_newest_first()
     {
         using var t = new TestPair();
