@@ -41,9 +41,11 @@ Describe 'Get-SyncHistory and Restore-SyncItem' {
     }
 
     It 'shows entries as a table through the format file' {
-        $text = Get-SyncHistory -Pair $pair | Format-Table | Out-String
+        $text = Get-SyncHistory -Pair $pair | Format-Table | Out-String -Width 200
         $text | Should -BeLike '*TimeUtc*Side*Action*Path*'
         $text | Should -BeLike '*docs/report.txt*'
+        $list = Get-SyncHistory -Pair $pair | Select-Object -First 1 | Format-List | Out-String -Width 200
+        $list | Should -BeLike '*Id*KeptPath*'
     }
 
     It 'restores the version a piped entry replaced, keeping the one it replaces' {
