@@ -99,6 +99,11 @@ internal static partial class ActionRunner
             }
 
             using var staged = to.BeginWrite(targetPath);
+            if (staged is ILengthAwareWrite sized)
+            {
+                sized.ExpectedLength = content.Size;
+            }
+
             if (to.Capabilities.PosixPermissions)
             {
                 staged.Permissions = content.Permissions;
@@ -188,6 +193,11 @@ internal static partial class ActionRunner
             {
                 using var input = to.OpenRead(a.ConflictCopyPath);
                 using var staged = from.BeginWrite(a.ConflictCopyPath);
+                if (staged is ILengthAwareWrite sized)
+                {
+                    sized.ExpectedLength = keptOnLoser.Size;
+                }
+
                 if (from.Capabilities.PosixPermissions)
                 {
                     staged.Permissions = keptOnLoser.Permissions;
