@@ -38,6 +38,8 @@
         'Resume-Sync'
         'Stop-Sync'
         'Get-SyncStatus'
+        'Get-SyncHistory'
+        'Restore-SyncItem'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

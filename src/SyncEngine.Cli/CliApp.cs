@@ -132,6 +132,8 @@ internal static class CliApp
         root.Add(ControlCommand(context, "resume", ControlRequest.Resume));
         root.Add(ControlCommand(context, "stop", ControlRequest.Stop));
         root.Add(StatusCommand(context));
+        root.Add(HistoryCommand(context));
+        root.Add(PairCommand(context, "restore", sync: true));
         return root;
     }
 
@@ -157,7 +159,15 @@ internal static class CliApp
         var encryptNames = Text("--encrypt-names", "MODE", "name encryption", "standard", "off");
         var compress = Text("--compress", "ALG", "compression at rest");
         var watch = name == "watch";
-        var command = new Command(name, watch ? "sync, then keep syncing changes" : sync ? "plan and execute" : "print the plan; change nothing")
+        var restore = name == "restore";
+        if (restore)
+        {
+            // Named by SOURCE and DESTINATION, or by its state folder alone.
+            source.Arity = ArgumentArity.ZeroOrOne;
+            destination.Arity = ArgumentArity.ZeroOrOne;
+        }
+
+        var command = new Command(name, restore ? "restore files as they were at a date, or a version" : watch ? "sync, then keep syncing changes" : sync ? "plan and execute" : "print the plan; change nothing")
         {
             source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
             s3Endpoint, s3Region, encrypt, encryptNames, compress,
@@ -177,6 +187,21 @@ internal static class CliApp
             command.Add(operations);
             bwlimit = Text("--bwlimit", "RATE", "bandwidth limit");
             command.Add(bwlimit);
+        }
+
+        Option<string?>? side = null, path = null, date = null, version = null, to = null;
+        if (restore)
+        {
+            side = Text("--side", "SIDE", "the side to restore", "source", "destination");
+            path = Text("--path", "P", "a file or folder (default: the whole side)");
+            date = Text("--date", "T", "restore as it was at this time");
+            version = Text("--version", "ID", "restore the version this change replaced");
+            to = Text("--to", "DIR", "restore into this folder of the side");
+            command.Add(side);
+            command.Add(path);
+            command.Add(date);
+            command.Add(version);
+            command.Add(to);
         }
 
         Option<string?>? debounce = null, maxDelay = null, rescan = null, poll = null;
@@ -226,7 +251,93 @@ internal static class CliApp
                 EncryptNames = parse.GetValue(encryptNames),
                 Compress = parse.GetValue(compress),
             };
+            if (restore)
+            {
+                return HistoryCommands.Restore(context, RestorePair(context, args), new HistoryCommands.RestoreArguments
+                {
+                    Side = parse.GetValue(side!),
+                    Path = parse.GetValue(path!),
+                    Date = parse.GetValue(date!),
+                    Version = parse.GetValue(version!),
+                    To = parse.GetValue(to!),
+                });
+            }
+
             return watch ? WatchCommand.Run(context, args) : sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// The pair of a restore: SOURCE and DESTINATION as given (with --state-dir when set), or, with --state-dir alone,
+    /// the roots and mode that folder's state records.
+    /// </summary>
+    private static PairArguments RestorePair(CliContext context, PairArguments args)
+    {
+        var hasSource = args.Source.Length > 0;
+        var hasDestination = args.Destination.Length > 0;
+        if (hasSource != hasDestination || (!hasSource && args.StateDir is null))
+        {
+            throw new CliUsageException("restore: name the pair by SOURCE and DESTINATION, or by --state-dir DIR alone.", "restore");
+        }
+
+        if (args.Reseed)
+        {
+            throw new CliUsageException("restore: --reseed is for sync; a restore plans from the change log.", "restore");
+        }
+
+        if (hasSource)
+        {
+            return args;
+        }
+
+        var stored = History.SyncHistory.StoredPair(PairArguments.ResolvePath(context, args.StateDir!, "--state-dir"));
+        return new PairArguments
+        {
+            Source = stored.Source,
+            Destination = stored.Destination,
+            Mode = args.Mode ?? stored.Mode?.ToString(),
+            Compare = args.Compare,
+            Conflict = args.Conflict,
+            Initial = args.Initial,
+            StateDir = args.StateDir,
+            Ignore = args.Ignore,
+            WhatIf = args.WhatIf,
+            Json = args.Json,
+            Force = args.Force,
+            NoTrash = args.NoTrash,
+            Transfers = args.Transfers,
+            Operations = args.Operations,
+            BandwidthLimit = args.BandwidthLimit,
+            SftpKeys = args.SftpKeys,
+            SftpKnownHosts = args.SftpKnownHosts,
+            SftpAcceptNewHost = args.SftpAcceptNewHost,
+            S3Endpoint = args.S3Endpoint,
+            S3Region = args.S3Region,
+        };
+    }
+
+    private static Command HistoryCommand(CliContext context)
+    {
+        var (stateDir, source, destination) = PairLocator();
+        var path = Text("--path", "P", "only changes of this file or folder");
+        var since = Text("--since", "T", "only changes at or after this time");
+        var until = Text("--until", "T", "only changes at or before this time");
+        var json = new Option<bool>("--json") { Description = "one JSON object per change" };
+        var command = new Command("history", "list a pair's changes, newest first") { stateDir, source, destination, path, since, until, json };
+        command.SetAction(parse => Execute(context, () =>
+        {
+            RejectOptionLikeArguments(parse, source, destination);
+            return HistoryCommands.History(context, new HistoryCommands.HistoryArguments
+            {
+                StateDir = parse.GetValue(stateDir),
+                Source = parse.GetValue(source),
+                Destination = parse.GetValue(destination),
+                Path = parse.GetValue(path),
+                Since = parse.GetValue(since),
+                Until = parse.GetValue(until),
+                Json = parse.GetValue(json),
+            });
         }));
         return command;
     }

@@ -113,6 +113,75 @@ internal static class HelpText
                 sb.AppendLine("  0    the status was printed");
                 sb.AppendLine("  2    bad arguments, or the state folder does not exist");
                 return sb.ToString();
+            case "history":
+                sb.AppendLine("syncengine history: list the changes the engine applied to a pair, newest first (reads the");
+                sb.AppendLine("change log, changes.jsonl in the state folder; takes no lock).");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine history SOURCE DESTINATION [--path P] [--since T] [--until T] [--json]");
+                sb.AppendLine("  syncengine history --state-dir DIR [--path P] [--since T] [--until T] [--json]");
+                sb.AppendLine();
+                sb.AppendLine("Output: one line per change: time (UTC), side, action (create, update, delete, rename, restore),");
+                sb.AppendLine("path (renames: old -> new), sizes, 'kept' when the replaced or deleted version was kept, and");
+                sb.AppendLine("the change's id (give it to 'restore --version'). --json: one object per line, the change log's");
+                sb.AppendLine("fields (docs/history.md). A damaged line of the log is skipped with a warning on stderr.");
+                sb.AppendLine();
+                sb.AppendLine("Options:");
+                sb.AppendLine("  --path P     only changes of this file, or of this folder and everything under it (either");
+                sb.AppendLine("               name of a rename counts)");
+                sb.AppendLine("  --since T    only changes at or after T;  --until T  only changes at or before T");
+                AppendTimes(sb);
+                sb.AppendLine();
+                sb.AppendLine("Exit codes:");
+                sb.AppendLine("  0    the history was printed (nothing, when the pair has no changes yet)");
+                sb.AppendLine("  2    bad arguments (a time that cannot be read names the option), or no such state folder");
+                return sb.ToString();
+            case "restore":
+                sb.AppendLine("syncengine restore: put files back as they were at a time, or a version a change replaced.");
+                sb.AppendLine();
+                sb.AppendLine("Usage:");
+                sb.AppendLine("  syncengine restore SOURCE DESTINATION --side source|destination [--path P] --date T");
+                sb.AppendLine("  syncengine restore SOURCE DESTINATION [--side S] --version ID");
+                sb.AppendLine("  syncengine restore --state-dir DIR ...   (the pair that state folder belongs to)");
+                sb.AppendLine("                     [--to DIR] [--what-if] [--json] [--force] [--no-trash] [--transfers N]");
+                sb.AppendLine();
+                sb.AppendLine("A restore is a plan of ordinary actions, executed as a sync's: --what-if prints it and changes");
+                sb.AppendLine("nothing, the safety guards apply, and the version each action replaces or deletes is kept in");
+                sb.AppendLine("the trash first (and logged), so a restore can itself be undone. A version is taken from where");
+                sb.AppendLine("the change log says it was kept, on either side, or from a file that still is that version.");
+                sb.AppendLine("Restoring in place also deletes (to the trash) the files that did not exist at T. Only the");
+                sb.AppendLine("side named is changed; the next sync carries the restore to the other side as any edit (in a");
+                sb.AppendLine("one-way pair, restore the side it copies from).");
+                sb.AppendLine();
+                sb.AppendLine("Options:");
+                sb.AppendLine("  --side S       source or destination: the side to restore (with --version: the change's side)");
+                sb.AppendLine("  --path P       a file or folder (default: the whole side)");
+                sb.AppendLine("  --date T       every file under P as it was at T");
+                sb.AppendLine("  --version ID   the version the change ID replaced or deleted (ids: 'syncengine history')");
+                sb.AppendLine("  --to DIR       restore into DIR, a folder of the side (relative to its root): each file keeps");
+                sb.AppendLine("                 its path under DIR; nothing is deleted");
+                sb.AppendLine("  --what-if      print one 'What if: <Action> <path>' line per action; change nothing");
+                sb.AppendLine("  --json         JSON lines (what-if: actions; else results, then {\"summary\":{...}})");
+                sb.AppendLine("  --force        pass the safety guards (a restore that deletes many files)");
+                sb.AppendLine("  The SFTP and S3 options of sync (--sftp-key, --s3-endpoint ...) reach remote sides.");
+                AppendTimes(sb);
+                sb.AppendLine();
+                sb.AppendLine("For a folder or a side, a file whose version is no longer kept is left out with a warning;");
+                sb.AppendLine("for one file or a version it is an error (exit 2) naming what is missing.");
+                sb.AppendLine();
+                sb.AppendLine("Exit codes:");
+                sb.AppendLine("  0    done (or, with --what-if, the plan was printed)");
+                sb.AppendLine("  1    some actions failed (a kept version that does not hold the content the log recorded");
+                sb.AppendLine("       is never restored); the others were applied");
+                sb.AppendLine("  2    bad arguments, no history, a time before the first sync, a path never seen, a version");
+                sb.AppendLine("       unknown or no longer kept (SyncHistoryEmpty, SyncHistoryDateBeforeFirstSync,");
+                sb.AppendLine("       SyncHistoryPathNotFound, SyncHistoryVersionNotFound, SyncHistoryVersionNotKept,");
+                sb.AppendLine("       SyncHistoryVersionPruned)");
+                sb.AppendLine("  3    refused by a safety guard; nothing was changed (check with --what-if, then use --force)");
+                sb.AppendLine("  5    busy: another run holds the pair");
+                sb.AppendLine("  6    some files changed after the restore was planned and were left as they are");
+                sb.AppendLine("  130  cancelled (Ctrl+C); files restored so far stay restored");
+                return sb.ToString();
             default:
                 sb.Append("syncengine ").Append(Version).AppendLine(": keep two folders in sync (the SyncEngine engine, from any shell).");
                 sb.AppendLine();
@@ -122,6 +191,8 @@ internal static class HelpText
                 sb.AppendLine("  syncengine watch SOURCE DESTINATION [options]   sync, then keep syncing changes (see watch --help)");
                 sb.AppendLine("  syncengine pause|resume|stop --state-dir DIR    reach a sync running in another process");
                 sb.AppendLine("  syncengine status --state-dir DIR [--json]      idle, running or paused; the last run");
+                sb.AppendLine("  syncengine history --state-dir DIR [--path P]   the changes applied, newest first");
+                sb.AppendLine("  syncengine restore --state-dir DIR --side S --date T | --version ID   put versions back");
                 sb.AppendLine("  syncengine --version | --help | COMMAND --help");
                 sb.AppendLine();
                 sb.AppendLine("SOURCE and DESTINATION are local folders, sftp://[user@]host[:port]/absolute/path or");
@@ -195,6 +266,12 @@ internal static class HelpText
         }
     }
 
+    private static void AppendTimes(StringBuilder sb)
+    {
+        sb.AppendLine("  A time T is a date or a date and time, 2024-01-15, 2024-01-15T14:30, 2024-01-15T14:30:00Z or");
+        sb.AppendLine("  with an offset (+02:00); without a zone it is local time. Or an age: 90m, 2h, 3d ago.");
+    }
+
     private static void AppendExitCodes(StringBuilder sb)
     {
         sb.AppendLine();
@@ -215,7 +292,7 @@ internal static class HelpText
     }
 
     /// <summary>The commands, for "did you mean" checks and tests.</summary>
-    public static readonly string[] Commands = { "plan", "sync", "watch", "pause", "resume", "stop", "status" };
+    public static readonly string[] Commands = { "plan", "sync", "watch", "pause", "resume", "stop", "status", "history", "restore" };
 
     /// <summary>True for a known command name.</summary>
     public static bool IsCommand(string name) => Commands.Contains(name, StringComparer.Ordinal);

@@ -191,7 +191,7 @@ Describe 'New-ModuleNuspec' {
         $info = Test-ModuleManifest -Path $manifest
         $nuspec.Xml.SelectSingleNode('/n:package/n:metadata/n:version', $nuspec.Ns).InnerText | Should -Be $info.Version.ToString()
         $tags = $nuspec.Xml.SelectSingleNode('/n:package/n:metadata/n:tags', $nuspec.Ns).InnerText -split ' '
-        $info.ExportedCmdlets.Count | Should -Be 7
+        $info.ExportedCmdlets.Count | Should -Be 9
         foreach ($cmdlet in $info.ExportedCmdlets.Keys) {
             $tags | Should -Contain "PSCmdlet_$cmdlet"
             $tags | Should -Contain "PSCommand_$cmdlet"

@@ -5,7 +5,7 @@
 # that read the same attributes through MetadataLoadContext and compared verbs with a copied list.
 
 BeforeDiscovery {
-    $script:CommandNames = 'New-SyncPair', 'Get-SyncPlan', 'Invoke-Sync', 'Suspend-Sync', 'Resume-Sync', 'Stop-Sync', 'Get-SyncStatus'
+    $script:CommandNames = 'New-SyncPair', 'Get-SyncPlan', 'Invoke-Sync', 'Suspend-Sync', 'Resume-Sync', 'Stop-Sync', 'Get-SyncStatus', 'Get-SyncHistory', 'Restore-SyncItem'
 }
 
 BeforeAll {
@@ -13,7 +13,7 @@ BeforeAll {
     Import-SyncEngineUnderTest | Out-Null
     $script:Approved = @(Get-Verb | ForEach-Object Verb)
     # Cmdlets that change files or a running sync offer -WhatIf/-Confirm; New-SyncPair builds an object, Get-* read.
-    $script:Mutating = 'Invoke-Sync', 'Suspend-Sync', 'Resume-Sync', 'Stop-Sync'
+    $script:Mutating = 'Invoke-Sync', 'Suspend-Sync', 'Resume-Sync', 'Stop-Sync', 'Restore-SyncItem'
     $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 }
 

@@ -6,7 +6,7 @@
 # its parameter sets and its input and output types; about_SyncEngine must be found.
 
 BeforeDiscovery {
-    $script:CommandNames = 'New-SyncPair', 'Get-SyncPlan', 'Invoke-Sync', 'Suspend-Sync', 'Resume-Sync', 'Stop-Sync', 'Get-SyncStatus'
+    $script:CommandNames = 'New-SyncPair', 'Get-SyncPlan', 'Invoke-Sync', 'Suspend-Sync', 'Resume-Sync', 'Stop-Sync', 'Get-SyncStatus', 'Get-SyncHistory', 'Restore-SyncItem'
 }
 
 BeforeAll {

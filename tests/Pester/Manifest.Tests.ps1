@@ -6,7 +6,7 @@ BeforeAll {
     $script:ModuleBase = Split-Path -Parent $script:ManifestPath
     $props = [xml](Get-Content -Raw -LiteralPath (Join-Path $PSScriptRoot '../../Directory.Build.props'))
     $script:ExpectedVersion = $props.SelectSingleNode('/Project/PropertyGroup/VersionPrefix').InnerText.Trim()
-    $script:Cmdlets = 'Get-SyncPlan', 'Get-SyncStatus', 'Invoke-Sync', 'New-SyncPair', 'Resume-Sync', 'Stop-Sync', 'Suspend-Sync'
+    $script:Cmdlets = 'Get-SyncHistory', 'Get-SyncPlan', 'Get-SyncStatus', 'Invoke-Sync', 'New-SyncPair', 'Restore-SyncItem', 'Resume-Sync', 'Stop-Sync', 'Suspend-Sync'
     $script:Module = Import-SyncEngineUnderTest
 }
 
@@ -24,7 +24,7 @@ Describe 'The SyncEngine module manifest and layout' {
         $script:Module.ModuleBase | Should -Be $script:ModuleBase
     }
 
-    It 'exports exactly the seven cmdlets and nothing else' {
+    It 'exports exactly the nine cmdlets and nothing else' {
         ($script:Module.ExportedCmdlets.Keys | Sort-Object) -join ',' | Should -Be ($script:Cmdlets -join ',')
         $script:Module.ExportedFunctions.Count | Should -Be 0
         $script:Module.ExportedAliases.Count | Should -Be 0

@@ -131,6 +131,53 @@ internal sealed class JsonLines
         return End();
     }
 
+    /// <summary>One change of the history: the change log's fields (docs/history.md) and the pair's name.</summary>
+    public string HistoryEntry(History.SyncHistoryEntry e)
+    {
+        Begin();
+        _writer.WriteStartObject();
+        _writer.WriteString("id", e.Id);
+        _writer.WriteString("time", Utc(e.TimeUtc));
+        _writer.WriteString("run", e.RunId);
+        WriteNullableString("pair", e.PairName);
+        _writer.WriteString("side", History.SyncHistory.SideName(e.Side));
+        _writer.WriteString("action", History.SyncHistory.ActionName(e.Action));
+        _writer.WriteString("path", e.Path);
+        WriteNullableString("from", e.PreviousPath);
+        WriteHistoryVersion("old", e.OldVersion);
+        WriteHistoryVersion("new", e.NewVersion);
+        if (e.KeptPath is not null && e.KeptSide is { } keptSide)
+        {
+            _writer.WriteStartObject("kept");
+            _writer.WriteString("side", History.SyncHistory.SideName(keptSide));
+            _writer.WriteString("path", e.KeptPath);
+            _writer.WriteEndObject();
+        }
+        else
+        {
+            _writer.WriteNull("kept");
+        }
+
+        _writer.WriteEndObject();
+        return End();
+    }
+
+    private void WriteHistoryVersion(string name, History.HistoryVersion? v)
+    {
+        if (v is null)
+        {
+            _writer.WriteNull(name);
+            return;
+        }
+
+        _writer.WriteStartObject(name);
+        _writer.WriteNumber("size", v.Size);
+        WriteNullableTime("mtime", v.LastWriteTimeUtc);
+        _writer.WriteNumber("ticks", v.MtimeTicks);
+        WriteNullableString("sha256", v.Sha256);
+        _writer.WriteEndObject();
+    }
+
     private void WriteActionFields(SyncAction a)
     {
         _writer.WriteString("action", a.Action.ToString());

@@ -7,7 +7,7 @@ using SyncEngine.Storage;
 namespace SyncEngine;
 
 /// <summary>Applies one action: re-check, act, record. Throws <see cref="StaleException"/> when the plan no longer holds.</summary>
-internal static class ActionRunner
+internal static partial class ActionRunner
 {
     public static long Run(SyncExecution x, SyncAction a)
     {
@@ -38,6 +38,10 @@ internal static class ActionRunner
             case SyncActionType.NoAction:
                 Record(x, a);
                 return 0;
+            case SyncActionType.RestoreSource:
+                return Restore(x, a, SyncSide.Source);
+            case SyncActionType.RestoreDestination:
+                return Restore(x, a, SyncSide.Destination);
             default:
                 throw new StaleException("nothing to do");
         }
@@ -83,6 +87,7 @@ internal static class ActionRunner
         long bytes;
         StorageEntry committed;
         string? hash;
+        string? keptAt = null;
         // A new file on a local side lands by an atomic no-replace rename, which itself refuses a file that
         // appeared meanwhile: the path need not be looked up before and after.
         var noReplaceCommit = existing is null && to.Capabilities.NoReplaceCommit;
@@ -126,10 +131,12 @@ internal static class ActionRunner
                 {
                     // Keep both: the losing version stays beside the winner under the conflict name.
                     KeepLoser(to, targetPath, current, a.ConflictCopyPath, toName, x.Token);
+                    keptAt = a.ConflictCopyPath;
                 }
                 else if (s.Pair.UseTrash)
                 {
-                    to.PreserveCopy(targetPath, x.TrashPathFor(target, targetPath));
+                    keptAt = x.TrashPathFor(target, targetPath);
+                    to.PreserveCopy(targetPath, keptAt);
                 }
 
                 // Where a side has no hard links the kept version is a copy, and copying takes time: an edit saved
@@ -161,6 +168,7 @@ internal static class ActionRunner
         var written = FileVersion.Written(committed, hash);
         var source = target == SyncSide.Destination ? read : written;
         var destination = target == SyncSide.Destination ? written : read;
+        x.LogChange(target, existing is null ? History.ChangeKind.Create : History.ChangeKind.Update, targetPath, null, existing, written, keptAt);
         x.RecordSet(a.RelativePath, source, destination);
 
         if (a.ConflictCopyPath is not null && existing is not null)
@@ -203,6 +211,11 @@ internal static class ActionRunner
 
             var loserVersion = FileVersion.Written(keptOnLoser, loserHash);
             var copiedVersion = FileVersion.Written(copied, loserHash);
+            if (already is null)
+            {
+                x.LogChange(target == SyncSide.Destination ? SyncSide.Source : SyncSide.Destination, History.ChangeKind.Create, a.ConflictCopyPath, null, null, copiedVersion, null);
+            }
+
             x.RecordSet(PathRules.Key(a.ConflictCopyPath), target == SyncSide.Destination ? copiedVersion : loserVersion, target == SyncSide.Destination ? loserVersion : copiedVersion);
         }
 
@@ -412,23 +425,32 @@ internal static class ActionRunner
     {
         Expect(side, planned.Path, planned, sideId == SyncSide.Source ? "source" : "destination");
         x.Token.ThrowIfCancellationRequested();
+        string? keptAt = null;
         if (x.Session.Pair.UseTrash && side.Capabilities.Rename == RenameSupport.None)
         {
             // A side that cannot rename keeps the version by copying it into the trash before the file goes.
-            side.PreserveCopy(planned.Path, x.TrashPathFor(sideId, planned.Path));
+            keptAt = x.TrashPathFor(sideId, planned.Path);
+            side.PreserveCopy(planned.Path, keptAt);
             ExpectKept(side, planned.Path, side.Stat(planned.Path) ?? throw new StaleException($"'{planned.Path}' vanished while it was being kept"), sideId == SyncSide.Source ? "source" : "destination");
             side.Delete(planned.Path);
         }
         else if (x.Session.Pair.UseTrash)
         {
-            side.Move(planned.Path, x.TrashPathFor(sideId, planned.Path), overwrite: false);
+            keptAt = x.TrashPathFor(sideId, planned.Path);
+            side.Move(planned.Path, keptAt, overwrite: false);
         }
         else
         {
             side.Delete(planned.Path);
         }
 
-        x.RecordRemove(a.RelativePath);
+        x.LogChange(sideId, History.ChangeKind.Delete, planned.Path, null, planned, null, keptAt);
+        if (!a.FromRestore)
+        {
+            // A restore's deletion leaves the record: the next sync sees the file deleted on this side and carries that over.
+            x.RecordRemove(a.RelativePath);
+        }
+
         x.FolderMayBeEmpty(sideId, planned.Path);
     }
 
@@ -466,6 +488,7 @@ internal static class ActionRunner
         var moved = side.Stat(model.Path) ?? throw new IOException($"'{model.Path}' vanished right after the rename.");
         var hash = model.Hash ?? moving.Hash;
         var movedVersion = FileVersion.Written(moved, hash);
+        x.LogChange(target, History.ChangeKind.Rename, model.Path, moving.Path, moving.WithHashIfNone(hash), movedVersion, null);
         x.RecordRename(a.PreviousPath!, a.RelativePath, target == SyncSide.Destination ? model : movedVersion, target == SyncSide.Destination ? movedVersion : model);
         x.FolderMayBeEmpty(target, moving.Path);
     }

@@ -25,6 +25,7 @@ public sealed class SyncExecution
     private readonly FolderQueue<SyncAction> _operations = new();
     private readonly List<Thread> _workers = new();
     private readonly Journal _journal;
+    private readonly History.ChangeLog _changes;
     private readonly Timer _flushTimer;
     private readonly HashSet<string> _busyPaths = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _trashUsed = new(StringComparer.Ordinal);
@@ -61,6 +62,7 @@ public sealed class SyncExecution
             }
         }
 
+        _changes = new History.ChangeLog(session.StateDir, session.RunId);
         _journal = new Journal(session.StateDir) { Barrier = MakeWritesDurable, Dropped = OnRecordsDropped };
         _flushTimer = new Timer(_ => _journal.FlushIfDue(), null, 250, 250);
         if (_controller.IsPaused)
@@ -94,7 +96,7 @@ public sealed class SyncExecution
         }
 
         Interlocked.Increment(ref _pending);
-        var queue = ActionFacts.IsUpload(action.Action) || ActionFacts.IsDownload(action.Action) ? _transfers : _operations;
+        var queue = ActionFacts.IsUpload(action.Action) || ActionFacts.IsDownload(action.Action) || ActionFacts.IsRestore(action.Action) ? _transfers : _operations;
         queue.Add(PathRules.Parent(action.RelativePath), action);
     }
 
@@ -197,6 +199,18 @@ public sealed class SyncExecution
 
             _flushTimer.Dispose();
             _journal.FlushToDisk();
+            try
+            {
+                // Lines of changes whose journal lines were already written by an earlier batch (none, normally).
+                var rest = _changes.Take();
+                MakeSidesDurable();
+                _changes.WriteTaken(rest);
+                _changes.FlushToDisk();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException)
+            {
+            }
+
             _summary = new SyncSummary
             {
                 PairName = _session.Pair.Name,
@@ -243,6 +257,7 @@ public sealed class SyncExecution
     internal void DisposeJournal()
     {
         _journal.Dispose();
+        _changes.Dispose();
         if (_ownsController)
         {
             _controller.Dispose();
@@ -527,9 +542,21 @@ public sealed class SyncExecution
     /// </summary>
     private void MakeWritesDurable()
     {
+        // The change log's lines taken before the sides' syncs describe writes done before them.
+        var changes = _changes.Take();
+        MakeSidesDurable();
+        _changes.WriteTaken(changes);
+    }
+
+    private void MakeSidesDurable()
+    {
         (_session.Source as IDurableStorage)?.FlushCompletedWrites();
         (_session.Destination as IDurableStorage)?.FlushCompletedWrites();
     }
+
+    /// <summary>Notes an applied change in the pair's change log (written with the journal's next batch).</summary>
+    internal void LogChange(SyncSide side, History.ChangeKind kind, string path, string? previousPath, FileVersion? oldVersion, FileVersion? newVersion, string? keptPath) =>
+        _changes.Add(_session.UtcNow(), side, kind, path, previousPath, oldVersion, newVersion, keptPath);
 
     /// <summary>
     /// Journal lines that could not be made durable (a folder sync or the journal write failed): the records are

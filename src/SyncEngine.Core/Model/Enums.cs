@@ -83,6 +83,10 @@ public enum SyncActionType
     RenameDestination,
     /// <summary>Both sides changed and no strategy resolved it: reported and skipped.</summary>
     Conflict,
+    /// <summary>Copy a kept version (from the source's trash or history) back onto the source (a restore plan).</summary>
+    RestoreSource,
+    /// <summary>Copy a kept version (from the destination's trash or history) back onto the destination (a restore plan).</summary>
+    RestoreDestination,
 }
 
 /// <summary>How an executed action ended.</summary>

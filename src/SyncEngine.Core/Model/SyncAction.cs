@@ -85,7 +85,29 @@ public sealed class SyncAction
     public SyncSide? TargetSide => ActionFacts.TargetSide(Action);
 
     /// <summary>Bytes the action copies (0 for deletes, renames and no-ops).</summary>
-    public long Bytes => ActionFacts.IsUpload(Action) ? Source?.Size ?? 0 : ActionFacts.IsDownload(Action) ? Destination?.Size ?? 0 : 0;
+    public long Bytes => ActionFacts.IsUpload(Action) ? Source?.Size ?? 0 : ActionFacts.IsDownload(Action) ? Destination?.Size ?? 0 : RestoreFrom?.Size ?? 0;
+
+    /// <summary>
+    /// For <see cref="SyncActionType.RestoreSource"/>/<see cref="SyncActionType.RestoreDestination"/>: the kept version
+    /// to copy back, on the side being restored (its path is a trash path, or a live file a later rename moved it to).
+    /// The version at <see cref="RelativePath"/> now is <see cref="Source"/> or <see cref="Destination"/> (null: none).
+    /// </summary>
+    public FileVersion? RestoreFrom { get; init; }
+
+    /// <summary>For a restore: the side <see cref="RestoreFrom"/> is on (a version is kept on either side).</summary>
+    public SyncSide RestoreFromSide { get; init; }
+
+    /// <summary>For a restore: the version as the change log recorded it (its time is given back, its hash checked).</summary>
+    public History.HistoryVersion? RestoreVersion { get; init; }
+
+    /// <summary>For a restore: the change log entry whose kept version is restored.</summary>
+    public string? RestoreEntryId { get; init; }
+
+    /// <summary>
+    /// True for the actions of a restore plan: they leave the state as it is, so the next sync sees the restored side
+    /// as changed (a restored file as an edit, a file a restore deleted as a deletion) and carries it over.
+    /// </summary>
+    public bool FromRestore { get; init; }
 
     /// <summary>Internal: a NoAction that refreshes the state record (new equal pair, touched file, hash cache).</summary>
     internal bool RecordOnly { get; init; }
@@ -154,13 +176,16 @@ public static class ActionFacts
     /// <summary>Renames on one side.</summary>
     public static bool IsRename(SyncActionType a) => a is SyncActionType.RenameSource or SyncActionType.RenameDestination;
 
+    /// <summary>Copies a kept version back on one side (a restore plan).</summary>
+    public static bool IsRestore(SyncActionType a) => a is SyncActionType.RestoreSource or SyncActionType.RestoreDestination;
+
     /// <summary>The side an action changes.</summary>
     public static SyncSide? TargetSide(SyncActionType a) => a switch
     {
         SyncActionType.UploadNew or SyncActionType.UploadUpdate or SyncActionType.UploadRestore
-            or SyncActionType.DeleteDestination or SyncActionType.RenameDestination => SyncSide.Destination,
+            or SyncActionType.DeleteDestination or SyncActionType.RenameDestination or SyncActionType.RestoreDestination => SyncSide.Destination,
         SyncActionType.DownloadNew or SyncActionType.DownloadUpdate or SyncActionType.DownloadRestore
-            or SyncActionType.DeleteSource or SyncActionType.RenameSource => SyncSide.Source,
+            or SyncActionType.DeleteSource or SyncActionType.RenameSource or SyncActionType.RestoreSource => SyncSide.Source,
         _ => null,
     };
 
@@ -180,6 +205,8 @@ public static class ActionFacts
         SyncActionType.RenameSource => "Rename file on source",
         SyncActionType.RenameDestination => "Rename file on destination",
         SyncActionType.Conflict => "Report conflict",
+        SyncActionType.RestoreSource => "Restore kept version on source",
+        SyncActionType.RestoreDestination => "Restore kept version on destination",
         _ => "No action",
     };
 }

@@ -192,6 +192,54 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         }
     }
 
+    /// <summary>
+    /// Restore-SyncItem: takes the lock, plans the restore from the change log (<see cref="History.SyncRestore"/>),
+    /// checks the guards and executes with one ShouldProcess per action, as <see cref="Sync"/>. Under -WhatIf: plans
+    /// without the lock and only calls ShouldProcess. Throws <see cref="SyncEngineException"/> when the restore cannot
+    /// be planned (no history, a version no longer kept) or start. Returns the totals (null under -WhatIf).
+    /// </summary>
+    public SyncSummary? Restore(SyncPair pair, History.RestoreOptions restore)
+    {
+        ThrowIfDisposed();
+        if (IsStopped)
+        {
+            return null;
+        }
+
+        if (_options.WhatIf)
+        {
+            var (source, destination) = PairCredentials.OpenSides(pair);
+            var preview = History.SyncRestore.Preview(pair, restore, source, destination);
+            foreach (var w in preview.Warnings)
+            {
+                _host.WriteWarning(w);
+            }
+
+            WhatIf(pair, preview.Actions);
+            return null;
+        }
+
+        _host.WriteVerbose($"Restoring on '{pair.Name}': {pair.Source} -> {pair.Destination}, state folder {pair.ResolvedStatePath}.");
+        using var controller = new SyncController();
+        using var session = PairCredentials.OpenSession(pair);
+        _session = session;
+        try
+        {
+            using var registration = RunRegistry.Register(pair.ResolvedStatePath, pair.Name, _options.RunControl ?? this);
+            var plan = History.SyncRestore.Plan(session, restore);
+            foreach (var w in plan.Warnings)
+            {
+                _host.WriteWarning(w);
+            }
+
+            return Execute(session, controller, pair, plan.Actions);
+        }
+        finally
+        {
+            _session = null;
+        }
+    }
+
     /// <summary>The activity id of the watcher's own progress record (idle, batch N, files pending).</summary>
     public const int WatchActivityId = 20;
 
