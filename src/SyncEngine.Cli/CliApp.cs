@@ -154,6 +154,13 @@ internal static class CliApp
             command.Add(bwlimit);
         }
 
+        Option<string[]>? paths = null;
+        if (!watch)
+        {
+            paths = new Option<string[]>("--path") { HelpName = "P", Description = "sync only this subtree (relative to the roots)", AllowMultipleArgumentsPerToken = false };
+            command.Add(paths);
+        }
+
         Option<string?>? debounce = null, maxDelay = null, rescan = null, poll = null;
         if (watch)
         {
@@ -180,6 +187,7 @@ internal static class CliApp
                 Initial = parse.GetValue(initial),
                 StateDir = parse.GetValue(stateDir),
                 Ignore = parse.GetValue(ignore) ?? Array.Empty<string>(),
+                Paths = (paths is null ? null : parse.GetValue(paths)) ?? Array.Empty<string>(),
                 WhatIf = parse.GetValue(whatIf),
                 Json = parse.GetValue(json),
                 Reseed = parse.GetValue(reseed),

@@ -31,7 +31,7 @@ internal static class HelpText
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
-                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--path P]... [--what-if] [--json] [--reseed]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
                 sb.AppendLine();
@@ -43,7 +43,8 @@ internal static class HelpText
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine sync SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
-                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed] [--force] [--no-trash]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--path P]... [--what-if] [--json] [--reseed]");
+                sb.AppendLine("                  [--force] [--no-trash]");
                 sb.AppendLine("                  [--transfers N] [--operations N] [--bwlimit RATE]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
@@ -57,7 +58,7 @@ internal static class HelpText
                 sb.AppendLine("syncengine watch: sync, then keep syncing every change as it comes, until stopped.");
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
-                sb.AppendLine("  syncengine watch SOURCE DESTINATION [every sync option but --what-if]");
+                sb.AppendLine("  syncengine watch SOURCE DESTINATION [every sync option but --what-if, --path]");
                 sb.AppendLine("                   [--debounce D] [--max-delay D] [--rescan D] [--poll D]");
                 sb.AppendLine();
                 sb.AppendLine("One full sync first; then local sides report changes as they happen (inotify, ReadDirectoryChangesW,");
@@ -76,7 +77,7 @@ internal static class HelpText
                 sb.AppendLine("Safety: the delete guard counts every batch's deletions over the last hour; a refused batch is");
                 sb.AppendLine("reported on stderr and not applied, and the watch goes on. A missing root stops all syncing until");
                 sb.AppendLine("it is back (then a full rescan).");
-                AppendPairOptions(sb, sync: true);
+                AppendPairOptions(sb, sync: true, paths: false);
                 sb.AppendLine();
                 sb.AppendLine("Exit codes (watch):");
                 sb.AppendLine("  0    ended by 'syncengine stop'");
@@ -133,7 +134,7 @@ internal static class HelpText
         return sb.ToString();
     }
 
-    private static void AppendPairOptions(StringBuilder sb, bool sync)
+    private static void AppendPairOptions(StringBuilder sb, bool sync, bool paths = true)
     {
         sb.AppendLine();
         sb.AppendLine(sync ? "Options (plan and sync):" : "Options:");
@@ -150,6 +151,12 @@ internal static class HelpText
         sb.AppendLine("  --json           one JSON object per line (plan: actions; sync: results, then {\"summary\":{...}})");
         sb.AppendLine("  --reseed         re-seed: plan as a first sync that merges, whatever the state says, and delete");
         sb.AppendLine("                   nothing on either side (a side that is gone gets everything copied back)");
+        if (paths)
+        {
+            sb.AppendLine("  --path P         plan and sync only P, a file or folder relative to the roots (docs/reports),");
+            sb.AppendLine("                   repeatable; the rest of the tree and its state are left as they were. An");
+            sb.AppendLine("                   absolute P, one with '..', or one inside .syncengine is exit 2 (SyncInvalidPath)");
+        }
         sb.AppendLine();
         sb.AppendLine("SFTP (a SOURCE or DESTINATION of the form sftp://[user@]host[:port]/absolute/path):");
         sb.AppendLine("  --sftp-key FILE         private key file without a passphrase, repeatable (default: the");

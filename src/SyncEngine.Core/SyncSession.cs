@@ -210,9 +210,12 @@ public sealed class SyncSession : IDisposable
     public SyncPlan Plan(PlanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        options ??= new PlanOptions();
+        options.Validate();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
-        var plan = SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable && _batchesDone == 0, _batchesDone == 0 ? _warnings : new List<string>(), options ?? new PlanOptions(), linked.Token);
-        ListedBothSides = true;
+        var scope = options.Paths is null ? null : new Watch.WatchScope(SubtreePaths.Normalize(options.Paths));
+        var plan = SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable && _batchesDone == 0, _batchesDone == 0 ? _warnings : new List<string>(), options, linked.Token, scope);
+        ListedBothSides |= scope is null;
         return plan;
     }
 
@@ -427,8 +430,10 @@ public static class SyncPlanner
     {
         IStorageProvider src;
         IStorageProvider dst;
+        options ??= new PlanOptions();
         try
         {
+            options.Validate();
             pair.Validate();
             (src, dst) = SyncSession.OpenSides(pair, source, destination);
         }
@@ -450,7 +455,8 @@ public static class SyncPlanner
                 warnings.Add(load.Warning);
             }
 
-            return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options ?? new PlanOptions(), cancellationToken);
+            var scope = options.Paths is null ? null : new Watch.WatchScope(SubtreePaths.Normalize(options.Paths));
+            return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options, cancellationToken, scope);
         }
     }
 
