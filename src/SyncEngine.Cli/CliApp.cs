@@ -215,10 +215,18 @@ internal static class CliApp
     {
         var (stateDir, source, destination) = PairLocator();
         var command = new Command(name, name + " a running sync") { stateDir, source, destination };
+        Option<bool>? force = null;
+        if (request == ControlRequest.Resume)
+        {
+            force = new Option<bool>("--force") { Description = "also let a watch apply the batch a safety guard refused, once" };
+            command.Add(force);
+        }
+
         command.SetAction(parse => Execute(context, () =>
         {
             RejectOptionLikeArguments(parse, source, destination);
-            return ControlCommands.Request(context, request, parse.GetValue(stateDir), parse.GetValue(source), parse.GetValue(destination));
+            var what = force is not null && parse.GetValue(force) ? ControlRequest.Force : request;
+            return ControlCommands.Request(context, what, parse.GetValue(stateDir), parse.GetValue(source), parse.GetValue(destination));
         }));
         return command;
     }

@@ -96,8 +96,16 @@ internal static class HelpText
                 sb.AppendLine("Usage:");
                 sb.Append("  syncengine ").Append(command).AppendLine(" --state-dir DIR");
                 sb.Append("  syncengine ").Append(command).AppendLine(" SOURCE DESTINATION      (pairs that use the default state folder)");
+                if (command == "resume")
+                {
+                    sb.Append("  syncengine resume --force --state-dir DIR").AppendLine();
+                    sb.AppendLine();
+                    sb.AppendLine("  --force  also let a watch apply the batch a safety guard refused, once, past the guards");
+                }
+
                 sb.AppendLine();
                 sb.AppendLine("Exit codes:");
+
                 sb.AppendLine("  0    the request was written (also when no sync was running: stderr says so)");
                 sb.AppendLine("  2    bad arguments, or the state folder does not exist");
                 return sb.ToString();

@@ -27,6 +27,7 @@ public sealed class SyncSession : IDisposable
     private readonly Timer _controlPoll;
     private string? _lastControlId;
     private bool _pausedByRequest;
+    private int _forceRequested;
     private SyncExecution? _execution;
     private bool _disposed;
 
@@ -82,6 +83,12 @@ public sealed class SyncSession : IDisposable
                 _lock.SetPaused(true);
                 break;
             case ControlRequest.Resume:
+            case ControlRequest.Force:
+                if (request.Value.Request == ControlRequest.Force)
+                {
+                    Interlocked.Exchange(ref _forceRequested, 1);
+                }
+
                 _pausedByRequest = false;
                 controller?.Resume();
                 _lock.SetPaused(false);
@@ -112,6 +119,9 @@ public sealed class SyncSession : IDisposable
     internal PairState State { get; }
 
     internal bool HadState => _load.State is not null || _batchesDone > 0;
+
+    /// <summary>True once per force request from another process (<c>syncengine resume --force</c>); reading it clears it.</summary>
+    internal bool TakeForceRequest() => Interlocked.Exchange(ref _forceRequested, 0) == 1;
 
     /// <summary>True while another process asked this session to pause (through the control file).</summary>
     internal bool PausedByRequest => _pausedByRequest;
