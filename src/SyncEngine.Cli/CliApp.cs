@@ -24,7 +24,10 @@ internal static class CliApp
         if (NamesPasswordOption(args))
         {
             // Said before parsing, so no parse error can echo the value typed after it.
-            context.Error.WriteLine($"syncengine: there is no --sftp-password option: a password on a command line shows in process listings and shell history. Set the {PairArguments.PasswordVariable} environment variable instead.");
+            var crypt = Array.Exists(args, IsCryptPasswordOption);
+            context.Error.WriteLine(crypt
+                ? $"syncengine: there is no encryption password option: a password on a command line shows in process listings and shell history. Set the {Storage.SideEncryption.PasswordVariable} (and {Storage.SideEncryption.SaltPasswordVariable}) environment variables instead."
+                : $"syncengine: there is no --sftp-password option: a password on a command line shows in process listings and shell history. Set the {PairArguments.PasswordVariable} environment variable instead.");
             return ExitCodes.InvalidInput;
         }
 
@@ -83,6 +86,25 @@ internal static class CliApp
             {
                 return true;
             }
+
+            if (IsCryptPasswordOption(arg))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether an argument is an attempt at giving the encryption password (<c>--password</c>, <c>--encrypt-password</c>, <c>--crypt-password</c>, …).</summary>
+    private static bool IsCryptPasswordOption(string arg)
+    {
+        foreach (var name in new[] { "--password", "--password2", "--encrypt-password", "--encrypt-password2", "--crypt-password", "--crypt-password2" })
+        {
+            if (arg.StartsWith(name, StringComparison.OrdinalIgnoreCase) && (arg.Length == name.Length || arg[name.Length] is '=' or ':'))
+            {
+                return true;
+            }
         }
 
         return false;
@@ -131,11 +153,14 @@ internal static class CliApp
         var sftpAcceptNew = new Option<bool>("--sftp-accept-new-host") { Description = "add an unknown host key" };
         var s3Endpoint = Text("--s3-endpoint", "URL", "S3 endpoint");
         var s3Region = Text("--s3-region", "REGION", "S3 region");
+        var encrypt = new Option<bool>("--encrypt") { Description = "encrypt the destination (rclone crypt)" };
+        var encryptNames = Text("--encrypt-names", "MODE", "name encryption", "standard", "off");
+        var compress = Text("--compress", "ALG", "compression at rest");
         var watch = name == "watch";
         var command = new Command(name, watch ? "sync, then keep syncing changes" : sync ? "plan and execute" : "print the plan; change nothing")
         {
             source, destination, mode, compare, conflict, initial, stateDir, ignore, whatIf, json, reseed, sftpKey, sftpKnownHosts, sftpAcceptNew,
-            s3Endpoint, s3Region,
+            s3Endpoint, s3Region, encrypt, encryptNames, compress,
         };
         Option<bool>? force = null, noTrash = null;
         Option<int?>? transfers = null, operations = null;
@@ -205,6 +230,9 @@ internal static class CliApp
                 MaxDelay = maxDelay is null ? null : parse.GetValue(maxDelay),
                 Rescan = rescan is null ? null : parse.GetValue(rescan),
                 Poll = poll is null ? null : parse.GetValue(poll),
+                Encrypt = parse.GetValue(encrypt),
+                EncryptNames = parse.GetValue(encryptNames),
+                Compress = parse.GetValue(compress),
             };
             return watch ? WatchCommand.Run(context, args) : sync ? PairCommands.Sync(context, args) : PairCommands.Plan(context, args);
         }));

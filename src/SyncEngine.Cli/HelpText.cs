@@ -34,6 +34,7 @@ internal static class HelpText
                 sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--path P]... [--what-if] [--json] [--reseed]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
+                sb.AppendLine("                  [--encrypt [--encrypt-names standard|off]] [--compress zstd[:LEVEL]]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action (action, path, reason), then a summary line; warnings on stderr.");
                 AppendPairOptions(sb, sync: false);
@@ -48,6 +49,7 @@ internal static class HelpText
                 sb.AppendLine("                  [--transfers N] [--operations N] [--bwlimit RATE]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
+                sb.AppendLine("                  [--encrypt [--encrypt-names standard|off]] [--compress zstd[:LEVEL]]");
                 sb.AppendLine();
                 sb.AppendLine("Output: one line per action that ran (status, action, path, error), then");
                 sb.AppendLine("'N succeeded, N failed, N skipped, N stale, N conflicts, <bytes> copied in <s>'.");
@@ -184,6 +186,15 @@ internal static class HelpText
         sb.AppendLine("  Credentials come from the AWS credential chain only (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,");
         sb.AppendLine("  AWS_SESSION_TOKEN, AWS_PROFILE, the shared credentials file): there is no option for a secret.");
         sb.AppendLine("  A missing bucket, refused credentials or an unreachable endpoint stop the run (exit 2).");
+        sb.AppendLine();
+        sb.AppendLine("At rest (the DESTINATION; plans and results show plaintext paths):");
+        sb.AppendLine("  --encrypt               store it encrypted in rclone's crypt format (rclone with the same");
+        sb.AppendLine("                          passwords reads it). Password from SYNCENGINE_CRYPT_PASSWORD, optional salt");
+        sb.AppendLine("                          password from SYNCENGINE_CRYPT_PASSWORD2; never from a command line. A wrong");
+        sb.AppendLine("                          password is refused before anything is written (exit 2, SyncCryptWrongKey)");
+        sb.AppendLine("  --encrypt-names M       standard (default: names and folders encrypted) | off (names plain + .bin)");
+        sb.AppendLine("  --compress zstd[:L]     store files that shrink as name.zst (zstd level L, 1-22, default 3),");
+        sb.AppendLine("                          before encryption; others as they are");
         if (sync)
         {
             sb.AppendLine();

@@ -72,6 +72,15 @@ internal sealed class PairArguments
     /// <summary>watch --poll D: how often a side without change events is listed, as typed.</summary>
     public string? Poll { get; init; }
 
+    /// <summary>--encrypt: store the destination encrypted (rclone crypt), password from SYNCENGINE_CRYPT_PASSWORD.</summary>
+    public bool Encrypt { get; init; }
+
+    /// <summary>--encrypt-names standard|off, as typed.</summary>
+    public string? EncryptNames { get; init; }
+
+    /// <summary>--compress zstd[:LEVEL], as typed.</summary>
+    public string? Compress { get; init; }
+
     /// <summary>
     /// The plan options of <c>plan</c> and <c>sync</c>: --reseed, --path (checked by the engine now, before a pair is
     /// built or locked: a bad path is exit 2 naming it), and the printer's progress.
@@ -116,10 +125,11 @@ internal sealed class PairArguments
             kind == Storage.ProviderKind.Sftp ? sftpSide : kind == Storage.ProviderKind.S3 ? s3Side : null;
 
         var defaults = new SyncPair(source, destination);
+        var atRest = AtRest(context, OptionsFor(destinationKind));
         return new SyncPair(source, destination)
         {
             SourceOptions = OptionsFor(sourceKind),
-            DestinationOptions = OptionsFor(destinationKind),
+            DestinationOptions = atRest ?? OptionsFor(destinationKind),
             Mode = Mode is null ? defaults.Mode : ParseMode(Mode),
             CompareMode = Compare is null ? defaults.CompareMode : ParseEnum<CompareMode>(Compare, "--compare"),
             ConflictResolution = Conflict is null ? defaults.ConflictResolution : ParseEnum<ConflictResolution>(Conflict, "--conflict"),
@@ -131,6 +141,72 @@ internal sealed class PairArguments
             OperationLimit = Operations ?? defaults.OperationLimit,
             BandwidthLimit = BandwidthLimit is null ? 0 : SyncEngine.BandwidthLimit.Parse(BandwidthLimit),
         };
+    }
+
+    /// <summary>
+    /// The destination's options with encryption and compression at rest (--encrypt, --encrypt-names, --compress),
+    /// over <paramref name="remote"/> when the destination is remote; null when neither is asked for. The passwords
+    /// come from SYNCENGINE_CRYPT_PASSWORD and SYNCENGINE_CRYPT_PASSWORD2 only.
+    /// </summary>
+    private Storage.SideOptions? AtRest(CliContext context, Storage.SideOptions? remote)
+    {
+        if (!Encrypt && EncryptNames is not null)
+        {
+            throw new CliUsageException("--encrypt-names is for an encrypted destination: add --encrypt.");
+        }
+
+        int? level = null;
+        if (Compress is not null)
+        {
+            level = ParseCompress(Compress);
+        }
+
+        if (!Encrypt && level is null)
+        {
+            return null;
+        }
+
+        Storage.SideEncryption? encryption = null;
+        if (Encrypt)
+        {
+            var names = Storage.Crypt.CryptNameEncryption.Standard;
+            if (EncryptNames is not null && !OptionNames.TryParseEnum(EncryptNames, out names))
+            {
+                throw new CliUsageException($"--encrypt-names: '{EncryptNames}' is not a valid value. Use one of: standard, off.");
+            }
+
+            var password = context.GetEnvironmentVariable(Storage.SideEncryption.PasswordVariable);
+            if (string.IsNullOrEmpty(password))
+            {
+                throw new CliUsageException($"--encrypt needs the password in the {Storage.SideEncryption.PasswordVariable} environment variable (and a salt password, if any, in {Storage.SideEncryption.SaltPasswordVariable}); it is never taken from the command line.");
+            }
+
+            encryption = new Storage.SideEncryption(password!, context.GetEnvironmentVariable(Storage.SideEncryption.SaltPasswordVariable), names);
+        }
+
+        return (remote ?? Storage.SideOptions.Default).WithEncryption(encryption).WithCompression(level);
+    }
+
+    /// <summary>--compress zstd or zstd:LEVEL (1-22).</summary>
+    public static int ParseCompress(string value)
+    {
+        var parts = value.Split(':');
+        if (!string.Equals(parts[0], "zstd", StringComparison.OrdinalIgnoreCase) || parts.Length > 2)
+        {
+            throw new CliUsageException($"--compress: '{value}' is not a valid value. Use zstd or zstd:LEVEL (LEVEL 1-22, default 3).");
+        }
+
+        if (parts.Length == 1)
+        {
+            return Storage.Compression.ZstdStorageProvider.DefaultLevel;
+        }
+
+        if (!int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var level) || level < 1 || level > 22)
+        {
+            throw new CliUsageException($"--compress: the level '{parts[1]}' is not a number from 1 to 22 (3 is zstd's default).");
+        }
+
+        return level;
     }
 
     /// <summary>

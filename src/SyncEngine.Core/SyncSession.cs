@@ -303,9 +303,22 @@ public sealed class SyncSession : IDisposable
         }
 
         options ??= new ExecuteOptions();
+        // A pair's id resolves both roots on disk (real paths): computed once per distinct pair object, not per action.
+        var id = Pair.Id;
+        SyncPair? sameId = null;
         foreach (var a in planned)
         {
-            if (!string.Equals(a.Plan.Pair.Id, Pair.Id, StringComparison.Ordinal))
+            var from = a.Plan.Pair;
+            if (ReferenceEquals(from, Pair) || ReferenceEquals(from, sameId))
+            {
+                continue;
+            }
+
+            if (string.Equals(from.Id, id, StringComparison.Ordinal))
+            {
+                sameId = from;
+            }
+            else
             {
                 throw new SyncEngineException("SyncActionFromAnotherPair", SyncErrorKind.InvalidArgument,
                     $"The action '{a}' was planned for pair '{a.PairName}' ({a.Plan.Pair.Source} -> {a.Plan.Pair.Destination}), not for '{Pair.Name}'.", a.RelativePath);

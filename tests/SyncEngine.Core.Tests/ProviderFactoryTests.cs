@@ -258,4 +258,28 @@ public sealed class ProviderFactoryTests : IDisposable
         Assert.Equal(SyncActionType.Conflict, action.Action);
         Assert.Contains("rules file", action.Reason, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(".syncengine/crypt-check.bin", "SyncCryptPasswordMissing", "--encrypt")]
+    [InlineData(".syncengine/compressed", "SyncCompressOptionMissing", "--compress")]
+    public void A_local_side_stored_encrypted_or_compressed_is_refused_when_opened_without_that_option(string marker, string errorId, string option)
+    {
+        _p.Write(SyncSide.Destination, marker, "marker");
+        var spec = ProviderSpec.Parse(_p.Destination);
+
+        var ex = Assert.Throws<SyncEngineException>(() => ProviderFactory.Open(spec));
+        Assert.Equal(errorId, ex.ErrorId);
+        Assert.Contains(option, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Opening_a_remote_side_without_at_rest_options_sends_nothing_even_to_check_for_markers()
+    {
+        using var stored = new InMemoryStorageProvider("memory://remote");
+        stored.Put(".syncengine/compressed", new byte[] { 1 }, DateTime.UtcNow);
+        var before = stored.StatCount;
+        using var side = ProviderFactory.Decorate(stored, ProviderSpec.Parse("sftp://backup@nas.example/srv/data"), SideOptions.Default);
+        Assert.Same(stored, side);
+        Assert.Equal(before, stored.StatCount);
+    }
 }

@@ -465,6 +465,7 @@ public class SafetyGuardTests : SideTests
     public void Symbolic_links_are_reported_and_never_followed_or_synced()
     {
         NotOnObjectStore("an object store holds no symbolic links");
+        StoredAsIsOnly("reads the destination folder's files and links on disk");
         using var t = new TestPair();
         var outside = Path.Combine(t.Root, "outside");
         Directory.CreateDirectory(outside);

@@ -94,6 +94,11 @@ internal static class ActionRunner
             }
 
             using var staged = to.BeginWrite(targetPath);
+            if (staged is ILengthAwareWrite sized)
+            {
+                sized.ExpectedLength = content.Size;
+            }
+
             if (to.Capabilities.PosixPermissions)
             {
                 staged.Permissions = content.Permissions;
@@ -180,6 +185,11 @@ internal static class ActionRunner
             {
                 using var input = to.OpenRead(a.ConflictCopyPath);
                 using var staged = from.BeginWrite(a.ConflictCopyPath);
+                if (staged is ILengthAwareWrite sized)
+                {
+                    sized.ExpectedLength = keptOnLoser.Size;
+                }
+
                 if (from.Capabilities.PosixPermissions)
                 {
                     staged.Permissions = keptOnLoser.Permissions;

@@ -163,8 +163,9 @@ internal sealed class Planner
         {
             action = rec is null ? DecideNew(key, sv, dv) : Decide(key, sv, dv, rec.Source, rec.Destination);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException { Kind: SyncErrorKind.IOError })
         {
+            // Unreadable (or, through a decorator, damaged) content: this path is left out of the plan, never the whole plan.
             _onIssue(new ScanIssue(sv is not null ? SyncSide.Source : SyncSide.Destination, key, $"cannot be read to compare: {ex.Message}"));
             return;
         }

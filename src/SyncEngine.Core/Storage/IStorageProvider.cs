@@ -188,6 +188,17 @@ public interface IStagedWrite : IDisposable
     StorageEntry Commit(DateTime lastWriteTimeUtc, bool overwrite);
 }
 
+/// <summary>
+/// A staged write that does better knowing the content's length before the first byte: a compressing side records
+/// it in the frame header (so a listing reads the plaintext size there). The engine sets it before writing; the
+/// content written must then have exactly that length, else the commit fails.
+/// </summary>
+public interface ILengthAwareWrite
+{
+    /// <summary>The length the content will have, or null when unknown.</summary>
+    long? ExpectedLength { get; set; }
+}
+
 /// <summary>One side of a sync pair. Paths are relative, '/'-separated, as listed by <see cref="Enumerate"/>.</summary>
 /// <remarks>
 /// Implementations must reject a relative path that would resolve outside the root

@@ -30,6 +30,52 @@ public static class ProviderFactory
         }
 
         options ??= SideOptions.Default;
+        var stored = OpenStored(spec, options);
+        try
+        {
+            return Decorate(stored, spec, options);
+        }
+        catch
+        {
+            stored.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The side as the engine sees it: compressed (zstd), then encrypted (rclone crypt), as the options ask. A local
+    /// side (remote ones are not asked: opening one sends nothing) that holds a key check (<see cref="Crypt.CryptStorageProvider"/>) opened without encryption is refused
+    /// (<c>SyncCryptPasswordMissing</c>), so its ciphertext is never synced as if it were the files; one that holds
+    /// the compression marker opened without compression is refused too (<c>SyncCompressOptionMissing</c>).
+    /// </summary>
+    internal static IStorageProvider Decorate(IStorageProvider stored, ProviderSpec spec, SideOptions options)
+    {
+        var side = stored;
+        if (options.Encryption is { } crypt)
+        {
+            side = new Crypt.CryptStorageProvider(side, crypt.Password, crypt.SaltPassword, crypt.Names);
+        }
+        else if (spec.IsLocal && stored.Stat(Crypt.CryptStorageProvider.CheckPath) is not null)
+        {
+            throw new SyncEngineException("SyncCryptPasswordMissing", SyncErrorKind.InvalidArgument,
+                $"The side {spec.Display} is encrypted (it holds {PathRules.EngineFolder}/crypt-check.bin): sync it with --encrypt (-Encrypt) and its password in {SideEncryption.PasswordVariable} (or -Password/-CryptCredential). Nothing was changed.", spec.Display);
+        }
+
+        if (options.CompressionLevel is { } level)
+        {
+            side = new Compression.ZstdStorageProvider(side, level);
+        }
+        else if (spec.IsLocal && side.Stat(Compression.ZstdStorageProvider.MarkerPath) is not null)
+        {
+            throw new SyncEngineException("SyncCompressOptionMissing", SyncErrorKind.InvalidArgument,
+                $"The side {spec.Display} is stored compressed (it holds {Compression.ZstdStorageProvider.MarkerPath}): sync it with --compress (-Compress), or its .zst files would be synced as files of their own. Nothing was changed.", spec.Display);
+        }
+
+        return side;
+    }
+
+    private static IStorageProvider OpenStored(ProviderSpec spec, SideOptions options)
+    {
         switch (spec.Kind)
         {
             case ProviderKind.Local:

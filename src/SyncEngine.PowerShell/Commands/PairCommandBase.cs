@@ -190,6 +190,42 @@ public abstract class PairCommandBase : SyncCmdletBase
     [ValidateNotNullOrEmpty]
     public string? S3Region { get; set; }
 
+    /// <summary>
+    /// Store the destination encrypted in rclone's crypt format, so rclone with the same password(s) reads it. The
+    /// password comes from -Password, -CryptCredential or the SYNCENGINE_CRYPT_PASSWORD environment variable (the
+    /// salt password from -SaltPassword or SYNCENGINE_CRYPT_PASSWORD2). A wrong password is an error
+    /// (SyncCryptWrongKey) before anything is written. Plans and results show plaintext paths.
+    /// </summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    public SwitchParameter Encrypt { get; set; }
+
+    /// <summary>The encryption password, as a SecureString (Read-Host -AsSecureString). Never shown or stored.</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    public System.Security.SecureString? Password { get; set; }
+
+    /// <summary>The salt password (rclone's password2), as a SecureString; without it rclone's default salt is used.</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    public System.Security.SecureString? SaltPassword { get; set; }
+
+    /// <summary>A credential whose password is the encryption password (its user name is not used).</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [Credential]
+    public PSCredential? CryptCredential { get; set; }
+
+    /// <summary>How names are stored when encrypted: Standard (names and folders encrypted, the default) or Off (plain names with .bin appended).</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateSet("Standard", "Off", IgnoreCase = true)]
+    public string? EncryptNames { get; set; }
+
+    /// <summary>Store destination files that shrink as zstd frames (name.zst), before any encryption; others as they are.</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    public SwitchParameter Compress { get; set; }
+
+    /// <summary>The zstd level for -Compress, 1 to 22 (default 3).</summary>
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateRange(1, 22)]
+    public int CompressionLevel { get; set; } = Storage.Compression.ZstdStorageProvider.DefaultLevel;
+
     private static Pipeline.SideCredential? SideCredentialOf(PSCredential? credential) =>
         credential is null || credential == PSCredential.Empty ? null : new Pipeline.SideCredential(credential.UserName, credential.Password);
 
@@ -225,7 +261,17 @@ public abstract class PairCommandBase : SyncCmdletBase
             BandwidthLimit = BandwidthLimit,
             MaxDeletePercent = MaxDeletePercent,
             NoTrash = NoTrash.IsPresent,
+            Encrypt = Encrypt.IsPresent,
+            CryptPassword = Password ?? (CryptCredential is null || CryptCredential == PSCredential.Empty ? null : CryptCredential.Password),
+            CryptSaltPassword = SaltPassword,
+            EncryptNames = EncryptNames is null ? null : string.Equals(EncryptNames, "Off", System.StringComparison.OrdinalIgnoreCase) ? Storage.Crypt.CryptNameEncryption.Off : Storage.Crypt.CryptNameEncryption.Standard,
+            CompressionLevel = Compress.IsPresent ? CompressionLevel : null,
         };
+        if (Password is not null && CryptCredential is not null)
+        {
+            throw new SyncEngineException("SyncCryptCredentialConflict", SyncErrorKind.InvalidArgument, "-Password and -CryptCredential both give the encryption password: give one of them.", nameof(CryptCredential));
+        }
+
         return spec.Build();
     }
 }

@@ -76,6 +76,21 @@ internal sealed class PairSpec
     /// <summary>-S3Region: the region of every s3:// side.</summary>
     public string? S3Region { get; set; }
 
+    /// <summary>-Encrypt: the destination is stored encrypted (rclone crypt).</summary>
+    public bool Encrypt { get; set; }
+
+    /// <summary>-Password or -CryptCredential's password: the encryption password (null: SYNCENGINE_CRYPT_PASSWORD).</summary>
+    public System.Security.SecureString? CryptPassword { get; set; }
+
+    /// <summary>-SaltPassword: the salt password (null: SYNCENGINE_CRYPT_PASSWORD2, else rclone's default salt).</summary>
+    public System.Security.SecureString? CryptSaltPassword { get; set; }
+
+    /// <summary>-EncryptNames.</summary>
+    public Storage.Crypt.CryptNameEncryption? EncryptNames { get; set; }
+
+    /// <summary>-Compress / -CompressionLevel: the zstd level, or null for no compression.</summary>
+    public int? CompressionLevel { get; set; }
+
     /// <summary>
     /// Makes the pair and checks it: roots and limits (<see cref="SyncPair.Validate"/>), an -IgnoreFile that exists,
     /// and every ignore rule (a malformed one is an error naming its file and line). Throws <see cref="SyncEngineException"/>.
@@ -90,10 +105,22 @@ internal sealed class PairSpec
         var side = SftpSideOptions(source, destination);
         var s3Side = S3SideOptions(source, destination);
         SideOptions? OptionsFor(ProviderSpec spec) => spec.Kind == ProviderKind.Sftp ? side : spec.Kind == ProviderKind.S3 ? s3Side : null;
+        if (!Encrypt && (CryptPassword is not null || CryptSaltPassword is not null || EncryptNames is not null))
+        {
+            throw CredentialError("SyncCryptOptionWithoutEncrypt", CryptPassword is not null ? "Password" : CryptSaltPassword is not null ? "SaltPassword" : "EncryptNames",
+                "-Password, -CryptCredential, -SaltPassword and -EncryptNames are for an encrypted destination: add -Encrypt.");
+        }
+
+        var destinationOptions = OptionsFor(destination);
+        if (CompressionLevel is { } level)
+        {
+            destinationOptions = (destinationOptions ?? SideOptions.Default).WithCompression(level);
+        }
+
         var pair = new SyncPair(source.IsLocal ? Source : source.ToString(), destination.IsLocal ? Destination : destination.ToString())
         {
             SourceOptions = OptionsFor(source),
-            DestinationOptions = OptionsFor(destination),
+            DestinationOptions = destinationOptions,
             Name = string.IsNullOrWhiteSpace(Name) ? null! : Name!.Trim(),
             Mode = Mode,
             CompareMode = CompareMode,
@@ -120,6 +147,14 @@ internal sealed class PairSpec
         var ignoreFile = pair.ResolvedIgnoreFile;
         IgnoreRules.Load(File.Exists(ignoreFile) ? ignoreFile : null, pair.IgnorePatterns);
         PairCredentials.Attach(pair, sourceCredential, destinationCredential);
+        if (Encrypt)
+        {
+            PairCredentials.AttachEncryption(pair, CryptPassword, CryptSaltPassword, EncryptNames ?? Storage.Crypt.CryptNameEncryption.Standard);
+
+            // The password must be there now (given or in the environment), not first when a run opens the side.
+            PairCredentials.EncryptionOf(pair, Environment.GetEnvironmentVariable);
+        }
+
         return pair;
     }
 

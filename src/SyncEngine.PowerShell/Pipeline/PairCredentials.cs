@@ -42,6 +42,37 @@ internal static class PairCredentials
 
     private static readonly ConditionalWeakTable<SyncPair, Sides> Table = new();
 
+    private static readonly ConditionalWeakTable<SyncPair, CryptSecret> Crypt = new();
+
+    /// <summary>
+    /// Remembers that a pair's destination is encrypted, with its password and salt password as SecureStrings (null:
+    /// read from SYNCENGINE_CRYPT_PASSWORD and SYNCENGINE_CRYPT_PASSWORD2 when the side is opened).
+    /// </summary>
+    public static void AttachEncryption(SyncPair pair, SecureString? password, SecureString? saltPassword, Storage.Crypt.CryptNameEncryption names)
+    {
+        Crypt.Remove(pair);
+        Crypt.Add(pair, new CryptSecret(password, saltPassword, names));
+    }
+
+    /// <summary>Whether a pair's destination was made encrypted (-Encrypt).</summary>
+    public static bool IsEncrypted(SyncPair pair) => Crypt.TryGetValue(pair, out _);
+
+    /// <summary>
+    /// The destination's encryption options as the side is opened: the attached SecureStrings, else the environment
+    /// variables. Null when the pair is not encrypted. Throws SyncCryptPasswordMissing when no password is found.
+    /// </summary>
+    public static SideEncryption? EncryptionOf(SyncPair pair, Func<string, string?> environment)
+    {
+        if (!Crypt.TryGetValue(pair, out var secret))
+        {
+            return null;
+        }
+
+        var password = secret.Password is null ? environment(SideEncryption.PasswordVariable) : new NetworkCredential(string.Empty, secret.Password).Password;
+        var salt = secret.SaltPassword is null ? environment(SideEncryption.SaltPasswordVariable) : new NetworkCredential(string.Empty, secret.SaltPassword).Password;
+        return new SideEncryption(password ?? "", salt, secret.Names);
+    }
+
     /// <summary>Remembers the credentials of a pair's sides (nulls for sides without one).</summary>
     public static void Attach(SyncPair pair, SideCredential? source, SideCredential? destination)
     {
@@ -82,14 +113,7 @@ internal static class PairCredentials
             }
 
             var s3 = (side == SyncSide.Source ? pair.SourceOptions : pair.DestinationOptions) ?? SideOptions.Default;
-            return new SideOptions
-            {
-                S3Endpoint = s3.S3Endpoint,
-                S3Region = s3.S3Region,
-                S3PathStyle = s3.S3PathStyle,
-                S3AccessKeyId = credential.UserName ?? "",
-                Password = new NetworkCredential(string.Empty, credential.Password).Password,
-            };
+            return s3.WithPassword(new NetworkCredential(string.Empty, credential.Password).Password, credential.UserName ?? "");
         }
 
         var password = credential is null ? environmentPassword : new NetworkCredential(string.Empty, credential.Password).Password;
@@ -99,13 +123,7 @@ internal static class PairCredentials
         }
 
         var options = (side == SyncSide.Source ? pair.SourceOptions : pair.DestinationOptions) ?? SideOptions.Default;
-        return new SideOptions
-        {
-            KeyFiles = options.KeyFiles,
-            KnownHostsFile = options.KnownHostsFile,
-            AcceptNewHostKey = options.AcceptNewHostKey,
-            Password = password,
-        };
+        return options.WithPassword(password);
     }
 
     /// <summary>
@@ -117,6 +135,12 @@ internal static class PairCredentials
         var environmentPassword = Environment.GetEnvironmentVariable(PasswordVariable);
         var sourceOptions = OptionsWithPassword(pair, SyncSide.Source, environmentPassword);
         var destinationOptions = OptionsWithPassword(pair, SyncSide.Destination, environmentPassword);
+        if (EncryptionOf(pair, Environment.GetEnvironmentVariable) is { } encryption)
+        {
+            var options = destinationOptions ?? pair.DestinationOptions ?? SideOptions.Default;
+            destinationOptions = options.WithEncryption(encryption);
+        }
+
         if (sourceOptions is null && destinationOptions is null)
         {
             return (null, null);
@@ -177,6 +201,24 @@ internal static class PairCredentials
             destination?.Dispose();
             throw;
         }
+    }
+
+    private sealed class CryptSecret
+    {
+        public CryptSecret(SecureString? password, SecureString? saltPassword, Storage.Crypt.CryptNameEncryption names)
+        {
+            Password = password;
+            SaltPassword = saltPassword;
+            Names = names;
+        }
+
+        public SecureString? Password { get; }
+
+        public SecureString? SaltPassword { get; }
+
+        public Storage.Crypt.CryptNameEncryption Names { get; }
+
+        public override string ToString() => "encryption secret";
     }
 
     private sealed class Sides

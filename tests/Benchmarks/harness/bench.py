@@ -27,6 +27,8 @@ BENCH = os.path.dirname(HERE)                      # tests/Benchmarks
 REPO = os.path.dirname(os.path.dirname(BENCH))     # repository root
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 RCLONE_REMOTE = "benchsftp"   # rclone's sftp remote, defined by RCLONE_CONFIG_BENCHSFTP_* variables
+CRYPT_REMOTE = "benchcrypt"   # S16: rclone's crypt remote, defined by RCLONE_CONFIG_BENCHCRYPT_* variables
+CRYPT_PASSWORD = "benchmark password, not a secret"
 GENERATOR_VERSION = 1   # bump when generated content changes (invalidates cached trees)
 
 
@@ -54,6 +56,9 @@ def params(scale):
         # S1 and S2 again, with the destination on the harness's own sshd (SFTP).
         "S8": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB},
         "S9": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
+        # S4's file and S1's tree together, to an encrypted destination (rclone's crypt format).
+        "S16": {"big": 2 * GIB if scale == 1 else max(64 * MIB, min(2 * GIB, (2560 * MIB // scale) // MIB * MIB)),
+                "files": d(10_000), "dirs": d(100), "size": 4 * KIB},
     }
 
 
@@ -252,6 +257,8 @@ class Harness:
         if key == OURS:
             return (self.cli is not None and not self.args.no_ours), \
                 ("disabled with --no-ours" if self.args.no_ours else self.cli_reason or "not available")
+        if key == "ours-plain":
+            return self.available(OURS)
         exe = {"rsync": "rsync", "rsync-dry-run": "rsync", "rsync-ssh": "rsync", "rsync-ssh-checksum": "rsync",
                "cp": "cp", "unison": "unison"}.get(key, "rclone")
         return (shutil.which(exe) is not None), f"{exe} is not installed"
@@ -311,6 +318,11 @@ class Harness:
             sc.read_check(rec)
         sc.teardown()
         rec["loadavg_after"] = os.getloadavg()
+        if self.args.quiet_check:
+            seen = [x["loadavg"] for t in rec["tools"].values() for x in t["runs"] if x.get("loadavg") is not None]
+            # The harness's own run adds about one to the load average: above the limit plus that, someone else ran.
+            rec["noisy"] = bool(seen) and max(seen) > busy_limit() + 1
+            rec["busy_limit"] = busy_limit()
         rec["total_s"] = round(time.perf_counter() - t0, 1)
         return rec
 
@@ -1048,6 +1060,90 @@ class S9(S2):
 
 # --------------------------------------------------------------------------- main
 
+# ---------------------------------------------------------------- S16 encrypted destination
+
+def crypt_size(n):
+    """The stored size of an n-byte file in rclone's crypt format: 32-byte header, 16-byte tag per 64 KiB chunk."""
+    return 32 + n + 16 * ((n + 65535) // 65536)
+
+
+class S16(Scenario):
+    sid = "S16"
+    tools = ["ours", "rclone-crypt", "ours-plain"]
+
+    def __init__(self, h):
+        super().__init__(h)
+        p = self.prm
+        big = p["big"]
+        self.description = (f"One {f'{big / GIB:g} GiB' if big >= GIB else f'{big // MIB} MiB'} file and "
+                            f"{p['files']:,} files × {p['size'] // KIB} KiB in {p['dirs']:,} folders synced into an "
+                            "empty encrypted destination (rclone's crypt format, names encrypted; fresh before every "
+                            "run). Peer: rclone copying the same tree to a crypt remote over a folder on the same "
+                            "disk. `ours-plain` is our own unencrypted copy of the same tree.")
+
+    def setup(self, rec):
+        trees.rmtree(self.dir)
+        p = self.prm
+        self.src = os.path.join(self.dir, "src")
+        self.expected = trees.gen_tree(os.path.join(self.src, "small"), p["files"], p["dirs"], p["size"], "S16")
+        self.expected = {"small/" + k: v for k, v in self.expected.items()}
+        self.expected["big.bin"] = trees.gen_big_file(os.path.join(self.src, "big.bin"), p["big"], "S16")
+        self.stored_total = sum(crypt_size(v[0]) for v in self.expected.values())
+        obscured = subprocess.run(["rclone", "obscure", CRYPT_PASSWORD], capture_output=True, text=True)
+        self.obscured = obscured.stdout.strip() if obscured.returncode == 0 else None
+        if self.obscured is None:
+            self.fail_setup(rec, "rclone-crypt", "rclone obscure failed: " + obscured.stderr.strip()[:200])
+
+    def paths(self, key):
+        return os.path.join(self.dir, key, "dst"), os.path.join(self.dir, key, "state")
+
+    def env(self, key):
+        if key == OURS:
+            return dict(self.h.env, SYNCENGINE_CRYPT_PASSWORD=CRYPT_PASSWORD)
+        if key == "rclone-crypt":
+            v = "RCLONE_CONFIG_" + CRYPT_REMOTE.upper() + "_"
+            return dict(self.h.env, **{v + "TYPE": "crypt", v + "REMOTE": self.paths(key)[0],
+                                       v + "PASSWORD": self.obscured or "", v + "FILENAME_ENCRYPTION": "standard",
+                                       v + "DIRECTORY_NAME_ENCRYPTION": "true"})
+        return self.h.env
+
+    def before_run(self, key, r):
+        trees.rmtree(os.path.join(self.dir, key))
+        os.makedirs(self.paths(key)[0])
+
+    def after_run(self, key, r):
+        trees.rmtree(os.path.join(self.dir, key))
+
+    def command(self, key, r):
+        dst, state = self.paths(key)
+        if key == OURS:
+            return self.h.ours_oneway(self.src, dst, state) + ["--encrypt"]
+        if key == "ours-plain":
+            return self.h.ours_oneway(self.src, dst, state)
+        return ["rclone", "copy", self.src, f"{CRYPT_REMOTE}:", "--config", "/dev/null"]
+
+    def display_command(self, key):
+        return [c.replace(self.obscured or "\0", "<obscured>") for c in super().display_command(key)]
+
+    def display_paths(self):
+        return [(self.src, "$SRC")] + super().display_paths()
+
+    def verify(self, key, r):
+        dst = self.paths(key)[0]
+        if key == "ours-plain":
+            return self.check_tree(dst, self.expected, with_hash=False)
+        # Encrypted: no plaintext name may show, and the stored sizes must be the crypt sizes of the plaintexts.
+        stored = trees.scan(dst, with_hash=False)
+        plain = {seg for k in self.expected for seg in k.split("/")}
+        leaked = [k for k in stored if any(seg in plain for seg in k.split("/"))]
+        total = sum(v[0] for v in stored.values())
+        if leaked:
+            return False, f"plaintext names in the destination: {leaked[:3]}", {}
+        if len(stored) != len(self.expected) or total != self.stored_total:
+            return False, f"{len(stored)} files, {total} bytes stored; expected {len(self.expected)}, {self.stored_total}", {}
+        return True, "", {}
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="run.sh", description="SyncEngine benchmarks against rsync, rclone, unison, cp.")
     ap.add_argument("--quick", action="store_true", help="trees ÷10 (S4 256 MiB, S7 100k files), 3 runs")
@@ -1061,6 +1157,9 @@ def parse_args(argv):
     ap.add_argument("--scratch", default=os.path.join(BENCH, "work", "scratch"), help="scratch folder for the trees")
     ap.add_argument("--timeout", type=float, default=None, help="seconds before one run is killed (default 3600; 900 with --quick)")
     ap.add_argument("--keep", action="store_true", help="keep the scenario trees after the run")
+    ap.add_argument("--quiet-check", action="store_true",
+                    help="refuse to start while the 1-minute load average says another job runs (above "
+                         "half the cores), and mark every scenario whose runs saw such load as noisy")
     ap.add_argument("--no-report", action="store_true", help="do not regenerate docs/benchmarks.md")
     a = ap.parse_args(argv)
     a.scale = a.scale or (10 if a.quick else 1)
@@ -1075,8 +1174,18 @@ def parse_args(argv):
     return a
 
 
+def busy_limit():
+    """The 1-minute load average above which another job is taken to be running: half the cores, at least 1."""
+    return max(1.0, (os.cpu_count() or 1) / 2)
+
+
 def main(argv):
     a = parse_args(argv)
+    if a.quiet_check and os.getloadavg()[0] > busy_limit():
+        print(f"run.sh: the machine is busy (1-minute load average {os.getloadavg()[0]:.2f} > {busy_limit():g}): "
+              "another job is running, so the figures would not be comparable. Try again when it is quiet, or "
+              "leave out --quiet-check.", file=sys.stderr)
+        return 3
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     raw_dir = os.path.join(BENCH, "results", "raw")
     a.log_dir = os.path.join(raw_dir, f"{stamp}-logs")
@@ -1127,11 +1236,11 @@ def main(argv):
         elif sid == "S3":
             sc = S3(h, big)
         else:
-            sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7, "S8": S8, "S9": S9}[sid](h)
+            sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7, "S8": S8, "S9": S9, "S16": S16}[sid](h)
         try:
             result["scenarios"][sid] = h.run_scenario(sc)
         finally:
-            if sid == max(x for x in ORDER if x in a.scenarios):
+            if sid == [x for x in ORDER if x in a.scenarios][-1]:
                 h.sshd.stop()
         result["elapsed_s"] = round(time.perf_counter() - t0, 1)
         with open(out + ".tmp", "w") as f:

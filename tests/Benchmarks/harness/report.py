@@ -303,6 +303,10 @@ def main(argv):
     base, chosen = pick(a.raw)
     quick = base.get("scale", 1) != 1
     rows = [evaluate(sid, chosen[sid][0]) for sid in ORDER if sid in chosen]
+
+    def chosen_noisy(sid):
+        return bool(chosen.get(sid, ({},))[0].get("noisy"))
+
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "benchmarks-ratios.svg"), "w") as f:
         f.write(svg_chart(rows, quick, base.get("ours", {}).get("reason")))
@@ -339,6 +343,8 @@ def main(argv):
         st = f"**{st}**" if st in ("met", "missed") else st
         if quick and r["status"] in ("met", "missed"):
             st += " (quick scale)"
+        if chosen_noisy(sid):
+            st += " (noisy: another job was running)"
         pr = fmt_pair(r["paired"].get(r["peer"])) if r.get("peer") else "–"
         L.append(f"| {sid} | {TITLES[sid]} | {TARGETS[sid]['text']} | {om} | {ref} | {ratio} | {pr} | "
                  f"{r.get('detail', '') or ''} | {st} |")
@@ -409,6 +415,9 @@ def main(argv):
                      f"tool's processes {fmt_bytes(rc.get('client_read_bytes'))}, by the sshd serving it "
                      f"{fmt_bytes(rc.get('server_read_bytes'))}; the tree's content is {fmt_bytes(rc.get('content_bytes'))}"
                      + (f" ({rc['note']})" if rc.get("note") else "") + ".")
+        if sc.get("noisy"):
+            L.append(f"- **Noisy**: a run saw a 1-minute load average above {sc.get('busy_limit', 1) + 1:g} (another job "
+                     "was running, `--quiet-check`); repeat this scenario on a quiet machine before trusting its ratios.")
         L.append(f"- Load average (1/5/15 min) before: {', '.join(f'{x:.2f}' for x in sc['loadavg_before'])}; "
                  f"after: {', '.join(f'{x:.2f}' for x in sc.get('loadavg_after', []))}. "
                  f"Preparation took {sc.get('prep_s')} s, the whole scenario {sc.get('total_s')} s.")

@@ -15,6 +15,8 @@ LABELS = {
     "rsync-ssh": "rsync -e ssh",
     "rclone-sftp": "rclone sftp",
     "rsync-ssh-checksum": "rsync -e ssh --checksum",
+    "rclone-crypt": "rclone copy to crypt",
+    "ours-plain": "syncengine, unencrypted",
 }
 
 TITLES = {
@@ -27,6 +29,7 @@ TITLES = {
     "S7": "No-change plan of a huge tree",
     "S8": "Initial copy to SFTP",
     "S9": "No-change re-sync over SFTP",
+    "S16": "Initial copy to an encrypted destination",
 }
 
 # The targets. kind "ratio": ours median / peer median <= max_ratio, where the peer
@@ -47,6 +50,10 @@ TARGETS = {
            "text": "≤ 1.0 × rsync -e ssh, ≤ 0.5 × rclone sftp"},
     "S9": {"kind": "ratio", "peer": "rsync-ssh", "max_ratio": 1.2, "max_content_read": 1 << 20,
            "text": "≤ 1.2 × rsync -e ssh, no file content read on either side"},
+    # Encryption at rest: ours with --encrypt against rclone's crypt remote; at least half our unencrypted speed.
+    "S16": {"kind": "ratio", "peer": "rclone-crypt", "max_ratio": 1.0,
+            "also": [{"peer": "ours-plain", "max_ratio": 2.0}],
+            "text": "≤ 1.0 × rclone crypt, ≥ 0.5 × our unencrypted speed (≤ 2.0 × its time)"},
 }
 
-ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9"]
+ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S16"]

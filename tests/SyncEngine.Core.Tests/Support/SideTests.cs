@@ -34,6 +34,12 @@ public abstract class SideTests
     /// <summary>Skips the test (with <paramref name="reason"/>) where a side is not on the local disk.</summary>
     protected void LocalOnly(string reason) => Skip.If(RemoteSide is not null, $"local sides only: {reason}");
 
+    /// <summary>False where a side's files are stored transformed (encrypted, compressed), so the folder on disk does not hold them as they are.</summary>
+    protected virtual bool SidesStoredAsIs => true;
+
+    /// <summary>Skips the test (with <paramref name="reason"/>) where a side's folder does not hold its files as they are.</summary>
+    protected void StoredAsIsOnly(string reason) => Skip.If(!SidesStoredAsIs, $"sides stored as plain files only: {reason}");
+
     /// <summary>A provider for one side that a test wraps in a decorator: <see cref="Provider"/>, or the local one.</summary>
     protected IStorageProvider SideProvider(SyncPair pair, SyncSide side) =>
         Provider(pair, side) ?? new LocalStorageProvider(side == SyncSide.Source ? pair.Source : pair.Destination);

@@ -108,11 +108,18 @@ public static class Sync
         return d;
     }
 
-    public static string Full(TestPair t, SyncSide side, string relative) => Path.Combine(t.SideRoot(side), relative.Replace('/', Path.DirectorySeparatorChar));
+    public static string Full(TestPair t, SyncSide side, string relative) => t.FullPath(side, relative);
 
     /// <summary>The engine's own view of a file's identity (inode / file id).</summary>
     public static ulong FileId(TestPair t, SyncSide side, string relative)
     {
+        if (t.View(side) is { } view)
+        {
+            var stored = view.Stat(relative);
+            Assert.NotNull(stored);
+            return stored!.FileId;
+        }
+
         using var p = new LocalStorageProvider(t.SideRoot(side));
         var e = p.Stat(relative);
         Assert.NotNull(e);
