@@ -204,6 +204,13 @@ internal static class CliApp
             command.Add(to);
         }
 
+        Option<string[]>? paths = null;
+        if (!watch && !restore)
+        {
+            paths = new Option<string[]>("--path") { HelpName = "P", Description = "sync only this subtree (relative to the roots)", AllowMultipleArgumentsPerToken = false };
+            command.Add(paths);
+        }
+
         Option<string?>? debounce = null, maxDelay = null, rescan = null, poll = null;
         if (watch)
         {
@@ -230,6 +237,7 @@ internal static class CliApp
                 Initial = parse.GetValue(initial),
                 StateDir = parse.GetValue(stateDir),
                 Ignore = parse.GetValue(ignore) ?? Array.Empty<string>(),
+                Paths = (paths is null ? null : parse.GetValue(paths)) ?? Array.Empty<string>(),
                 WhatIf = parse.GetValue(whatIf),
                 Json = parse.GetValue(json),
                 Reseed = parse.GetValue(reseed),
@@ -346,10 +354,18 @@ internal static class CliApp
     {
         var (stateDir, source, destination) = PairLocator();
         var command = new Command(name, name + " a running sync") { stateDir, source, destination };
+        Option<bool>? force = null;
+        if (request == ControlRequest.Resume)
+        {
+            force = new Option<bool>("--force") { Description = "also let a watch apply the batch a safety guard refused, once" };
+            command.Add(force);
+        }
+
         command.SetAction(parse => Execute(context, () =>
         {
             RejectOptionLikeArguments(parse, source, destination);
-            return ControlCommands.Request(context, request, parse.GetValue(stateDir), parse.GetValue(source), parse.GetValue(destination));
+            var what = force is not null && parse.GetValue(force) ? ControlRequest.Force : request;
+            return ControlCommands.Request(context, what, parse.GetValue(stateDir), parse.GetValue(source), parse.GetValue(destination));
         }));
         return command;
     }

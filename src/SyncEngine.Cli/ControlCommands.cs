@@ -18,6 +18,7 @@ internal static class ControlCommands
         {
             ControlRequest.Pause => "pause",
             ControlRequest.Resume => "resume",
+            ControlRequest.Force => "resume and apply the batch a safety guard refused",
             _ => "stop",
         };
         if (held)

@@ -28,6 +28,7 @@ internal static class ErrorMessages
             nameof(SyncPair.TransferLimit) => "--transfers: ",
             nameof(SyncPair.OperationLimit) => "--operations: ",
             nameof(SyncPair.BandwidthLimit) => "--bwlimit: ",
+            _ when ex.ErrorId is SubtreePaths.InvalidPathId or SubtreePaths.ReseedId => "--path: ",
             _ => "",
         };
         var line = $"syncengine: {option}{ex.Message} ({ex.ErrorId})";

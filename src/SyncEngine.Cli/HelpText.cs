@@ -31,7 +31,7 @@ internal static class HelpText
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine plan SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
-                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--path P]... [--what-if] [--json] [--reseed]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
                 sb.AppendLine("                  [--encrypt [--encrypt-names standard|off]] [--compress zstd[:LEVEL]]");
@@ -44,7 +44,8 @@ internal static class HelpText
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
                 sb.AppendLine("  syncengine sync SOURCE DESTINATION [--mode M] [--compare C] [--conflict R] [--initial P]");
-                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--what-if] [--json] [--reseed] [--force] [--no-trash]");
+                sb.AppendLine("                  [--state-dir DIR] [--ignore PAT]... [--path P]... [--what-if] [--json] [--reseed]");
+                sb.AppendLine("                  [--force] [--no-trash]");
                 sb.AppendLine("                  [--transfers N] [--operations N] [--bwlimit RATE]");
                 sb.AppendLine("                  [--sftp-key FILE]... [--sftp-known-hosts FILE] [--sftp-accept-new-host]");
                 sb.AppendLine("                  [--s3-endpoint URL] [--s3-region REGION]");
@@ -59,7 +60,7 @@ internal static class HelpText
                 sb.AppendLine("syncengine watch: sync, then keep syncing every change as it comes, until stopped.");
                 sb.AppendLine();
                 sb.AppendLine("Usage:");
-                sb.AppendLine("  syncengine watch SOURCE DESTINATION [every sync option but --what-if]");
+                sb.AppendLine("  syncengine watch SOURCE DESTINATION [every sync option but --what-if, --path]");
                 sb.AppendLine("                   [--debounce D] [--max-delay D] [--rescan D] [--poll D]");
                 sb.AppendLine();
                 sb.AppendLine("One full sync first; then local sides report changes as they happen (inotify, ReadDirectoryChangesW,");
@@ -78,7 +79,7 @@ internal static class HelpText
                 sb.AppendLine("Safety: the delete guard counts every batch's deletions over the last hour; a refused batch is");
                 sb.AppendLine("reported on stderr and not applied, and the watch goes on. A missing root stops all syncing until");
                 sb.AppendLine("it is back (then a full rescan).");
-                AppendPairOptions(sb, sync: true);
+                AppendPairOptions(sb, sync: true, paths: false);
                 sb.AppendLine();
                 sb.AppendLine("Exit codes (watch):");
                 sb.AppendLine("  0    ended by 'syncengine stop'");
@@ -97,8 +98,16 @@ internal static class HelpText
                 sb.AppendLine("Usage:");
                 sb.Append("  syncengine ").Append(command).AppendLine(" --state-dir DIR");
                 sb.Append("  syncengine ").Append(command).AppendLine(" SOURCE DESTINATION      (pairs that use the default state folder)");
+                if (command == "resume")
+                {
+                    sb.Append("  syncengine resume --force --state-dir DIR").AppendLine();
+                    sb.AppendLine();
+                    sb.AppendLine("  --force  also let a watch apply the batch a safety guard refused, once, past the guards");
+                }
+
                 sb.AppendLine();
                 sb.AppendLine("Exit codes:");
+
                 sb.AppendLine("  0    the request was written (also when no sync was running: stderr says so)");
                 sb.AppendLine("  2    bad arguments, or the state folder does not exist");
                 return sb.ToString();
@@ -206,7 +215,7 @@ internal static class HelpText
         return sb.ToString();
     }
 
-    private static void AppendPairOptions(StringBuilder sb, bool sync)
+    private static void AppendPairOptions(StringBuilder sb, bool sync, bool paths = true)
     {
         sb.AppendLine();
         sb.AppendLine(sync ? "Options (plan and sync):" : "Options:");
@@ -223,6 +232,12 @@ internal static class HelpText
         sb.AppendLine("  --json           one JSON object per line (plan: actions; sync: results, then {\"summary\":{...}})");
         sb.AppendLine("  --reseed         re-seed: plan as a first sync that merges, whatever the state says, and delete");
         sb.AppendLine("                   nothing on either side (a side that is gone gets everything copied back)");
+        if (paths)
+        {
+            sb.AppendLine("  --path P         plan and sync only P, a file or folder relative to the roots (docs/reports),");
+            sb.AppendLine("                   repeatable; the rest of the tree and its state are left as they were. An");
+            sb.AppendLine("                   absolute P, one with '..', or one inside .syncengine is exit 2 (SyncInvalidPath)");
+        }
         sb.AppendLine();
         sb.AppendLine("SFTP (a SOURCE or DESTINATION of the form sftp://[user@]host[:port]/absolute/path):");
         sb.AppendLine("  --sftp-key FILE         private key file without a passphrase, repeatable (default: the");

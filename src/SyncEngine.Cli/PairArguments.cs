@@ -24,6 +24,9 @@ internal sealed class PairArguments
 
     public IReadOnlyList<string> Ignore { get; init; } = Array.Empty<string>();
 
+    /// <summary>--path P, repeatable: sync (or plan) only these subtrees, relative to the roots.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = Array.Empty<string>();
+
     public bool WhatIf { get; init; }
 
     public bool Json { get; init; }
@@ -77,6 +80,17 @@ internal sealed class PairArguments
 
     /// <summary>--compress zstd[:LEVEL], as typed.</summary>
     public string? Compress { get; init; }
+
+    /// <summary>
+    /// The plan options of <c>plan</c> and <c>sync</c>: --reseed, --path (checked by the engine now, before a pair is
+    /// built or locked: a bad path is exit 2 naming it), and the printer's progress.
+    /// </summary>
+    public PlanOptions ToPlanOptions(Action<SyncProgressEvent>? progress)
+    {
+        var options = new PlanOptions { Progress = progress, Reseed = Reseed, Paths = Paths.Count > 0 ? Paths.ToArray() : null };
+        options.Validate();
+        return options;
+    }
 
     /// <summary>The environment variable an SFTP password is read from (never a command-line option).</summary>
     public const string PasswordVariable = "SYNCENGINE_SFTP_PASSWORD";

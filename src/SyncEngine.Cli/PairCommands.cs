@@ -12,6 +12,7 @@ internal static class PairCommands
     /// <summary>Prints the plan (table, what-if lines or JSON); changes nothing and takes no lock.</summary>
     public static int Plan(CliContext context, PairArguments args)
     {
+        args.ToPlanOptions(null);
         var pair = args.BuildPair(context);
         var printer = new Printer(context, args.Json, progress: true);
         using var controller = new SyncController();
@@ -19,7 +20,7 @@ internal static class PairCommands
         SyncPlan plan;
         try
         {
-            plan = SyncPlanner.Plan(pair, new PlanOptions { Progress = printer.OnEvent, Reseed = args.Reseed }, controller.Token);
+            plan = SyncPlanner.Plan(pair, args.ToPlanOptions(printer.OnEvent), controller.Token);
         }
         catch (OperationCanceledException) when (controller.IsCancelled)
         {
@@ -45,6 +46,7 @@ internal static class PairCommands
             return Plan(context, args);
         }
 
+        args.ToPlanOptions(null);
         var pair = args.BuildPair(context);
         var printer = new Printer(context, args.Json, progress: true, pair.ResolvedStatePath);
         using var controller = new SyncController();
@@ -52,7 +54,7 @@ internal static class PairCommands
         try
         {
             using var session = SyncSession.Open(pair);
-            var plan = session.Plan(new PlanOptions { Progress = printer.OnEvent, Reseed = args.Reseed }, controller.Token);
+            var plan = session.Plan(args.ToPlanOptions(printer.OnEvent), controller.Token);
             foreach (var w in plan.Warnings)
             {
                 printer.Warning(w);

@@ -68,6 +68,10 @@ internal static class WatchCommand
                 case WatchEventType.Started:
                     printer.Error($"Watching '{pair.Source}' and '{pair.Destination}' ({e.Message}); quiet period {WatchDurations.Format(debounce)}, at most {WatchDurations.Format(maxDelay)}, full rescan every {WatchDurations.Format(rescan)}. Stop with Ctrl+C or: syncengine stop --state-dir '{pair.ResolvedStatePath}'");
                     break;
+                case WatchEventType.Warning when e.Message is not null && e.Message.StartsWith("Forced by the user: ", StringComparison.Ordinal):
+                    refusalWaiting = false;
+                    printer.Warning(e.Message);
+                    break;
                 case WatchEventType.BatchCompleted when e.Summary is not null:
                     batches++;
                     refusalWaiting = false;
@@ -77,7 +81,7 @@ internal static class WatchCommand
                 case WatchEventType.BatchRefused:
                     refusalWaiting = true;
                     printer.Error($"syncengine: batch {e.Batch} refused by a safety guard ({e.ErrorId}): {string.Join(" ", e.Violations.Select(v => v.Message))}");
-                    printer.Error("Nothing of that batch was applied; the watch goes on and tries again when something changes. To go ahead, stop the watch and run 'syncengine sync' with --force (or --reseed), or start the watch with --force.");
+                    printer.Error($"Nothing of that batch was applied; the watch goes on and tries again when something changes. To go ahead after checking ('syncengine plan'), run: syncengine resume --force --state-dir '{pair.ResolvedStatePath}'");
                     break;
                 case WatchEventType.BatchFailed:
                 case WatchEventType.SideUnavailable:

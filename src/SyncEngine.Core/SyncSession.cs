@@ -27,6 +27,7 @@ public sealed class SyncSession : IDisposable
     private readonly Timer _controlPoll;
     private string? _lastControlId;
     private bool _pausedByRequest;
+    private int _forceRequested;
     private SyncExecution? _execution;
     private bool _disposed;
 
@@ -82,6 +83,12 @@ public sealed class SyncSession : IDisposable
                 _lock.SetPaused(true);
                 break;
             case ControlRequest.Resume:
+            case ControlRequest.Force:
+                if (request.Value.Request == ControlRequest.Force)
+                {
+                    Interlocked.Exchange(ref _forceRequested, 1);
+                }
+
                 _pausedByRequest = false;
                 controller?.Resume();
                 _lock.SetPaused(false);
@@ -112,6 +119,9 @@ public sealed class SyncSession : IDisposable
     internal PairState State { get; }
 
     internal bool HadState => _load.State is not null || _batchesDone > 0;
+
+    /// <summary>True once per force request from another process (<c>syncengine resume --force</c>); reading it clears it.</summary>
+    internal bool TakeForceRequest() => Interlocked.Exchange(ref _forceRequested, 0) == 1;
 
     /// <summary>True while another process asked this session to pause (through the control file).</summary>
     internal bool PausedByRequest => _pausedByRequest;
@@ -210,9 +220,12 @@ public sealed class SyncSession : IDisposable
     public SyncPlan Plan(PlanOptions? options = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        options ??= new PlanOptions();
+        options.Validate();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
-        var plan = SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable && _batchesDone == 0, _batchesDone == 0 ? _warnings : new List<string>(), options ?? new PlanOptions(), linked.Token);
-        ListedBothSides = true;
+        var scope = options.Paths is null ? null : new Watch.WatchScope(SubtreePaths.Normalize(options.Paths));
+        var plan = SyncPlanner.PlanWith(Pair, Source, Destination, HadState ? State : null, _load.Unreadable && _batchesDone == 0, _batchesDone == 0 ? _warnings : new List<string>(), options, linked.Token, scope);
+        ListedBothSides |= scope is null;
         return plan;
     }
 
@@ -440,8 +453,10 @@ public static class SyncPlanner
     {
         IStorageProvider src;
         IStorageProvider dst;
+        options ??= new PlanOptions();
         try
         {
+            options.Validate();
             pair.Validate();
             (src, dst) = SyncSession.OpenSides(pair, source, destination);
         }
@@ -463,7 +478,8 @@ public static class SyncPlanner
                 warnings.Add(load.Warning);
             }
 
-            return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options ?? new PlanOptions(), cancellationToken);
+            var scope = options.Paths is null ? null : new Watch.WatchScope(SubtreePaths.Normalize(options.Paths));
+            return PlanWith(pair, src, dst, load.State, load.Unreadable, warnings, options, cancellationToken, scope);
         }
     }
 

@@ -25,6 +25,18 @@ internal sealed class ChildProcess : IDisposable
 
     public ManualResetEventSlim Saved { get; } = new(false);
 
+    /// <summary>A watch child: its first full sync is over (WATCHING).</summary>
+    public ManualResetEventSlim Watching { get; } = new(false);
+
+    private int _done;
+    private int _batches;
+
+    /// <summary>A watch child: actions it finished (DONE lines).</summary>
+    public int Done => Volatile.Read(ref _done);
+
+    /// <summary>A watch child: batches it started after its first full sync (BATCH lines).</summary>
+    public int Batches => Volatile.Read(ref _batches);
+
     public TimeSpan ExecutingAt { get; private set; }
 
     public TimeSpan ExecutedAt { get; private set; }
@@ -111,6 +123,18 @@ internal sealed class ChildProcess : IDisposable
             ExecutedAt = _clock.Elapsed;
             Executed.Set();
         }
+        else if (line == "WATCHING")
+        {
+            Watching.Set();
+        }
+        else if (line.StartsWith("DONE ", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _done);
+        }
+        else if (line.StartsWith("BATCH ", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _batches);
+        }
         else if (line == "SAVED")
         {
             SavedAt = _clock.Elapsed;
@@ -169,5 +193,6 @@ internal sealed class ChildProcess : IDisposable
         Executing.Dispose();
         Executed.Dispose();
         Saved.Dispose();
+        Watching.Dispose();
     }
 }

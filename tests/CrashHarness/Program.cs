@@ -30,7 +30,8 @@ public static class Program
         {
             if (args.Length > 0 && args[0] == "--child")
             {
-                return Child.Run(Parse(args.Skip(1)));
+                var childArgs = Parse(args.Skip(1));
+                return childArgs.ContainsKey("watch") ? Child.RunWatch(childArgs) : Child.Run(childArgs);
             }
 
             return Drive(Parse(args));
@@ -61,11 +62,20 @@ public static class Program
         new(6001, SyncMode.TwoWay, 1500, false, true, ConflictResolution.KeepBoth, 3),
     };
 
+    /// <summary>The watch scenarios CI always runs (issue 14): the watcher killed mid-batch, then resumed.</summary>
+    internal static readonly WatchSpec[] WatchCiSeeds =
+    {
+        new(7001, SyncMode.TwoWay, 400, 2),
+        new(7002, SyncMode.SourceToDestination, 400, 2),
+    };
+
     private const string Usage =
         "usage: CrashHarness --ci [--kills N] [--seed S]   (the fixed CI seeds, then N kills (default 6) of random scenarios from seed S)\n" +
         "       CrashHarness [--kills N] [--long] [--seed S] [--files F] [--state-files F] [--modes all|tw,std,sb,dts,db] [--max-file-mib M]\n" +
         "                    [--kills-per-scenario K] [--state-every N] [--scratch DIR] [--keep] [--verbose] [--report FILE]\n" +
-        "       CrashHarness --replay SEED --mode M --files F --initial true|false --kind run|state --conflict C --kills-per-scenario K";
+        "                    [--watch-scenarios W]   (W watch scenarios of random seeds after the others; --ci runs the fixed ones)\n" +
+        "       CrashHarness --replay SEED --mode M --files F --initial true|false --kind run|state --conflict C --kills-per-scenario K\n" +
+        "       CrashHarness --replay-watch SEED --mode two-way|source-to-destination --files F --kills-per-scenario K";
 
     private static Dictionary<string, string> Parse(IEnumerable<string> args)
     {
@@ -127,7 +137,11 @@ public static class Program
         var modes = !a.TryGetValue("modes", out var ms) || ms == "all" ? AllModes : ms.Split(',').Select(OptionNames.ParseSyncMode).ToArray();
 
         var specs = new List<ScenarioSpec>();
-        if (a.TryGetValue("replay", out var replay))
+        if (a.ContainsKey("replay-watch"))
+        {
+            targetKills = 0;
+        }
+        else if (a.TryGetValue("replay", out var replay))
         {
             specs.Add(new ScenarioSpec(
                 int.Parse(replay, CultureInfo.InvariantCulture),
@@ -231,6 +245,69 @@ public static class Program
             if (!replaying && failed > 0 && !a.ContainsKey("go-on"))
             {
                 break;
+            }
+        }
+
+        // Watch scenarios: the fixed ones in CI, a replayed one, or --watch-scenarios random ones.
+        var watchSpecs = new List<WatchSpec>();
+        if (a.TryGetValue("replay-watch", out var replayWatch))
+        {
+            watchSpecs.Add(new WatchSpec(int.Parse(replayWatch, CultureInfo.InvariantCulture), OptionNames.ParseSyncMode(a.TryGetValue("mode", out var wm) ? wm : "two-way"),
+                Int(a, "files", 400), Int(a, "kills-per-scenario", 2)));
+        }
+        else if (failed == 0 || a.ContainsKey("go-on"))
+        {
+            if (ci)
+            {
+                watchSpecs.AddRange(WatchCiSeeds);
+            }
+
+            for (var w = 0; w < Int(a, "watch-scenarios", 0); w++)
+            {
+                watchSpecs.Add(new WatchSpec(master.Next(1, int.MaxValue), w % 2 == 0 ? SyncMode.TwoWay : SyncMode.SourceToDestination, Math.Min(files, 600), 2));
+            }
+        }
+
+        foreach (var spec in watchSpecs)
+        {
+            Console.WriteLine($"[{scenarios + 1}] {spec.Describe()}");
+            var scenario = new WatchScenario(spec, scratch, verbose);
+            ScenarioResult r;
+            try
+            {
+                r = scenario.Run();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SyncEngineException or InvalidOperationException)
+            {
+                r = new ScenarioResult();
+                r.Failures.Add("harness error: " + ex);
+                Console.WriteLine("    FAIL: " + ex);
+            }
+
+            scenarios++;
+            totals.KillsLanded += r.KillsLanded;
+            totals.KillsBeforeExecution += r.KillsBeforeExecution;
+            totals.KillsDuringExecution += r.KillsDuringExecution;
+            totals.ContentsChecked += r.ContentsChecked;
+            totals.ContentsLost += r.ContentsLost;
+            totals.FilesInScenario += r.FilesInScenario;
+            totals.ActionsPlanned += r.ActionsPlanned;
+            Console.WriteLine($"    {(r.Failures.Count == 0 ? "ok" : "FAILED")}: {r.FilesInScenario} files, about {r.ActionsPlanned} changes made under the watch, kills {r.KillsLanded} (mid-batch {r.KillsDuringExecution}, before a batch {r.KillsBeforeExecution}), {r.Elapsed.TotalSeconds:0.0} s");
+            if (r.Failures.Count > 0)
+            {
+                failed++;
+                var replayLine = $"dotnet run --project tests/CrashHarness -c Release -- {spec.ReplayArgs()} --verbose --keep";
+                failures.Add($"{spec.Describe()}: {r.Failures[0]}\n      replay: {replayLine}\n      kept: {scenario.Folder}");
+                Console.WriteLine("    replay: " + replayLine);
+                Console.WriteLine("    kept for inspection: " + scenario.Folder);
+                if (!a.ContainsKey("go-on"))
+                {
+                    break;
+                }
+            }
+            else if (!keep)
+            {
+                TryDelete(scenario.Folder);
             }
         }
 

@@ -77,8 +77,23 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
 
     public void CreateRoot() => _inner.CreateRoot();
 
+    /// <summary>Folders a listing walked into (the engine's folder filter said yes), in call order.</summary>
+    public ConcurrentQueue<string> ListedFolders { get; } = new();
+
     public IEnumerable<StorageEntry> Enumerate(Func<string, bool> includeFolder, Action<ScanIssue> onIssue, CancellationToken cancellationToken) =>
-        _inner.Enumerate(includeFolder, onIssue, cancellationToken);
+        _inner.Enumerate(
+            folder =>
+            {
+                var walk = includeFolder(folder);
+                if (walk)
+                {
+                    ListedFolders.Enqueue(folder);
+                }
+
+                return walk;
+            },
+            onIssue,
+            cancellationToken);
 
     public StorageEntry? Stat(string path) => _inner.Stat(path);
 

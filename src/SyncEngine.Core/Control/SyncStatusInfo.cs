@@ -22,6 +22,8 @@ public enum ControlRequest
     Resume,
     /// <summary>Stop: finish running actions, save, end.</summary>
     Stop,
+    /// <summary>Resume, and let a watch apply the batch a safety guard refused, once, past the guards (the user's force).</summary>
+    Force,
 }
 
 /// <summary>A pair's status: the running run (if any) and the last finished run.</summary>

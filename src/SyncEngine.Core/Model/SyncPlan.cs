@@ -68,6 +68,18 @@ public sealed class PlanOptions
     /// is followed by a merge, never by deletions.
     /// </summary>
     public bool Reseed { get; init; }
+
+    /// <summary>
+    /// Limit the plan to these subtrees (relative paths, each a file or a folder; <see cref="SubtreePaths"/>): both
+    /// sides are listed only there, through the same dirty-path machinery a watch uses, and every other tracked file
+    /// counts as unchanged, so its state record is kept as it was. Null: the whole tree. A bad path (absolute,
+    /// leaving the root, inside <c>.syncengine</c>) throws InvalidArgument <c>SyncInvalidPath</c> naming it; with
+    /// <see cref="Reseed"/> it is <c>SyncPathWithReseed</c>.
+    /// </summary>
+    public IReadOnlyList<string>? Paths { get; init; }
+
+    /// <summary>Throws <see cref="SyncEngineException"/> (InvalidArgument) for options that cannot be planned (see <see cref="Paths"/>); front ends call it before anything starts.</summary>
+    public void Validate() => SubtreePaths.CheckOptions(this);
 }
 
 /// <summary>Options for executing actions.</summary>

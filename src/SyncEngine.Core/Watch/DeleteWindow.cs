@@ -31,6 +31,9 @@ internal sealed class DeleteWindow
         return (s, d);
     }
 
+    /// <summary>Forgets the deletions so far (the user forced a refused batch: what came before it was accepted).</summary>
+    public void Clear() => _done.Clear();
+
     /// <summary>Records the deletions a batch completed.</summary>
     public void Add(TimeSpan now, int source, int destination)
     {

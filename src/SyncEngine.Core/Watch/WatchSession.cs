@@ -37,6 +37,8 @@ public sealed class WatchSession : IDisposable, IChangeSink
     private readonly bool[] _available = { true, true };
     private string? _rescanReason;
     private bool _fullRetained;
+    private bool _refusedWaiting;
+    private int _forceOnce;
     private TimeSpan _nextRescan;
     private TimeSpan _nextRootCheck;
     private int _batch;
@@ -85,6 +87,22 @@ public sealed class WatchSession : IDisposable, IChangeSink
 
     /// <summary>True once another process asked the watch to stop (<c>syncengine stop</c>, Stop-Sync); the watch then ends cleanly.</summary>
     public bool StopRequested => _session.StopRequested;
+
+    /// <summary>True while a batch a safety guard refused waits (until a batch completes, or the user forces it).</summary>
+    public bool RefusedBatchWaiting => _refusedWaiting;
+
+    /// <summary>
+    /// The user's force while the watch runs (<c>syncengine resume --force</c> from another process does the same
+    /// through the control file): the batch a safety guard refused is planned again at once and applied past the
+    /// guards, once, and the rolling delete window starts afresh. Resumes a paused watch. Without a refused batch
+    /// waiting it only says so (a warning event).
+    /// </summary>
+    public void ReleaseGuard()
+    {
+        Interlocked.Exchange(ref _forceOnce, 1);
+        _controller.Resume();
+        _wake.Set();
+    }
 
     /// <summary>Which sides are listed at an interval instead of reporting changes (remote, or past the system's watch limit).</summary>
     public bool IsPolling(SyncSide side) => _pollOnly[Index(side)];
@@ -198,6 +216,32 @@ public sealed class WatchSession : IDisposable, IChangeSink
             }
         }
 
+        var forced = _session.TakeForceRequest() | (Interlocked.Exchange(ref _forceOnce, 0) == 1);
+        if (forced)
+        {
+            if (!_refusedWaiting)
+            {
+                Raise(new WatchEvent { Type = WatchEventType.Warning, Message = "Forced by the user, but no batch refused by a safety guard is waiting: nothing to release." });
+            }
+            else
+            {
+                Raise(new WatchEvent { Type = WatchEventType.Warning, Message = "Forced by the user: the refused batch is applied past the safety guards, and the delete window starts afresh." });
+                _deletes.Clear();
+                var waiting = _fullRetained ? null : new List<string>(_retained);
+                waiting?.AddRange(_debouncer.TakeAll());
+                if (waiting is null)
+                {
+                    _debouncer.TakeAll();
+                }
+
+                _retained.Clear();
+                _fullRetained = false;
+                RunBatch(waiting, waiting is null ? "forced by the user" : null, forceGuards: true);
+                SetState(IdleState());
+                return;
+            }
+        }
+
         var reason = Interlocked.Exchange(ref _rescanReason, null);
         if (reason is not null)
         {
@@ -272,7 +316,7 @@ public sealed class WatchSession : IDisposable, IChangeSink
     /// guard counts this batch's deletions with those of the window; a refused batch changes nothing and its paths
     /// wait for the next batch (new changes, or the next rescan).
     /// </summary>
-    private void RunBatch(List<string>? paths, string? fullReason)
+    private void RunBatch(List<string>? paths, string? fullReason, bool forceGuards = false)
     {
         var full = paths is null || paths.Any(IsRulesFile);
         if (full && fullReason is null)
@@ -329,12 +373,13 @@ public sealed class WatchSession : IDisposable, IChangeSink
 
         var plannedSource = plan.Actions.Count(a => a.Action == SyncActionType.DeleteSource);
         var plannedDestination = plan.Actions.Count(a => a.Action == SyncActionType.DeleteDestination);
-        if (!_options.Force)
+        if (!_options.Force && !forceGuards)
         {
             var violations = new List<GuardViolation>(_session.EvaluateGuards(plan.Actions));
             violations.AddRange(_deletes.Evaluate(_options.Clock.Now, plannedSource, plannedDestination, plan.Info.SourceFileCount, plan.Info.DestinationFileCount, Pair.MaxDeletePercent));
             if (violations.Count > 0)
             {
+                _refusedWaiting = true;
                 Retain(paths);
                 _session.RecordOutcome("Refused", 0, 0, 0);
                 Raise(new WatchEvent
@@ -407,6 +452,7 @@ public sealed class WatchSession : IDisposable, IChangeSink
             _retained.Add(PathRules.Key(key));
         }
 
+        _refusedWaiting = false;
         if (work > 0 || summary.Failed > 0)
         {
             Raise(new WatchEvent { Type = WatchEventType.BatchCompleted, Batch = number, Summary = summary, FullRescan = full, Message = fullReason });

@@ -38,6 +38,15 @@ public sealed class GetSyncPlanCommand : PairCommandBase, IDisposable
     public SwitchParameter Reseed { get; set; }
 
     /// <summary>
+    /// Plan only these subtrees: paths relative to the pair's roots (not to the current location), each a file or a
+    /// folder, such as 'docs/reports'. Both sides are listed only there. An absolute path, one with '..', or one
+    /// inside .syncengine is an error (SyncInvalidPath) naming it. Cannot be combined with -Reseed.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    /// <summary>
     /// For pairs with -ConflictResolution Manual: a scriptblock that decides each conflict. It receives a
     /// SyncEngine.ConflictInfo (RelativePath, Source, Destination, Reason, sizes and times) as $_ and as its first
     /// argument, and returns 'Source', 'Destination', 'KeepBoth' or 'Skip' (or a SyncEngine.ConflictChoice). Anything
@@ -49,10 +58,12 @@ public sealed class GetSyncPlanCommand : PairCommandBase, IDisposable
     /// <summary>Prepares the pipeline.</summary>
     protected override void BeginProcessing()
     {
+        CheckPaths(Path, Reseed);
         _pipeline = new SyncPipeline(this, new SyncPipelineOptions
         {
             IncludeUnchanged = IncludeUnchanged.IsPresent,
             Reseed = Reseed.IsPresent,
+            Paths = Path,
             ConflictHandler = ConflictHandler is null ? null : ConflictHandlerFrom(ConflictHandler),
         });
     }

@@ -71,6 +71,17 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
     [Parameter(ParameterSetName = InlineSet)]
     public SwitchParameter Reseed { get; set; }
 
+    /// <summary>
+    /// Sync only these subtrees: paths relative to the pair's roots (not to the current location), each a file or a
+    /// folder, such as 'docs/reports'. Both sides are listed only there; the rest of the tree and its recorded state are
+    /// left as they were, for the next full sync. An absolute path, one with '..', or one inside .syncengine is an
+    /// error (SyncInvalidPath) naming it, before anything starts. Cannot be combined with -Watch or -Reseed.
+    /// </summary>
+    [Parameter(ParameterSetName = PairSet)]
+    [Parameter(ParameterSetName = InlineSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
     /// <summary>Write one SyncEngine.SyncSummary per pair (totals and outcome) instead of a SyncResult per action. Errors and warnings are still written.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
@@ -248,6 +259,7 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
         WhatIf = !AsJob && IsWhatIf(),
         Force = Force.IsPresent,
         Reseed = Reseed.IsPresent,
+        Paths = Path,
         Summary = Summary.IsPresent,
         ConflictHandler = ConflictHandler is null ? null : ConflictHandlerFrom(ConflictHandler),
         Watch = Watch ? Settings() : null,
@@ -271,6 +283,10 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
         {
             (problem, target) = ("-Watch cannot be combined with -WhatIf or -Confirm: a watch changes files as they change, without asking. See what a sync would do with Get-SyncPlan or Invoke-Sync -WhatIf.", "Watch");
         }
+        else if (Path is not null)
+        {
+            (problem, target) = ("-Watch cannot be combined with -Path: a watch keeps the whole pair in sync. Sync one subtree with Invoke-Sync -Path (without -Watch).", "Path");
+        }
         else if (ConflictHandler is not null)
         {
             (problem, target) = ("-Watch cannot be combined with -ConflictHandler: conflicts found while watching follow the pair's -ConflictResolution (Manual reports and skips them).", "ConflictHandler");
@@ -293,6 +309,8 @@ public sealed class InvokeSyncCommand : PairCommandBase, IDisposable
                 ThrowTerminating(ex, ex.Target);
             }
         }
+
+        CheckPaths(Path, Reseed);
     }
 
     private void Run(Action run, object? target)

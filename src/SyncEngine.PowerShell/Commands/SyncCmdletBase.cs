@@ -103,6 +103,27 @@ public abstract class SyncCmdletBase : PSCmdlet, ICmdletHost
         ThrowTerminatingError(ToErrorRecord(info));
     }
 
+    /// <summary>
+    /// -Path: checked by the engine before anything starts (a bad path ends the command with SyncInvalidPath naming it,
+    /// category InvalidArgument, the path as target; with -Reseed, SyncPathWithReseed).
+    /// </summary>
+    internal void CheckPaths(string[]? paths, bool reseed)
+    {
+        if (paths is null)
+        {
+            return;
+        }
+
+        try
+        {
+            new PlanOptions { Paths = paths, Reseed = reseed }.Validate();
+        }
+        catch (SyncEngineException ex)
+        {
+            ThrowTerminating(ex, ex.Target ?? "Path");
+        }
+    }
+
     /// <summary>Writes the error record of an engine error and goes on; unexpected exceptions are rethrown.</summary>
     internal void WriteNonTerminating(Exception exception, object? target = null)
     {

@@ -26,6 +26,9 @@ internal sealed class SyncPipelineOptions
     /// <summary>-Reseed: plan as a first sync that merges, whatever the state says; delete nothing (<see cref="PlanOptions.Reseed"/>).</summary>
     public bool Reseed { get; init; }
 
+    /// <summary>-Path: plan and sync only these subtrees, relative to the roots (<see cref="PlanOptions.Paths"/>); null: the whole tree.</summary>
+    public IReadOnlyList<string>? Paths { get; init; }
+
     /// <summary>
     /// Decides Manual conflicts; returns what the handler output (a scriptblock's output objects). Called on the
     /// pipeline thread only. Null: Manual conflicts are reported and skipped.
@@ -55,6 +58,7 @@ internal sealed class SyncPipelineOptions
         Summary = Summary,
         IncludeUnchanged = IncludeUnchanged,
         Reseed = Reseed,
+        Paths = Paths,
         ConflictHandler = ConflictHandler,
         Clock = Clock,
         ProgressInterval = ProgressInterval,
@@ -534,6 +538,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         {
             IncludeUnchanged = _options.IncludeUnchanged,
             Reseed = _options.Reseed,
+            Paths = _options.Paths,
             ConflictHandler = _options.ConflictHandler is null ? null : info => _dispatcher.Invoke(() => DecideConflict(info)),
             Progress = e => _dispatcher.Post(() => _progress.OnScanEvent(e)),
         };
