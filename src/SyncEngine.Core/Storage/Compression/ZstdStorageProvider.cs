@@ -381,7 +381,6 @@ public sealed class ZstdStorageProvider : IStorageProvider, ITemporaryFileNaming
 
         public Stream Stream => _stream;
 
-
         public int? Permissions
         {
             get => _permissions;
@@ -562,7 +561,7 @@ public sealed class ZstdStorageProvider : IStorageProvider, ITemporaryFileNaming
     }
 
     /// <summary>A decompressing stream whose zstd errors are IO errors naming the file.</summary>
-    private sealed class FrameReadStream : Stream
+    private sealed class FrameReadStream : ForwardReadStream
     {
         private readonly Stream _inner;
         private readonly string _path;
@@ -573,20 +572,6 @@ public sealed class ZstdStorageProvider : IStorageProvider, ITemporaryFileNaming
             _inner = inner;
             _path = path;
             _root = root;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
         }
 
         public override int Read(byte[] buffer, int offset, int count)
@@ -600,16 +585,6 @@ public sealed class ZstdStorageProvider : IStorageProvider, ITemporaryFileNaming
                 throw new SyncEngineException("SyncCompressDamaged", SyncErrorKind.IOError, $"The compressed file '{_path}' on {_root} cannot be decompressed: {ex.Message}.", _path, ex);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -133,7 +133,7 @@ internal sealed class EncryptingStream : Stream
 /// The format itself cannot tell a file cut exactly at a chunk boundary from a shorter one (rclone's cannot either):
 /// such a file reads as shorter, and the engine sees a size other than the one it recorded.
 /// </remarks>
-internal sealed class DecryptingStream : Stream
+internal sealed class DecryptingStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly RcloneCipher _cipher;
@@ -173,18 +173,9 @@ internal sealed class DecryptingStream : Stream
         Buffer.BlockCopy(header, RcloneCipher.Magic.Length, _nonce, 0, RcloneCipher.NonceSize);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => _position;
-        set => throw new NotSupportedException();
     }
 
     public override int Read(byte[] buffer, int offset, int count)
@@ -259,16 +250,6 @@ internal sealed class DecryptingStream : Stream
 
     private SyncEngineException Damaged(string why) =>
         new("SyncCryptDamaged", SyncErrorKind.IOError, $"The encrypted file '{_path}' on {_root} cannot be decrypted: {why}.", _path);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

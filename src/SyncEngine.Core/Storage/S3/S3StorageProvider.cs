@@ -1085,7 +1085,7 @@ public sealed class S3StorageProvider : IStorageProvider
     // ---- reading
 
     /// <summary>An object's content as a stream; a dropped connection resumes at the same offset of the same version.</summary>
-    private sealed class S3ReadStream : Stream
+    private sealed class S3ReadStream : ForwardReadStream
     {
         private readonly S3StorageProvider _owner;
         private readonly string _relative;
@@ -1108,18 +1108,11 @@ public sealed class S3StorageProvider : IStorageProvider
             _length = response.ContentLength;
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => _length;
 
         public override long Position
         {
             get => _position;
-            set => throw new NotSupportedException();
         }
 
         public override int Read(byte[] buffer, int offset, int count)
@@ -1170,16 +1163,6 @@ public sealed class S3StorageProvider : IStorageProvider
 
             _body = _response.ResponseStream;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
