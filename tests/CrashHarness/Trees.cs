@@ -35,8 +35,16 @@ internal static class Trees
         return map;
     }
 
-    /// <summary>Every content (SHA-256) under a root, trash and conflict copies included.</summary>
+    /// <summary>Every content (SHA-256) under a root, trash and conflict copies included, the engine's bookkeeping files not.</summary>
     public static void AddContents(string root, HashSet<string> into)
+    {
+        var where = new Dictionary<string, string>(StringComparer.Ordinal);
+        AddContents(root, where);
+        into.UnionWith(where.Keys);
+    }
+
+    /// <summary>As <see cref="AddContents(string, HashSet{string})"/>, with one place (root-relative path) each content was found at, for a failure's message.</summary>
+    public static void AddContents(string root, Dictionary<string, string> where)
     {
         if (!Directory.Exists(root))
         {
@@ -50,7 +58,14 @@ internal static class Trees
                 continue; // an unfinished copy is not content anybody had
             }
 
-            into.Add(Sha(f));
+            var rel = Rel(root, f);
+            if (rel.StartsWith(Storage.PathRules.EngineFolder + "/", StringComparison.Ordinal)
+                && !rel.StartsWith(Storage.PathRules.EngineFolder + "/trash/", StringComparison.Ordinal))
+            {
+                continue; // the engine's own bookkeeping (the trash ledger, markers) is rewritten by every run: not a user's content
+            }
+
+            where.TryAdd(Sha(f), Path.GetFileName(root) + "/" + rel);
         }
     }
 

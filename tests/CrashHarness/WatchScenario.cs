@@ -110,7 +110,7 @@ internal sealed class WatchScenario
 
         var outside = Trees.Listing(_dir, "src", "dst", "state");
         var allowed = new HashSet<string>(StringComparer.Ordinal);
-        HashSet<string>? contents = null;
+        Dictionary<string, string>? contents = null;
         for (var k = 1; k <= _spec.Kills; k++)
         {
             using var child = ChildProcess.Start(ChildArgs(idleExit: false), _dir);
@@ -285,22 +285,22 @@ internal sealed class WatchScenario
         }
     }
 
-    private HashSet<string> Contents()
+    private Dictionary<string, string> Contents()
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        Trees.AddContents(_src, set);
-        Trees.AddContents(_dst, set);
-        return set;
+        var where = new Dictionary<string, string>(StringComparer.Ordinal);
+        Trees.AddContents(_src, where);
+        Trees.AddContents(_dst, where);
+        return where;
     }
 
-    private void CheckContents(HashSet<string> before, string when)
+    private void CheckContents(Dictionary<string, string> before, string when)
     {
         var now = Contents();
-        var lost = before.Where(h => !now.Contains(h)).ToList();
+        var lost = before.Where(h => !now.ContainsKey(h.Key)).ToList();
         if (lost.Count > 0)
         {
             _result.ContentsLost += lost.Count;
-            Fail($"{lost.Count} file contents lost {when} (not on either side nor in a trash), e.g. sha256 {lost[0]}");
+            Fail($"{lost.Count} file contents lost {when} (not on either side nor in a trash), e.g. sha256 {lost[0].Key}, which was at {lost[0].Value}");
         }
     }
 
