@@ -64,6 +64,49 @@ Describe 'Invoke-Sync -Watch' {
         }
     }
 
+    It 'reports a batch the delete guard refused as an error record, keeps watching, and applies it once on Resume-Sync -Force' {
+        foreach ($i in 0..9) { Set-TestFile -Root $folders.Source -RelativePath ('f{0:00}.txt' -f $i) -Content "file $i" | Out-Null }
+        $pair = New-SyncPair -Source $folders.Source -Destination $folders.Destination -Mode SourceToDestination
+        $job = Invoke-Sync -Pair $pair -Watch -Debounce '200ms' -MaxDelay '1s' -AsJob
+        try {
+            Wait-TestCondition { @(Get-ChildItem -LiteralPath $folders.Destination -Filter 'f*.txt').Count -eq 10 } | Should -BeTrue
+            foreach ($i in 0..5) { Remove-Item -LiteralPath (Join-Path $folders.Source ('f{0:00}.txt' -f $i)) }
+
+            $script:errors = @()
+            Wait-TestCondition {
+                Receive-Job -Job $job -ErrorVariable +script:errors -ErrorAction SilentlyContinue | Out-Null
+                @($script:errors | Where-Object { $_.FullyQualifiedErrorId -like 'SyncMassDeleteGuard*' }).Count -ge 1
+            } | Should -BeTrue
+            @(Get-ChildItem -LiteralPath $folders.Destination -Filter 'f*.txt').Count | Should -Be 10
+            $job.JobStateInfo.State | Should -Be 'Running'
+
+            Resume-Sync -Job $job -Force -Confirm:$false -ErrorAction Stop
+            Wait-TestCondition { @(Get-ChildItem -LiteralPath $folders.Destination -Filter 'f*.txt').Count -eq 4 } | Should -BeTrue
+            # The six deleted files went to the destination's trash, not away.
+            @(Get-ChildItem -LiteralPath (Join-Path $folders.Destination '.syncengine/trash') -Recurse -File -Filter 'f*.txt').Count | Should -Be 6
+            $job.JobStateInfo.State | Should -Be 'Running'
+
+            # Once: three of the four left is more than half again, and the guard holds.
+            foreach ($i in 6..8) { Remove-Item -LiteralPath (Join-Path $folders.Source ('f{0:00}.txt' -f $i)) }
+            $script:errors = @()
+            Wait-TestCondition {
+                Receive-Job -Job $job -ErrorVariable +script:errors -ErrorAction SilentlyContinue | Out-Null
+                @($script:errors | Where-Object { $_.FullyQualifiedErrorId -like 'SyncMassDeleteGuard*' }).Count -ge 1
+            } | Should -BeTrue
+            @(Get-ChildItem -LiteralPath $folders.Destination -Filter 'f*.txt').Count | Should -Be 4
+        }
+        finally {
+            Stop-Job -Job $job
+            Remove-Job -Job $job -Force
+        }
+    }
+
+    It 'says Resume-Sync -Force on a pair no run holds is not running, and changes nothing' {
+        $pair = New-SyncPair -Source $folders.Source -Destination $folders.Destination
+        { Resume-Sync -Pair $pair -Force -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'SyncNotRunning,SyncEngine.PowerShell.Commands.ResumeSyncCommand'
+        Get-ChildItem -LiteralPath $folders.Destination -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'takes durations as 200ms/2s text, seconds or TimeSpan, and refuses a bad one naming the parameter' -ForEach @(
         @{ Arguments = @{ Debounce = [TimeSpan]::FromSeconds(-5) } ; Id = 'SyncInvalidDuration' }
         @{ Arguments = @{ Debounce = '5s'; MaxDelay = '1s' } ; Id = 'SyncInvalidDuration' }

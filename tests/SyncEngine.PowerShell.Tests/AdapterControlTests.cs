@@ -28,6 +28,12 @@ public class AdapterControlTests
         }
 
         public void Stop() => Calls.Add("Stop");
+
+        public void Force()
+        {
+            Calls.Add("Force");
+            IsPaused = false;
+        }
     }
 
     [Fact]
@@ -56,10 +62,11 @@ public class AdapterControlTests
             Assert.Equal("docs", handle.PairName);
             Assert.Equal(ControlOutcome.InProcess, RunControl.Request(tp.StateDir, ControlRequest.Pause));
             Assert.Equal(ControlOutcome.InProcess, RunControl.Request(tp.StateDir, ControlRequest.Resume));
+            Assert.Equal(ControlOutcome.InProcess, RunControl.Request(tp.StateDir, ControlRequest.Force));
             Assert.Equal(ControlOutcome.InProcess, RunControl.Request(tp.StateDir, ControlRequest.Stop));
         }
 
-        Assert.Equal(new[] { "Pause", "Resume", "Stop" }, control.Calls);
+        Assert.Equal(new[] { "Pause", "Resume", "Force", "Stop" }, control.Calls);
         Assert.False(RunRegistry.TryGet(tp.StateDir, out _));
         Assert.Equal(ControlOutcome.NotRunning, RunControl.Request(tp.StateDir, ControlRequest.Pause));
     }

@@ -162,7 +162,7 @@ public abstract class SyncControlCommandBase : SyncCmdletBase
             Func<SyncRunState, bool> expected = Request switch
             {
                 ControlRequest.Pause => s => s != SyncRunState.Running,
-                ControlRequest.Resume => s => s != SyncRunState.Paused,
+                ControlRequest.Resume or ControlRequest.Force => s => s != SyncRunState.Paused,
                 _ => _ => true,
             };
             WriteObject(PairStatus.WaitFor(name, statePath, expected, TimeSpan.FromSeconds(outcome == ControlOutcome.OtherProcess ? 2 : 0)));
@@ -176,6 +176,7 @@ public abstract class SyncControlCommandBase : SyncCmdletBase
         {
             ControlRequest.Pause => state == JobState.Running,
             ControlRequest.Resume => state is JobState.Suspended or JobState.Suspending,
+            ControlRequest.Force => state is JobState.Running or JobState.Suspended or JobState.Suspending,
             _ => state is JobState.Running or JobState.Suspended or JobState.Suspending or JobState.NotStarted,
         };
         if (!ShouldProcess($"job {job.Id} '{job.Name}' ({job.Pairs})", ActionText))
@@ -196,6 +197,9 @@ public abstract class SyncControlCommandBase : SyncCmdletBase
                 break;
             case ControlRequest.Resume:
                 job.ResumeJob();
+                break;
+            case ControlRequest.Force:
+                job.ForceJob();
                 break;
             default:
                 // Like a run in another process: the request is made and Stop-Sync returns; Stop-Job waits.

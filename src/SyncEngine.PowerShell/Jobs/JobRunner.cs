@@ -163,6 +163,16 @@ internal sealed class JobRunner : IRunControl
         }
     }
 
+    /// <inheritdoc />
+    public void Force()
+    {
+        lock (_gate)
+        {
+            _pauseRequested = false;
+            _pipeline?.Force();
+        }
+    }
+
     /// <summary>Stops gracefully (Stop-Sync): running actions finish, no new ones start.</summary>
     public void Stop()
     {

@@ -55,6 +55,8 @@ public sealed class SyncJob : Job2, IRunControl
 
     void IRunControl.Resume() => ResumeJob();
 
+    void IRunControl.Force() => ForceJob();
+
     // Stop-Sync returns at once, as it does for a run in another process; Stop-Job waits.
     void IRunControl.Stop() => RequestStop();
 
@@ -117,6 +119,19 @@ public sealed class SyncJob : Job2, IRunControl
             if (JobStateInfo.State is JobState.Suspended or JobState.Suspending)
             {
                 _runner.Resume();
+                SetJobState(JobState.Running);
+            }
+        }
+    }
+
+    /// <summary>Resume-Sync -Force: resumes, and a watching job applies the batch a safety guard refused, once.</summary>
+    internal void ForceJob()
+    {
+        lock (_gate)
+        {
+            _runner.Force();
+            if (JobStateInfo.State is JobState.Suspended or JobState.Suspending)
+            {
                 SetJobState(JobState.Running);
             }
         }

@@ -19,6 +19,12 @@ internal interface IRunControl
     /// <summary>Stops: running actions finish, no new ones start, what finished is saved.</summary>
     void Stop();
 
+    /// <summary>
+    /// Resumes, and lets a watch apply the batch a safety guard refused, once, past the guards (Resume-Sync -Force).
+    /// A run that is not a watch only resumes: its guard already ended it.
+    /// </summary>
+    void Force();
+
     /// <summary>True while paused.</summary>
     bool IsPaused { get; }
 }
@@ -114,6 +120,9 @@ internal static class RunControl
                 case ControlRequest.Resume:
                     handle.Control.Resume();
                     break;
+                case ControlRequest.Force:
+                    handle.Control.Force();
+                    break;
                 default:
                     handle.Control.Stop();
                     break;
@@ -136,7 +145,7 @@ internal static class RunControl
         var verb = request switch
         {
             ControlRequest.Pause => "pause",
-            ControlRequest.Resume => "resume",
+            ControlRequest.Resume or ControlRequest.Force => "resume",
             _ => "stop",
         };
         var ex = new SyncEngineException(ModuleErrorIds.NotRunning, SyncErrorKind.NotFound,

@@ -111,6 +111,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
     private readonly CancellationTokenSource _stopPlanning = new();
     private readonly object _controlGate = new();
     private SyncController? _current;
+    private Watch.WatchSession? _currentWatch;
     private volatile bool _paused;
     private volatile bool _stopped;
     private volatile bool _aborted;
@@ -271,6 +272,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         lock (_controlGate)
         {
             _current = controller;
+            _currentWatch = watch;
             if (_aborted)
             {
                 controller.Abort();
@@ -303,6 +305,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
             lock (_controlGate)
             {
                 _current = null;
+                _currentWatch = null;
             }
 
             _progress.Complete();
@@ -472,6 +475,20 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
         {
             _paused = false;
             _current?.Resume();
+        }
+    }
+
+    /// <summary>
+    /// Resume-Sync -Force (any thread): resumes, and a watch applies the batch a safety guard refused, once, past the
+    /// guards (the watch says so in a warning, or that no refused batch was waiting). A single sync only resumes.
+    /// </summary>
+    public void Force()
+    {
+        lock (_controlGate)
+        {
+            _paused = false;
+            _current?.Resume();
+            _currentWatch?.ReleaseGuard();
         }
     }
 
