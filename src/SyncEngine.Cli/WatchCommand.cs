@@ -36,6 +36,7 @@ internal static class WatchCommand
         using var interrupts = InterruptHandler.Install(context, controller, printer.Error, executing: true);
         var refusalWaiting = false;
         var pausedShown = false;
+        var upToDateShown = false;
         var batches = 0;
         void OnProgress(SyncProgressEvent e)
         {
@@ -91,6 +92,11 @@ internal static class WatchCommand
                 case WatchEventType.SideAvailable:
                 case WatchEventType.RescanRequested:
                     printer.Error(e.Message ?? e.Type.ToString());
+                    break;
+                case WatchEventType.StateChanged when e.State is WatchState.Idle or WatchState.Pending && !upToDateShown && !pausedShown:
+                    // Once, when the first full sync has ended: from here on only changes are synced (scripts wait for it).
+                    upToDateShown = true;
+                    printer.Error("The first full sync is done; watching for changes.");
                     break;
                 case WatchEventType.StateChanged when e.State == WatchState.Paused && !pausedShown:
                     pausedShown = true;

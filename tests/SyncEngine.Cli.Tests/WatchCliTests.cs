@@ -113,6 +113,8 @@ public sealed class WatchCliTests : IDisposable
         var end = w.WaitForExit();
         Assert.True(end.ExitCode == 143, end.ToString());
         Assert.Contains("SIGTERM", end.Err, StringComparison.Ordinal);
+        // Said once, after the first full sync only: the pause, the resume and the later batch do not repeat it.
+        Assert.Single(end.Err.Split('\n'), l => l.Contains("The first full sync is done", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -220,12 +222,8 @@ public sealed class WatchCliTests : IDisposable
             Assert.True(ErrText.Contains(text, StringComparison.Ordinal), "stderr:\n" + ErrText);
         }
 
-        /// <summary>Waits for the first full sync to end (the lock's run info says running, the state is written).</summary>
-        public void WaitUntilIdle()
-        {
-            WaitForError("Watching");
-            Thread.Sleep(700); // the first full sync of an empty pair; a later event is caught either way (feeds start first)
-        }
+        /// <summary>Waits for the first full sync to end: the watch says so once on stderr.</summary>
+        public void WaitUntilIdle() => WaitForError("The first full sync is done; watching for changes.");
 
         public void Signal(string signal)
         {
