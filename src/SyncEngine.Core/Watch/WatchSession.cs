@@ -319,6 +319,22 @@ public sealed class WatchSession : IDisposable, IChangeSink
     private void RunBatch(List<string>? paths, string? fullReason, bool forceGuards = false)
     {
         var full = paths is null || paths.Any(IsRulesFile);
+        try
+        {
+            RunBatch(paths, full, fullReason, forceGuards);
+        }
+        finally
+        {
+            if (full)
+            {
+                // A full batch listed both sides: give what that took back to the system before the watch idles.
+                MemoryRelease.AfterLargeWork();
+            }
+        }
+    }
+
+    private void RunBatch(List<string>? paths, bool full, string? fullReason, bool forceGuards)
+    {
         if (full && fullReason is null)
         {
             fullReason = "the ignore rules changed";

@@ -21,6 +21,7 @@ import ceph
 import measure
 import sshd
 import trees
+import watchbench
 from targets import LABELS, OURS, ORDER, TITLES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,6 +64,10 @@ def params(scale):
         "S11": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
         # 2 GiB; 256 MiB with --quick. The RGW's memstore OSD holds it in memory (sized for it, see ceph.py).
         "S12": {"size": 2 * GIB if scale == 1 else max(64 * MIB, min(2 * GIB, (2560 * MIB // scale) // MIB * MIB))},
+        # Watch (issue 14): S14 edits in a 100,000-file tree, S15 a burst of 10,000 new files, IDLE a quiet watcher.
+        "S14": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
+        "S15": {"files": d(10_000), "dirs": d(100), "size": 4 * KIB},
+        "IDLE": {"files": d(100_000), "dirs": d(1_000), "size": 1 * KIB},
         # S4's file and S1's tree together, to an encrypted destination (rclone's crypt format).
         "S16": {"big": 2 * GIB if scale == 1 else max(64 * MIB, min(2 * GIB, (2560 * MIB // scale) // MIB * MIB)),
                 "files": d(10_000), "dirs": d(100), "size": 4 * KIB},
@@ -302,7 +307,7 @@ class Harness:
         if key == OURS:
             return (self.cli is not None and not self.args.no_ours), \
                 ("disabled with --no-ours" if self.args.no_ours else self.cli_reason or "not available")
-        if key == "ours-plain":
+        if key in ("ours-plain", "ours-200ms", "ours-sync"):
             return self.available(OURS)
         exe = {"rsync": "rsync", "rsync-dry-run": "rsync", "rsync-ssh": "rsync", "rsync-ssh-checksum": "rsync",
                "cp": "cp", "unison": "unison"}.get(key, "rclone")
@@ -328,7 +333,9 @@ class Harness:
         sc.setup(rec)
         rec["prep_s"] = round(time.perf_counter() - t0, 1)
         runnable = [k for k in keys if not rec["tools"][k].get("setup_failed")]
-        for r in range(a.runs):
+        if hasattr(sc, "run_custom"):
+            sc.run_custom(rec)   # a watch scenario measures a live process itself (watchbench.py)
+        for r in range(0 if hasattr(sc, "run_custom") else a.runs):
             sc.before_round(r)
             shift = r % len(runnable) if runnable else 0
             order = runnable[shift:] + runnable[:shift]
@@ -1417,7 +1424,7 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true", help="trees ÷10 (S4 256 MiB, S7 100k files), 3 runs")
     ap.add_argument("--scale", type=int, default=None, help="divide every tree size by N (1 = reference)")
     ap.add_argument("--runs", type=int, default=None, help="timed runs per tool (default 5; 3 with --quick)")
-    ap.add_argument("--scenarios", default=",".join(ORDER), help="comma-separated subset, e.g. S1,S4 (S8, S9: SFTP; S10-S12: S3)")
+    ap.add_argument("--scenarios", default=",".join(ORDER), help="comma-separated subset, e.g. S1,S4 (S8, S9: SFTP; S10-S12: S3; S14, S15, IDLE: watch)")
     ap.add_argument("--cli", default=None, help="a prebuilt syncengine executable (skips the build)")
     ap.add_argument("--no-build", action="store_true", help="do not build our CLI; without --cli it is 'not available'")
     ap.add_argument("--no-ours", action="store_true", help="peers only")
@@ -1505,7 +1512,8 @@ def main(argv):
             sc = S3(h, big)
         else:
             sc = {"S4": S4, "S5": S5, "S6": S6, "S7": S7, "S8": S8, "S9": S9, "S10": S10, "S11": S11,
-                  "S12": S12, "S16": S16}[sid](h)
+                  "S12": S12, "S14": watchbench.S14, "S15": watchbench.S15, "IDLE": watchbench.Idle,
+                  "S16": S16}[sid](h)
         try:
             result["scenarios"][sid] = h.run_scenario(sc)
         except BaseException:

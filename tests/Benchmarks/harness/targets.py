@@ -18,6 +18,8 @@ LABELS = {
     "rclone-s3": "rclone s3",
     "rclone-crypt": "rclone copy to crypt",
     "ours-plain": "syncengine, unencrypted",
+    "ours-200ms": "syncengine watch --debounce 200ms",
+    "ours-sync": "syncengine sync (one run)",
 }
 
 TITLES = {
@@ -33,6 +35,9 @@ TITLES = {
     "S10": "Initial upload to S3",
     "S11": "No-change re-sync to S3",
     "S12": "One big file to S3",
+    "S14": "Watch: latency of a single edit",
+    "S15": "Watch: a burst of new files",
+    "IDLE": "Watch: idle cost",
     "S16": "Initial copy to an encrypted destination",
 }
 
@@ -58,10 +63,17 @@ TARGETS = {
     "S10": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 0.7, "text": "≤ 0.7 × rclone copy"},
     "S11": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 0.2, "text": "≤ 0.2 × rclone sync"},
     "S12": {"kind": "ratio", "peer": "rclone-s3", "max_ratio": 1.0, "text": "≤ 1.0 × rclone"},
+    # Watch (issue 14). S14: p50 of the edit-to-destination time against fixed limits (Syncthing waits 10 s by
+    # default, lsyncd 15 s); S15: the watch against one sync of the same files; IDLE: share of a core and RSS per file.
+    "S14": {"kind": "limits", "limits": [{"tool": "ours", "max_s": 2.5}, {"tool": "ours-200ms", "max_s": 0.5}],
+            "text": "p50 ≤ debounce + 0.5 s (2.5 s at the default 2 s), ≤ 0.5 s with --debounce 200ms; no full listing"},
+    "S15": {"kind": "ratio", "peer": "ours-sync", "max_ratio": 1.2, "text": "≤ 1.2 × one syncengine sync of the same files"},
+    "IDLE": {"kind": "idle", "max_cpu_pct": 1.0, "max_bytes": 300,
+             "text": "< 1 % of a core over 60 s, ≤ 300 B RSS per file above the runtime's own"},
     # Encryption at rest: ours with --encrypt against rclone's crypt remote; at least half our unencrypted speed.
     "S16": {"kind": "ratio", "peer": "rclone-crypt", "max_ratio": 1.0,
             "also": [{"peer": "ours-plain", "max_ratio": 2.0}],
             "text": "≤ 1.0 × rclone crypt, ≥ 0.5 × our unencrypted speed (≤ 2.0 × its time)"},
 }
 
-ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S16"]
+ORDER = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S14", "S15", "IDLE", "S16"]
