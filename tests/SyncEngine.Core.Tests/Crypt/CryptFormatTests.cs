@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.IO;
 using System.Linq;
@@ -62,6 +63,9 @@ public sealed class CryptFormatTests : IDisposable
     [InlineData(65536)]
     [InlineData(65537)]
     [InlineData((2 * 65536) + 5)]
+    [InlineData(8 * 65536)] // one batch of chunks sealed in parallel, exactly
+    [InlineData((8 * 65536) + 1)]
+    [InlineData((17 * 65536) + 12345)] // two whole batches and a short one
     public void Every_size_class_round_trips_and_lists_its_plaintext_size(int size)
     {
         var content = new byte[size];
@@ -75,6 +79,52 @@ public sealed class CryptFormatTests : IDisposable
         Assert.Equal(0, listed.Hashes.Count);
         Assert.Equal(size, side.Stat("f.bin")!.Size);
         Assert.Equal(Hashing.ToHex(SHA256.HashData(content)), side.ComputeHash("f.bin", CancellationToken.None));
+    }
+
+    [Fact]
+    public void Writes_of_any_size_seal_the_same_chunks_in_order_whether_sealed_in_parallel_or_one_by_one()
+    {
+        // 1.3 MiB written in pieces of 1000 bytes, then 300 KiB, then 1 byte: the stream grows into batches part way.
+        var content = new byte[(20 * 65536) + 777];
+        new Random(7).NextBytes(content);
+        using var side = Side();
+        using (var write = side.BeginWrite("pieces.bin"))
+        {
+            var done = 0;
+            foreach (var piece in new[] { 1000, 1000, 64 * 1024, 300 * 1024, 1 })
+            {
+                write.Stream.Write(content, done, piece);
+                done += piece;
+            }
+
+            while (done < content.Length)
+            {
+                var n = Math.Min(200 * 1024, content.Length - done);
+                write.Stream.Write(content, done, n);
+                done += n;
+            }
+
+            write.Commit(When, overwrite: false);
+        }
+
+        Assert.Equal(content, Get(side, "pieces.bin"));
+        var stored = File.ReadAllBytes(StoredFile(side, "pieces.bin"));
+        Assert.Equal(RcloneCipher.EncryptedSize(content.Length), stored.Length);
+
+        // The reference: every chunk sealed one by one with the file's nonce, incremented after each.
+        var cipher = side.CipherForTests;
+        var nonce = stored.AsSpan(RcloneCipher.Magic.Length, RcloneCipher.NonceSize).ToArray();
+        var expected = new List<byte>(stored.AsSpan(0, RcloneCipher.HeaderSize).ToArray());
+        var buffer = new byte[RcloneCipher.ChunkSize];
+        for (var offset = 0; offset < content.Length; offset += RcloneCipher.ChunkData)
+        {
+            var length = Math.Min(RcloneCipher.ChunkData, content.Length - offset);
+            var n = cipher.Seal(content, offset, length, nonce, buffer, 0);
+            expected.AddRange(buffer.AsSpan(0, n).ToArray());
+            RcloneCipher.Increment(nonce);
+        }
+
+        Assert.Equal(expected.ToArray(), stored);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class CryptStorageProvider : IStorageProvider, ITemporaryFileNamin
 
     private readonly IStorageProvider _inner;
     private readonly RcloneCipher _cipher;
+
+    /// <summary>The side's cipher, for tests that check the stored bytes against chunks sealed one by one.</summary>
+    internal RcloneCipher CipherForTests => _cipher;
     private readonly object _keyGate = new();
     private volatile bool _verified;
     private volatile bool _checkWritten;

@@ -1,22 +1,29 @@
 using System;
 using System.IO;
 using System.Security.Cryptography;
+using System.Threading.Tasks;
 
 namespace SyncEngine.Storage.Crypt;
 
 /// <summary>
 /// Writes plaintext as an rclone crypt file into another stream: the header (magic and a random nonce) first, then
-/// each 64 KiB of plaintext sealed as one chunk, the nonce incremented after each. Holds one chunk in memory.
-/// <see cref="Finish"/> seals the last, shorter chunk; a stream disposed without it leaves the file incomplete (an
-/// abandoned write). <see cref="Flush"/> never seals a partial chunk: the format allows only the last to be short.
+/// each 64 KiB of plaintext sealed as one chunk, the nonce incremented after each. A file of one chunk holds one
+/// chunk in memory; a larger one holds <see cref="BatchChunks"/> and seals them in parallel (each chunk has its own
+/// nonce and keystream, so the output is the same as sealing them one by one). <see cref="Finish"/> seals the last,
+/// shorter chunk; a stream disposed without it leaves the file incomplete (an abandoned write). <see cref="Flush"/>
+/// never seals a partial chunk: the format allows only the last to be short.
 /// </summary>
 internal sealed class EncryptingStream : Stream
 {
+    /// <summary>Chunks held and sealed together once a file is larger than one (512 KiB of plaintext).</summary>
+    internal const int BatchChunks = 8;
+
     private readonly Stream _inner;
     private readonly RcloneCipher _cipher;
     private readonly byte[] _nonce = new byte[RcloneCipher.NonceSize];
-    private readonly byte[] _plain = new byte[RcloneCipher.ChunkData];
-    private readonly byte[] _sealed = new byte[RcloneCipher.ChunkSize];
+    private readonly byte[][] _nonces = new byte[BatchChunks][];
+    private byte[] _plain = new byte[RcloneCipher.ChunkData];
+    private byte[] _sealed = new byte[RcloneCipher.ChunkSize];
     private int _filled;
     private long _position;
     private bool _headerWritten;
@@ -60,9 +67,15 @@ internal sealed class EncryptingStream : Stream
             offset += n;
             count -= n;
             _position += n;
-            if (_filled == _plain.Length)
+            if (_filled == _plain.Length && count > 0 && _plain.Length < BatchChunks * RcloneCipher.ChunkData)
             {
-                SealChunk();
+                // More than one chunk: from here on hold a batch of chunks and seal them in parallel.
+                Array.Resize(ref _plain, BatchChunks * RcloneCipher.ChunkData);
+                _sealed = new byte[BatchChunks * RcloneCipher.ChunkSize];
+            }
+            else if (_filled == _plain.Length)
+            {
+                SealChunks();
             }
         }
     }
@@ -78,7 +91,7 @@ internal sealed class EncryptingStream : Stream
         WriteHeader();
         if (_filled > 0)
         {
-            SealChunk();
+            SealChunks();
         }
 
         _finished = true;
@@ -97,11 +110,34 @@ internal sealed class EncryptingStream : Stream
         _headerWritten = true;
     }
 
-    private void SealChunk()
+    /// <summary>Seals what is held (whole chunks, the last of them possibly short) and writes it in order.</summary>
+    private void SealChunks()
     {
-        var n = _cipher.Seal(_plain, _filled, _nonce, _sealed);
-        _inner.Write(_sealed, 0, n);
-        RcloneCipher.Increment(_nonce);
+        var chunks = (_filled + RcloneCipher.ChunkData - 1) / RcloneCipher.ChunkData;
+        if (chunks == 1)
+        {
+            _inner.Write(_sealed, 0, _cipher.Seal(_plain, _filled, _nonce, _sealed));
+            RcloneCipher.Increment(_nonce);
+            _filled = 0;
+            return;
+        }
+
+        for (var i = 0; i < chunks; i++)
+        {
+            _nonces[i] ??= new byte[RcloneCipher.NonceSize];
+            Buffer.BlockCopy(_nonce, 0, _nonces[i], 0, _nonce.Length);
+            RcloneCipher.Increment(_nonce);
+        }
+
+        var filled = _filled;
+        Parallel.For(0, chunks, i =>
+        {
+            var offset = i * RcloneCipher.ChunkData;
+            _cipher.Seal(_plain, offset, Math.Min(RcloneCipher.ChunkData, filled - offset), _nonces[i], _sealed, i * RcloneCipher.ChunkSize);
+        });
+
+        // Every chunk but the last is whole, so the sealed chunks lie end to end.
+        _inner.Write(_sealed, 0, ((chunks - 1) * RcloneCipher.ChunkSize) + RcloneCipher.TagSize + (filled - ((chunks - 1) * RcloneCipher.ChunkData)));
         _filled = 0;
     }
 

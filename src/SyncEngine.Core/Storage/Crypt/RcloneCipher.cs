@@ -123,14 +123,21 @@ internal sealed class RcloneCipher
     /// Seals <paramref name="length"/> bytes of <paramref name="plain"/> into <paramref name="output"/> as secretbox does:
     /// the 16-byte tag, then the ciphertext. Returns the sealed length.
     /// </summary>
-    public int Seal(byte[] plain, int length, byte[] nonce, byte[] output)
+    public int Seal(byte[] plain, int length, byte[] nonce, byte[] output) => Seal(plain, 0, length, nonce, output, 0);
+
+    /// <summary>
+    /// As <see cref="Seal(byte[], int, byte[], byte[])"/>, from <paramref name="plainOffset"/> into
+    /// <paramref name="output"/> at <paramref name="outputOffset"/>. Safe to call from several threads at once (each
+    /// call has its own keystream), which is how a large file's chunks are sealed in parallel.
+    /// </summary>
+    public int Seal(byte[] plain, int plainOffset, int length, byte[] nonce, byte[] output, int outputOffset)
     {
         var salsa = Stream(nonce, out var polyKey);
-        salsa.ProcessBytes(plain, 0, length, output, TagSize);
+        salsa.ProcessBytes(plain, plainOffset, length, output, outputOffset + TagSize);
         var mac = new Poly1305();
         mac.Init(new KeyParameter(polyKey));
-        mac.BlockUpdate(output, TagSize, length);
-        mac.DoFinal(output, 0);
+        mac.BlockUpdate(output, outputOffset + TagSize, length);
+        mac.DoFinal(output, outputOffset);
         Array.Clear(polyKey, 0, polyKey.Length);
         return TagSize + length;
     }
