@@ -19,6 +19,7 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
     private int _maxWrites;
     private int _maxMoves;
     private int _openReads;
+    private int _stats;
     private int _hashes;
     private int _beginWrites;
 
@@ -95,7 +96,18 @@ public sealed class HookedProvider : IStorageProvider, IDurableStorage, ITempora
             onIssue,
             cancellationToken);
 
-    public StorageEntry? Stat(string path) => _inner.Stat(path);
+    /// <summary>Stat calls on the user's files (the engine's own folder not counted).</summary>
+    public int StatCount => Volatile.Read(ref _stats);
+
+    public StorageEntry? Stat(string path)
+    {
+        if (!path.StartsWith(PathRules.EngineFolder + "/", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _stats);
+        }
+
+        return _inner.Stat(path);
+    }
 
     /// <summary>Reads of the engine's own files (the trash ledger in <c>.syncengine/</c>) are not counted: only the user's files are.</summary>
     public Stream OpenRead(string path)

@@ -595,8 +595,13 @@ public sealed class S3StorageProvider : IStorageProvider
         return t.Kind == DateTimeKind.Utc ? t : t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : DateTime.SpecifyKind(t, DateTimeKind.Utc);
     }
 
-    private static string TagOf(string? etag, DateTime lastModified) =>
-        (etag ?? "").Trim('"') + "@" + lastModified.Ticks.ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// An object version's tag: its ETag and LastModified in whole seconds. A listing gives LastModified to the
+    /// millisecond, a HEAD's Last-Modified header to the second; the tag must be the same either way, or a version
+    /// recorded after its upload (a HEAD) would never match its listing and every no-change run would HEAD it again.
+    /// </summary>
+    internal static string TagOf(string? etag, DateTime lastModified) =>
+        (etag ?? "").Trim('"') + "@" + (lastModified.Ticks - (lastModified.Ticks % TimeSpan.TicksPerSecond)).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The hashes an object gives without being read: its ETag as MD5 when it was uploaded in one part (32 hex digits;
