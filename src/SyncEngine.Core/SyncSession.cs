@@ -523,6 +523,8 @@ public static class SyncPlanner
             throw ex.InnerException;
         }
 
+        s.ApplyCompletedTags();
+        d.ApplyCompletedTags();
         if (scope is not null && state is not null)
         {
             // Outside the dirty paths nothing changed (the change feeds would have said so): every other tracked path

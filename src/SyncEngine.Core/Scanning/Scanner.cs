@@ -25,6 +25,28 @@ internal sealed class SideScan
     /// </summary>
     public Dictionary<string, FileVersion> Files { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Records found unchanged whose pending version tag the listing completed (<see cref="StateRecord.TagMatches"/>),
+    /// with the listed tag; <see cref="ApplyCompletedTags"/> sets them once both sides are scanned.
+    /// </summary>
+    public List<KeyValuePair<StateRecord, string>>? CompletedTags { get; set; }
+
+    /// <summary>Sets the tags the listing completed on their records (call when no other scan runs).</summary>
+    public void ApplyCompletedTags()
+    {
+        if (CompletedTags is null)
+        {
+            return;
+        }
+
+        foreach (var kv in CompletedTags)
+        {
+            kv.Key.SetMetadata(Side, kv.Key.OtherHashes(Side), kv.Value);
+        }
+
+        CompletedTags = null;
+    }
+
     /// <summary>The plan epoch the seen marks of this listing carry.</summary>
     public int Epoch { get; set; }
 
@@ -165,6 +187,12 @@ internal static class Scanner
                     ? rec.Matches(side, entry.Path, entry.Size, entry.MtimeTicks, entry.FileId)
                     : rec.MatchesTag(side, entry.Path, entry.Size, entry.VersionTag)))
             {
+                if (!timesListed && !string.Equals(rec.Tag(side), entry.VersionTag, StringComparison.Ordinal))
+                {
+                    // A pending tag completed by the listing: kept aside, set once both sides are scanned.
+                    (scan.CompletedTags ??= new List<KeyValuePair<StateRecord, string>>()).Add(new KeyValuePair<StateRecord, string>(rec, entry.VersionTag!));
+                }
+
                 // A recorded version whose identity is unknown (forgotten on upgrade) learns it here; it is saved with
                 // the next state the run writes.
                 if (side == SyncSide.Source)

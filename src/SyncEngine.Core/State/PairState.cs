@@ -315,9 +315,19 @@ internal sealed class StateRecord
     /// a listed file is this side's recorded version, by name, size and version tag (a null tag never matches).
     /// </summary>
     public bool MatchesTag(SyncSide side, string path, long size, string? tag) =>
-        tag is not null && string.Equals(tag, Tag(side), StringComparison.Ordinal)
+        tag is not null && TagMatches(Tag(side), tag)
         && size == (side == SyncSide.Source ? SourceSize : DestinationSize)
         && string.Equals(path, (side == SyncSide.Source ? SourcePath : DestinationPath) ?? Key, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether a listed tag is the recorded one, or completes it: a recorded tag that ends in '@' is pending (the
+    /// provider knew the version's identity when it wrote it, not yet its time: an S3 PUT answers with the ETag, not
+    /// LastModified), and a listed tag that starts with it is that version (<see cref="StorageEntry.VersionTag"/>).
+    /// </summary>
+    public static bool TagMatches(string? recorded, string listed) =>
+        recorded is not null
+        && (string.Equals(recorded, listed, StringComparison.Ordinal)
+            || (recorded.Length > 1 && recorded[recorded.Length - 1] == '@' && listed.Length > recorded.Length && listed.StartsWith(recorded, StringComparison.Ordinal)));
 
     /// <summary>Whether a listed file is this side's recorded version, untouched (same name, size, time and identity).</summary>
     public bool Matches(SyncSide side, string path, long size, long mtime, ulong fileId)

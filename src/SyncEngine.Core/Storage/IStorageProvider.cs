@@ -66,7 +66,9 @@ public sealed class StorageEntry
     /// A token the side changes whenever it rewrites the file's content or metadata (an S3 ETag with its
     /// LastModified), or null. Where the listing does not give the file's own time
     /// (<see cref="StorageCapabilities.MtimeInListing"/> false), an entry whose size and tag are the ones recorded
-    /// keeps its recorded time, so a no-change run needs the listing only.
+    /// keeps its recorded time, so a no-change run needs the listing only. A tag that ends in '@' is pending: the
+    /// entry of a write whose answer gave the identity but not the time (an S3 PUT: the ETag, no LastModified); a
+    /// listed tag that starts with it is that version, and the record takes the listed tag.
     /// </summary>
     public string? VersionTag { get; init; }
 

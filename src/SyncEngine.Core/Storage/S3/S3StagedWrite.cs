@@ -253,7 +253,12 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
             _closed = true;
             if (_uploadId is null)
             {
-                PutWhole(mtime, sha, overwrite);
+                var (etag, size) = PutWhole(mtime, sha, overwrite);
+                if (!string.IsNullOrEmpty(etag))
+                {
+                    // The PUT's answer says what landed: our bytes and metadata, under this ETag. No HEAD.
+                    return S3StorageProvider.FromPut(_relative, size, mtime, etag!, sha);
+                }
             }
             else
             {
@@ -263,7 +268,8 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
             return _owner.Stat(_relative) ?? throw new IOException($"'{_relative}' vanished right after it was written.");
         }
 
-        private void PutWhole(string mtime, string sha, bool overwrite)
+        /// <summary>PUTs the object; returns the answer's ETag (null when an earlier attempt's answer was lost) and the size sent.</summary>
+        private (string? ETag, long Size) PutWhole(string mtime, string sha, bool overwrite)
         {
             var file = File();
             file.Flush();
@@ -275,7 +281,7 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
             var attempt = 0;
             try
             {
-                _owner.Call(_relative, async ct =>
+                var answer = _owner.Call(_relative, async ct =>
                 {
                     file.Position = 0;
                     var request = new PutObjectRequest
@@ -305,6 +311,7 @@ internal sealed class S3StagedWrite : IStagedWrite, ITimedWrite
                         return new PutObjectResponse(); // an earlier attempt landed and only its answer was lost
                     }
                 });
+                return (answer.ETag, file.Length);
             }
             catch (IOException ex) when (ex.HResult == 17)
             {

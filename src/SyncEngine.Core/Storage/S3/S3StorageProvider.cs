@@ -604,6 +604,23 @@ public sealed class S3StorageProvider : IStorageProvider
         (etag ?? "").Trim('"') + "@" + (lastModified.Ticks - (lastModified.Ticks % TimeSpan.TicksPerSecond)).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
+    /// The entry of an object this provider just PUT, from what it sent and the answer's ETag (no HEAD: the answer has
+    /// no LastModified). Its tag is pending, "ETag@", and the next listing completes it
+    /// (<see cref="State.StateRecord.TagMatches"/>).
+    /// </summary>
+    internal static StorageEntry FromPut(string rel, long size, string mtime, string etag, string sha256)
+    {
+        var hashes = HashesOf(etag, null);
+        if (HashAlgorithms.IsValid(HashAlgorithms.Sha256, sha256))
+        {
+            hashes = hashes.With(HashAlgorithms.Sha256, sha256);
+        }
+
+        var time = ParseMtime(mtime) ?? throw new InvalidOperationException("an mtime of our own that does not parse: " + mtime);
+        return new StorageEntry(rel, EntryKind.File, size, time.Ticks, hashes: hashes) { VersionTag = etag.Trim('"') + "@" };
+    }
+
+    /// <summary>
     /// The hashes an object gives without being read: its ETag as MD5 when it was uploaded in one part (32 hex digits;
     /// a multipart ETag "…-N" is no MD5), rclone's <c>md5chksum</c> and our <c>sha256</c> metadata.
     /// </summary>
