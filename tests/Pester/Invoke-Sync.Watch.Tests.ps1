@@ -65,6 +65,15 @@ Describe 'Invoke-Sync -Watch' {
     }
 
     It 'reports a batch the delete guard refused as an error record, keeps watching, and applies it once on Resume-Sync -Force' {
+        # True once the job's errors include the delete guard's refusal of a batch.
+        function Wait-GuardRefusal($Job) {
+            $script:errors = @()
+            Wait-TestCondition {
+                Receive-Job -Job $Job -ErrorVariable +script:errors -ErrorAction SilentlyContinue | Out-Null
+                @($script:errors | Where-Object { $_.FullyQualifiedErrorId -like 'SyncMassDeleteGuard*' }).Count -ge 1
+            }
+        }
+
         foreach ($i in 0..9) { Set-TestFile -Root $folders.Source -RelativePath ('f{0:00}.txt' -f $i) -Content "file $i" | Out-Null }
         $pair = New-SyncPair -Source $folders.Source -Destination $folders.Destination -Mode SourceToDestination
         $job = Invoke-Sync -Pair $pair -Watch -Debounce '200ms' -MaxDelay '1s' -AsJob
@@ -72,11 +81,7 @@ Describe 'Invoke-Sync -Watch' {
             Wait-TestCondition { @(Get-ChildItem -LiteralPath $folders.Destination -Filter 'f*.txt').Count -eq 10 } | Should -BeTrue
             foreach ($i in 0..5) { Remove-Item -LiteralPath (Join-Path $folders.Source ('f{0:00}.txt' -f $i)) }
 
-            $script:errors = @()
-            Wait-TestCondition {
-                Receive-Job -Job $job -ErrorVariable +script:errors -ErrorAction SilentlyContinue | Out-Null
-                @($script:errors | Where-Object { $_.FullyQualifiedErrorId -like 'SyncMassDeleteGuard*' }).Count -ge 1
-            } | Should -BeTrue
+            Wait-GuardRefusal -Job $job | Should -BeTrue
             @(Get-ChildItem -LiteralPath $folders.Destination -Filter 'f*.txt').Count | Should -Be 10
             $job.JobStateInfo.State | Should -Be 'Running'
 
@@ -88,11 +93,7 @@ Describe 'Invoke-Sync -Watch' {
 
             # Once: three of the four left is more than half again, and the guard holds.
             foreach ($i in 6..8) { Remove-Item -LiteralPath (Join-Path $folders.Source ('f{0:00}.txt' -f $i)) }
-            $script:errors = @()
-            Wait-TestCondition {
-                Receive-Job -Job $job -ErrorVariable +script:errors -ErrorAction SilentlyContinue | Out-Null
-                @($script:errors | Where-Object { $_.FullyQualifiedErrorId -like 'SyncMassDeleteGuard*' }).Count -ge 1
-            } | Should -BeTrue
+            Wait-GuardRefusal -Job $job | Should -BeTrue
             @(Get-ChildItem -LiteralPath $folders.Destination -Filter 'f*.txt').Count | Should -Be 4
         }
         finally {

@@ -25,6 +25,7 @@ import subprocess
 import threading
 import time
 
+import bench
 import measure
 import trees
 from targets import OURS
@@ -131,38 +132,21 @@ class Watcher:
         return self.p.returncode
 
 
-class WatchScenarioBase:
-    """Duck-typed like bench.Scenario; run_custom replaces the harness's per-tool command loop."""
-    sid = "S?"
-    tools = []
-    description = ""
-    notes = ()
-
-    def __init__(self, h):
-        self.h = h
-        self.prm = h.p[self.sid]
-        self.dir = os.path.join(h.scratch, self.sid)
-        self.keys = []
+class WatchScenarioBase(bench.Scenario):
+    """A bench.Scenario whose run_custom replaces the harness's per-tool command loop."""
 
     def log(self, msg):
-        import bench
         bench.log(f"{self.sid}: {msg}")
 
     def log_path(self, what):
         return os.path.join(self.h.log_dir, f"{self.sid}-{what}.log")
 
-    def setup(self, rec):
-        pass
-
-    def teardown(self):
-        if not self.h.args.keep:
-            trees.rmtree(self.dir)
-
-    def synced_tree(self, rec, files, dirs, size, seed):
-        """src, dst, state: a tree and its copy with our state built by an untimed sync (None when it failed)."""
+    def synced_tree(self, rec):
+        """src, dst, state: the scenario's tree and its copy with our state built by an untimed sync (None when it failed)."""
+        p = self.prm
         trees.rmtree(self.dir)
         src, dst, state = (os.path.join(self.dir, x) for x in ("src", "dst", "state"))
-        self.expected = trees.gen_tree(src, files, dirs, size, seed)
+        self.expected = trees.gen_tree(src, p["files"], p["dirs"], p["size"], self.sid)
         os.makedirs(dst)
         rc, out = measure.run_plain(self.h.ours_oneway(src, dst, state), env=self.h.env, timeout=self.h.timeout,
                                     log_path=self.log_path("initial-sync"))
@@ -204,7 +188,7 @@ class S14(WatchScenarioBase):
 
     def run_custom(self, rec):
         p = self.prm
-        made = self.synced_tree(rec, p["files"], p["dirs"], p["size"], "S14")
+        made = self.synced_tree(rec)
         if made is None:
             return
         src, dst, state = made
@@ -273,7 +257,6 @@ class S15(WatchScenarioBase):
     def run_custom(self, rec):
         p = self.prm
         trees.rmtree(self.dir)
-        import bench
         for r in range(self.h.args.runs):
             order = [OURS, "ours-sync"] if r % 2 == 0 else ["ours-sync", OURS]
             for pos, key in enumerate(k for k in order if k in self.keys):
@@ -291,7 +274,7 @@ class S15(WatchScenarioBase):
                     ok = res["rc"] == 0 and not res["timed_out"]
                     reason = None if ok else f"exit code {res['rc']}"
                     if ok:
-                        ok, reason, _ = bench.Scenario.check_tree(self, dst, expected)
+                        ok, reason, _ = self.check_tree(dst, expected)
                     res.update(round=r, position=pos, valid=ok, reason=reason or None, loadavg=os.getloadavg()[0])
                     res.pop("output_tail", None)
                     rec["tools"][key]["runs"].append(res)
@@ -321,7 +304,7 @@ class S15(WatchScenarioBase):
                     if done is None:
                         run.update(wall_s=time.perf_counter() - t_end, valid=False, reason=reason)
                     else:
-                        ok, why, _ = bench.Scenario.check_tree(self, dst, expected)
+                        ok, why, _ = self.check_tree(dst, expected)
                         run.update(wall_s=max(0.0, done - t_end), valid=ok, reason=why or None,
                                    from_first_write_s=round(done - t_start, 3), batches=len(w.batches()) - 1)
                     rec["tools"][key]["runs"].append(run)
@@ -362,7 +345,7 @@ class Idle(WatchScenarioBase):
 
     def run_custom(self, rec):
         p = self.prm
-        made = self.synced_tree(rec, p["files"], p["dirs"], p["size"], "IDLE")
+        made = self.synced_tree(rec)
         if made is None:
             return
         src, dst, state = made
