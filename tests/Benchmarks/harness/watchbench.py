@@ -171,7 +171,19 @@ class WatchScenarioBase(bench.Scenario):
 
 # ---------------------------------------------------------------- S14: latency of a single edit
 
-class S14(WatchScenarioBase):
+class SyncedTreeScenario(WatchScenarioBase):
+    """A watch scenario over the scenario's tree, synced by an untimed sync first; run_on measures."""
+
+    def run_custom(self, rec):
+        made = self.synced_tree(rec)
+        if made is not None:
+            self.run_on(rec, *made)
+
+    def run_on(self, rec, src, dst, state):
+        raise NotImplementedError
+
+
+class S14(SyncedTreeScenario):
     sid = "S14"
     tools = [OURS, "ours-200ms"]
     EDITS = 20
@@ -186,12 +198,8 @@ class S14(WatchScenarioBase):
                             "`--debounce 200ms`. The median is the p50; an edit whose batch listed the whole tree "
                             "(a \"(full)\" batch) is an invalid sample.")
 
-    def run_custom(self, rec):
+    def run_on(self, rec, src, dst, state):
         p = self.prm
-        made = self.synced_tree(rec)
-        if made is None:
-            return
-        src, dst, state = made
         rnd = trees.rng("S14", "edits")
         names = sorted(self.expected)
         for key, extra, debounce in ((OURS, [], 2.0), ("ours-200ms", ["--debounce", "200ms"], 0.2)):
@@ -328,7 +336,7 @@ def count_files(root):
 
 # ---------------------------------------------------------------- IDLE: a watcher with nothing to do
 
-class Idle(WatchScenarioBase):
+class Idle(SyncedTreeScenario):
     sid = "IDLE"
     tools = [OURS]
     SETTLE_S = 5
@@ -343,12 +351,8 @@ class Idle(WatchScenarioBase):
                             "at the end. The same watcher on a one-file tree gives the runtime's own footprint; "
                             "the per-file figure is (RSS − that) ÷ files. One run per round.")
 
-    def run_custom(self, rec):
+    def run_on(self, rec, src, dst, state):
         p = self.prm
-        made = self.synced_tree(rec)
-        if made is None:
-            return
-        src, dst, state = made
         small = os.path.join(self.dir, "small")
         s_src, s_dst, s_state = (os.path.join(small, x) for x in ("src", "dst", "state"))
         trees.gen_tree(s_src, 1, 1, p["size"], "IDLE-small")
