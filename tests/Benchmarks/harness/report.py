@@ -177,6 +177,26 @@ def evaluate(sid, sc):
         row["detail"] = "; ".join(parts)
         row["status"] = "met" if ok else "missed"
         return row
+    if t["kind"] == "compression":
+        # Z: no limit; the stored ratio and the throughput of ours and of the zstd CLI, side by side.
+        parts = []
+        for key in (OURS, t["peer"]):
+            runs = [x for x in sc["tools"].get(key, {}).get("runs", []) if x.get("valid") and x.get("stored_bytes")]
+            if not runs:
+                parts.append(f"{LABELS[key]}: no valid run")
+                continue
+            ratio = statistics.median(x["stored_bytes"] / x["original_bytes"] for x in runs)
+            speed = statistics.median(x["original_bytes"] / x["wall_s"] / MIB for x in runs)
+            parts.append(f"{LABELS[key]}: stored {ratio:.3f} of the original, {speed:.0f} MiB/s")
+            if key == OURS:
+                row["value"] = ratio
+        peer = tools.get(t["peer"])
+        if peer and peer.get("median"):
+            row["peer"], row["peer_median"] = t["peer"], peer["median"]
+            row["ratio"] = ours["median"] / peer["median"]
+        row["detail"] = "; ".join(parts)
+        row["status"] = "reported"
+        return row
     if t["kind"] == "idle":
         runs = [x for x in sc["tools"][OURS].get("runs", []) if x.get("valid")]
         cpu = statistics.median(x["cpu_pct"] for x in runs)
@@ -269,6 +289,9 @@ def svg_chart(rows, quick, ours_reason):
             continue
         if t["kind"] == "idle":
             bars.append((f"{sid} worse of CPU, RSS ÷ limit", r["ratio"], 1.0, True, r["status"] == "met"))
+            continue
+        if t["kind"] == "compression":
+            bars.append((f"{sid} ours ÷ {LABELS[t['peer']]} (time, no target)", r["ratio"], None, False, False))
             continue
         for key, s in r["tools"].items():
             if key == OURS or s.get("median") is None:
