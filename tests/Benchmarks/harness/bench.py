@@ -437,6 +437,17 @@ class Scenario:
         if not self.h.args.keep:
             trees.rmtree(self.dir)
 
+    def set_aside(self, path, name):
+        """
+        Moves a finished run's tree under spent/ instead of deleting it: on ext4 without a journal (this VM's disk)
+        inodes freed in the last 60-300 s are skipped one by one when new files are created (recently_deleted), so
+        deleting 10,000 files right before the next tool's run made that run pay for the previous one's clean-up and
+        the figures depend on the order of the tools. The set-aside trees go with the scenario's folder, untimed.
+        """
+        spent = os.path.join(self.dir, "spent")
+        os.makedirs(spent, exist_ok=True)
+        os.rename(path, os.path.join(spent, name))
+
     def untimed(self, rec, key, cmd, what="setup", env=None):
         """An untimed (for the result) preparation run of a tool; still measured, for the record."""
         res = measure.run(cmd, env=env or self.env(key), timeout=self.h.timeout,
@@ -499,16 +510,7 @@ class S1(Scenario):
         return self.check_tree(self.paths(key)[0], self.expected)
 
     def after_run(self, key, r):
-        # Set the finished copy aside instead of deleting it: on ext4 without a journal (this VM's disk) inodes freed
-        # in the last 60-300 s are skipped one by one when new files are created (recently_deleted), so deleting
-        # 10,000 files right before the next tool's run made that run pay for the previous one's clean-up and the
-        # figures depend on the order of the tools. The set-aside trees are deleted after the scenario, untimed.
-        os.makedirs(self.spent, exist_ok=True)
-        os.rename(os.path.join(self.dir, key), os.path.join(self.spent, f"{key}-{r}"))
-
-    @property
-    def spent(self):
-        return os.path.join(self.dir, "spent")
+        self.set_aside(os.path.join(self.dir, key), f"{key}-{r}")
 
 
 # ---------------------------------------------------------------- S2/S3: one big tree, state built once
@@ -1337,8 +1339,6 @@ class S12(S3Scenario):
 
 # --------------------------------------------------------------------------- main
 
-# ---------------------------------------------------------------- S16 encrypted destination
-
 # ---------------------------------------------------------------- Z: compression against zstd -3
 
 WORDS = ("the of and to in is that for it as was with be by on not he this are or his from at which but have an they "
@@ -1386,9 +1386,7 @@ class Z(Scenario):
         os.makedirs(self.paths(key)[0])
 
     def after_run(self, key, r):
-        # Set aside, not deleted: freshly freed inodes would slow the next run's creates (see S1).
-        os.makedirs(os.path.join(self.dir, "spent"), exist_ok=True)
-        os.rename(os.path.join(self.dir, key), os.path.join(self.dir, "spent", f"{key}-{r}"))
+        self.set_aside(os.path.join(self.dir, key), f"{key}-{r}")
 
     def command(self, key, r):
         dst, state = self.paths(key)
@@ -1416,6 +1414,8 @@ class Z(Scenario):
                 return False, f"{name} does not decompress to the original", {}
         return True, "", {"stored_bytes": total, "original_bytes": self.original}
 
+
+# ---------------------------------------------------------------- S16 encrypted destination
 
 def crypt_size(n):
     """The stored size of an n-byte file in rclone's crypt format: 32-byte header, 16-byte tag per 64 KiB chunk."""

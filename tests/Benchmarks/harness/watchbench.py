@@ -287,8 +287,7 @@ class S15(WatchScenarioBase):
                     res.pop("output_tail", None)
                     rec["tools"][key]["runs"].append(res)
                     self.log(f"run {r + 1} {key}: {res['wall_s']:.3f} s {'ok' if ok else reason}")
-                    os.makedirs(os.path.join(self.dir, "spent"), exist_ok=True)
-                    os.rename(base, os.path.join(self.dir, "spent", f"{key}-{r}"))
+                    self.set_aside(base, f"{key}-{r}")
                     continue
                 w = self.start(rec, key, src, dst, state, ["--debounce", "200ms"])
                 if w is None:
@@ -320,9 +319,7 @@ class S15(WatchScenarioBase):
                              f"(burst {run['burst_s']:.3f} s) {'ok' if run['valid'] else run['reason']}")
                 finally:
                     w.stop()
-                # Set aside, not deleted: inodes freed moments before would slow the next run's creates (see S1).
-                os.makedirs(os.path.join(self.dir, "spent"), exist_ok=True)
-                os.rename(base, os.path.join(self.dir, "spent", f"{key}-{r}"))
+                self.set_aside(base, f"{key}-{r}")
 
 
 def count_files(root):
