@@ -486,8 +486,7 @@ internal sealed class SyncPipeline : IRunControl, IDisposable
     {
         lock (_controlGate)
         {
-            _paused = false;
-            _current?.Resume();
+            Resume();
             _currentWatch?.ReleaseGuard();
         }
     }
